@@ -1,0 +1,30 @@
+# Set-up on a fresh machine: `make demo` runs the main job, `make test` the tests.
+# Each creates .venv and installs what it needs.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py c-blosc/* ext/* | cksum | cut -d' ' -f1)
+
+.PHONY: install demo test bench clean
+
+install: $(STAMP)
+
+$(STAMP):
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e '.[test,bench]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: install
+	$(PY) -m zarr.demo
+
+test: install
+	$(PY) -m pytest tests -q
+
+bench: install
+	$(PY) bench/bench_codec.py
+
+clean:
+	rm -rf build *.egg-info zarr/*.so ext/*.c

@@ -1,0 +1,471 @@
+# The chunk objects: one chunk of an array, its elements compressed with
+# blosc. Selections are numpy's, in the chunk's own coordinates.
+
+import operator
+
+import numpy as np
+
+from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock,
+                               PyThread_free_lock, PyThread_acquire_lock,
+                               PyThread_release_lock, WAIT_LOCK, NOWAIT_LOCK)
+
+
+cdef tuple _chunk_shape(shape):
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        dims = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError("chunk shape must be a tuple of integers, not %r" % (shape,)) from None
+    for n in dims:
+        if n < 1:
+            raise ValueError("chunk dimensions must be positive, not %r" % (dims,))
+    return dims
+
+
+cdef object _chunk_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.hasobject:
+        raise TypeError("a chunk holds fixed-size items; dtype %s holds Python objects, "
+                        "which need an object codec" % dtype)
+    if dtype.itemsize == 0:
+        raise TypeError("dtype %s has items of size 0" % dtype)
+    return dtype
+
+
+cdef object _fill_array(fill_value, dtype):
+    """A 0-d array of dtype holding fill_value (zero of the dtype when None)."""
+    if fill_value is None:
+        return np.zeros((), dtype)
+    fill = np.array(fill_value, dtype=dtype)
+    if fill.ndim != 0:
+        raise ValueError("fill_value must be a scalar, not an array of shape %s" % (fill.shape,))
+    return fill
+
+
+cdef bint _is_full_slice(object s, Py_ssize_t n):
+    if type(s) is not slice:
+        return False
+    if s.start is None and s.stop is None and s.step is None:
+        return True
+    start, stop, step = s.indices(n)
+    return start == 0 and stop == n and step == 1
+
+
+cdef bint _is_whole(object sel, tuple shape):
+    """Whether sel selects every element of shape, as an array (not a scalar)."""
+    cdef Py_ssize_t ndim = len(shape), i, p, nright
+    if sel is Ellipsis:
+        return True
+    if type(sel) is not tuple:
+        sel = (sel,)
+    if len(sel) == 0 or len(sel) > ndim + 1:
+        return False
+    p = -1
+    for i in range(len(sel)):
+        if sel[i] is Ellipsis:
+            if p >= 0:
+                return False
+            p = i
+    if p < 0:
+        if len(sel) > ndim:
+            return False
+        for i in range(len(sel)):
+            if not _is_full_slice(sel[i], shape[i]):
+                return False
+        return True
+    nright = len(sel) - p - 1
+    if p + nright > ndim:
+        return False
+    for i in range(p):
+        if not _is_full_slice(sel[i], shape[i]):
+            return False
+    for i in range(nright):
+        if not _is_full_slice(sel[p + 1 + i], shape[ndim - nright + i]):
+            return False
+    return True
+
+
+cdef tuple _contiguous_run(object sel, tuple shape):
+    """(first item, item count, result shape) when sel picks one run of
+    consecutive items in C order, else None (numpy then handles sel)."""
+    cdef Py_ssize_t ndim = len(shape), i, k, n, start, length, step
+    cdef Py_ssize_t first = 0, nitems = 1, stride = 1
+    cdef list starts, lengths, steps
+    cdef list result = []
+    if type(sel) is not tuple:
+        sel = (sel,)
+    if len(sel) > ndim:
+        return None
+    starts = []
+    lengths = []
+    steps = []
+    for i in range(ndim):
+        n = shape[i]
+        s = sel[i] if i < len(sel) else slice(None)
+        if type(s) is slice:
+            start, stop, step = s.indices(n)
+            length = len(range(start, stop, step))
+            result.append(length)
+        elif type(s) is int or isinstance(s, np.integer):
+            start = s
+            if start < 0:
+                start += n
+            if not 0 <= start < n:
+                return None
+            length = 1
+            step = 1
+        else:
+            return None
+        starts.append(start)
+        lengths.append(length)
+        steps.append(step)
+    k = 0
+    while k < ndim and lengths[k] == 1:
+        k += 1
+    for i in range(k + 1, ndim):
+        if not (starts[i] == 0 and lengths[i] == shape[i] and steps[i] == 1):
+            return None
+    if k < ndim and steps[k] != 1 and lengths[k] > 1:
+        return None
+    for i in range(ndim - 1, -1, -1):
+        first += starts[i] * stride
+        nitems *= lengths[i]
+        stride *= shape[i]
+    if nitems == 0:
+        return None
+    return first, nitems, tuple(result)
+
+
+cdef class Chunk:
+    """One chunk of an array: its elements, compressed with blosc, in memory.
+
+    An uninitialized chunk holds no memory and reads as ``fill_value``.
+    Selections are numpy's, in the chunk's own coordinates. Reading the whole
+    chunk decompresses straight into the output array; writing the whole chunk
+    from a C-contiguous array of its dtype compresses straight from it; a small
+    run of consecutive items is read with ``blosc_getitem``, which decompresses
+    only the blocks that hold it. Every codec call releases the GIL.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        The chunk's shape; each dimension positive.
+    dtype : numpy dtype
+        Any fixed-size dtype (numbers, bool, datetimes, bytes, unicode, structured).
+    cname : str
+        Compressor, one of :data:`COMPRESSORS` (default 'blosclz').
+    clevel : int
+        Compression level from 0 to 9 (default 5).
+    shuffle : int
+        0 (NOSHUFFLE), 1 (BYTESHUFFLE, the default) or 2 (BITSHUFFLE).
+    fill_value : scalar, optional
+        What the elements read as before they are written; 0 of the dtype by default.
+    blocksize : int
+        Blosc block size in bytes; 0 (the default) lets blosc choose.
+
+    Examples
+    --------
+    >>> c = Chunk((100, 100), "f8")
+    >>> c[10:20, 5] = 1.5
+    >>> float(c[15, 5]), float(c[0, 0]), c.is_initialized
+    (1.5, 0.0, True)
+    """
+    cdef readonly tuple shape
+    cdef readonly object dtype
+    cdef readonly str cname
+    cdef readonly int clevel
+    cdef readonly int shuffle
+    cdef readonly Py_ssize_t blocksize
+    cdef readonly Py_ssize_t nbytes
+    cdef readonly Py_ssize_t size
+    cdef readonly Py_ssize_t itemsize
+    cdef object _fill
+    cdef bytes _cname_b
+    cdef bytes _cdata
+
+    def __init__(self, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
+                 fill_value=None, blocksize=0):
+        cdef Py_ssize_t n
+        self.shape = _chunk_shape(shape)
+        self.dtype = _chunk_dtype(dtype)
+        self.cname, self.clevel, self.shuffle = check_options(cname, clevel, shuffle)
+        self._cname_b = _CNAME_BYTES[self.cname]
+        self.blocksize = operator.index(blocksize)
+        if self.blocksize < 0:
+            raise ValueError("blocksize must be 0 (automatic) or positive, not %d" % self.blocksize)
+        self._fill = _fill_array(fill_value, self.dtype)
+        self.itemsize = self.dtype.itemsize
+        n = 1
+        for d in self.shape:
+            n *= d
+        self.size = n
+        if n > BLOSC_MAX_BUFFERSIZE // self.itemsize:
+            raise ValueError("a chunk of shape %s and dtype %s is over blosc's limit of %d bytes "
+                             "a buffer: choose smaller chunks"
+                             % (self.shape, self.dtype, BLOSC_MAX_BUFFERSIZE))
+        self.nbytes = n * self.itemsize
+        self._cdata = None
+
+    # Storage of the compressed bytes; subclasses keep them elsewhere.
+
+    cdef object _load(self):
+        return self._cdata
+
+    cdef int _store(self, bytes cdata) except -1:
+        self._cdata = cdata
+        return 0
+
+    cdef int _erase(self) except -1:
+        self._cdata = None
+        return 0
+
+    cdef Py_ssize_t _stored_size(self) except -1:
+        return 0 if self._cdata is None else len(self._cdata)
+
+    # Locking; a no-op here, a real lock in SynchronizedChunk.
+
+    cdef int _acquire(self) except -1:
+        return 0
+
+    cdef void _release(self) noexcept:
+        pass
+
+    # Codec calls on whole chunks.
+
+    cdef bytes _compress_array(self, arr):
+        """Compress a C-contiguous array of this chunk's shape and dtype."""
+        cdef _Buffer buf = _export(arr)
+        return _compress(buf.view.buf, buf.view.len, self.itemsize, self._cname_b,
+                         self.clevel, self.shuffle, self.blocksize)
+
+    cdef object _context(self):
+        return "chunk"
+
+    cdef int _decompress_into(self, bytes cdata, arr) except -1:
+        """Decompress cdata into a writable C-contiguous array of this chunk's layout."""
+        cdef _Buffer buf = _export(arr, True)
+        return _decompress(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), buf.view.buf,
+                           self.nbytes, self.itemsize, self._context())
+
+    cdef object _whole(self, object cdata, object out):
+        """The whole chunk, decompressed into out (a new array when None)."""
+        if out is None:
+            out = np.empty(self.shape, self.dtype)
+        elif getattr(out, "shape", None) != self.shape:
+            raise ValueError("output of shape %s for a chunk of shape %s"
+                             % (getattr(out, "shape", None), self.shape))
+        if cdata is None:
+            out[...] = self._fill
+        elif (type(out) is np.ndarray and out.dtype == self.dtype
+              and out.flags.c_contiguous and out.flags.writeable):
+            self._decompress_into(cdata, out)
+        else:
+            tmp = np.empty(self.shape, self.dtype)
+            self._decompress_into(cdata, tmp)
+            out[...] = tmp
+        return out
+
+    # Public interface.
+
+    @property
+    def fill_value(self):
+        """The value of the elements that were never written."""
+        return self._fill[()]
+
+    @property
+    def cbytes(self):
+        """Size of the compressed buffer as stored, header included (0 if none)."""
+        return self._stored_size()
+
+    @property
+    def is_initialized(self):
+        """Whether the chunk holds written data (else it reads as fill_value)."""
+        return self._stored_size() > 0
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __getitem__(self, sel):
+        return self.read(sel)
+
+    def __setitem__(self, sel, value):
+        self.write(sel, value)
+
+    cpdef object read(self, object sel=Ellipsis, object out=None):
+        """Return ``chunk[sel]``, or copy it into ``out`` and return ``out``.
+
+        Parameters
+        ----------
+        sel : index
+            Any basic numpy index in the chunk's coordinates; ``...`` (the
+            default) for the whole chunk.
+        out : ndarray, optional
+            An array of the selection's shape to receive the result.
+
+        Examples
+        --------
+        >>> c = Chunk(10, "i4")
+        >>> c[:] = range(10)
+        >>> c.read(slice(2, 5)).tolist()
+        [2, 3, 4]
+        """
+        cdef object cdata = self._load()
+        cdef tuple run
+        cdef Py_ssize_t first, nitems
+        if _is_whole(sel, self.shape):
+            return self._whole(cdata, out)
+        if cdata is None:
+            res = np.broadcast_to(self._fill, self.shape)[sel]
+            if isinstance(res, np.ndarray):
+                res = res.copy()
+            return _deliver(res, out)
+        run = _contiguous_run(sel, self.shape)
+        if run is not None and run[1] * self.itemsize * 4 <= self.nbytes:
+            first, nitems, result_shape = run
+            if (out is not None and type(out) is np.ndarray and out.shape == result_shape
+                    and out.dtype == self.dtype and out.flags.c_contiguous and out.flags.writeable):
+                res = out
+            else:
+                res = np.empty(result_shape, self.dtype)
+            self._getitem_into(cdata, first, nitems, res)
+            if res is out:
+                return out
+            return _deliver(res if result_shape else res[()], out)
+        tmp = self._whole(cdata, None)
+        res = tmp[sel]
+        if isinstance(res, np.ndarray) and res.size * 2 < tmp.size:
+            res = res.copy()
+        return _deliver(res, out)
+
+    cdef int _getitem_into(self, bytes cdata, Py_ssize_t first, Py_ssize_t nitems, arr) except -1:
+        cdef _Buffer buf = _export(arr, True)
+        return _getitem(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
+                        self.itemsize, first, nitems, buf.view.buf, self._context())
+
+    cpdef write(self, object sel, object value):
+        """Set ``chunk[sel] = value`` with numpy's broadcasting and casting.
+
+        A write of the whole chunk compresses straight from ``value`` when it
+        is a C-contiguous array of the chunk's shape and dtype; any other
+        write decompresses, modifies and compresses again. If the write fails
+        (a bad index, a value that does not broadcast) the chunk is unchanged.
+
+        Examples
+        --------
+        >>> c = Chunk((4, 4), "u1", fill_value=7)
+        >>> c[1] = 0
+        >>> c[...].sum()
+        84
+        """
+        self._acquire()
+        try:
+            self._write(sel, value)
+        finally:
+            self._release()
+
+    cdef int _write(self, object sel, object value) except -1:
+        if _is_whole(sel, self.shape):
+            if (type(value) is np.ndarray and value.shape == self.shape
+                    and value.dtype == self.dtype and value.flags.c_contiguous):
+                buf = value
+            else:
+                buf = np.empty(self.shape, self.dtype)
+                buf[...] = value
+        else:
+            buf = self._whole(self._load(), None)
+            buf[sel] = value
+        self._store(self._compress_array(buf))
+        return 0
+
+    def clear(self):
+        """Drop the chunk's data: it reads as fill_value again and holds no memory."""
+        self._acquire()
+        try:
+            self._erase()
+        finally:
+            self._release()
+
+    def get_cdata(self):
+        """The compressed bytes as stored (a blosc frame), or None if uninitialized."""
+        return self._load()
+
+    def set_cdata(self, cdata):
+        """Replace the chunk's data with a compressed frame, validated first.
+
+        Raises
+        ------
+        CorruptChunkError
+            If cdata is not a valid blosc frame of this chunk's size and item size.
+        """
+        if cdata is None:
+            self.clear()
+            return
+        cdata = bytes(cdata)
+        _validate(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
+                  self.itemsize, self._context())
+        self._acquire()
+        try:
+            self._store(cdata)
+        finally:
+            self._release()
+
+    def __repr__(self):
+        return "%s(shape=%s, dtype=%s, cname=%r, clevel=%d, shuffle=%d, cbytes=%d)" % (
+            type(self).__name__, self.shape, self.dtype, self.cname, self.clevel,
+            self.shuffle, self.cbytes)
+
+    def __reduce__(self):
+        return (_rebuild_chunk, (type(self), self.shape, self.dtype.str if not self.dtype.fields
+                                 else self.dtype.descr, self.cname, self.clevel, self.shuffle,
+                                 self.fill_value, self.blocksize, self._load()))
+
+
+def _rebuild_chunk(cls, shape, dtype, cname, clevel, shuffle, fill_value, blocksize, cdata):
+    chunk = cls(shape, dtype, cname, clevel, shuffle, fill_value, blocksize)
+    chunk.set_cdata(cdata)
+    return chunk
+
+
+cdef object _deliver(object res, object out):
+    if out is None:
+        return res
+    out[...] = res
+    return out
+
+
+cdef class SynchronizedChunk(Chunk):
+    """A :class:`Chunk` whose writes hold a lock across read-modify-write.
+
+    Two threads writing parts of one chunk lose no update. The lock is taken
+    with the GIL released, and the codec calls made while it is held release
+    the GIL too, so other threads run meanwhile. Reads take no lock: they see
+    the chunk before or after a write, never in between.
+
+    Examples
+    --------
+    >>> c = SynchronizedChunk(1000, "i8")
+    >>> c[:500] = 1
+    >>> int(c[...].sum())
+    500
+    """
+    cdef PyThread_type_lock _lock
+
+    def __cinit__(self, *args, **kwargs):
+        self._lock = PyThread_allocate_lock()
+        if self._lock == NULL:
+            raise MemoryError("cannot allocate a lock")
+
+    def __dealloc__(self):
+        if self._lock != NULL:
+            PyThread_free_lock(self._lock)
+
+    cdef int _acquire(self) except -1:
+        if not PyThread_acquire_lock(self._lock, NOWAIT_LOCK):
+            with nogil:
+                PyThread_acquire_lock(self._lock, WAIT_LOCK)
+        return 0
+
+    cdef void _release(self) noexcept:
+        PyThread_release_lock(self._lock)
