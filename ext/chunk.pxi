@@ -356,7 +356,7 @@ cdef class Chunk:
         --------
         >>> c = Chunk((4, 4), "u1", fill_value=7)
         >>> c[1] = 0
-        >>> c[...].sum()
+        >>> int(c[...].sum())
         84
         """
         self._acquire()

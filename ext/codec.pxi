@@ -15,6 +15,7 @@ cdef extern from "Python.h":
     # Declared by hand to get the new reference as a raw pointer, which
     # _PyBytes_Resize needs.
     PyObject* _bytes_new "PyBytes_FromStringAndSize"(const char* v, Py_ssize_t n) except NULL
+    const Py_ssize_t PY_SSIZE_T_MAX
 
 
 #: The c-blosc version this module is linked with.
@@ -236,7 +237,8 @@ cdef int _check_blocks(const uint8_t* src, Py_ssize_t cbytes, Py_ssize_t* where)
             if csize <= 0 or csize > neblock or csize > cbytes - off:
                 return 3
             if (fmt == BLOSC_BLOSCLZ_FORMAT and csize != neblock and csize > BLOSCLZ_RUN_SCAN
-                    and _has_long_ff_run(src + off, csize, neblock // 255 + 64)):
+                    and _has_long_ff_run(src + off, csize,
+                                         min(neblock // 255 + 64, BLOSCLZ_RUN_SCAN - 1))):
                 return 5
             off += csize
     return 0
@@ -262,7 +264,7 @@ cdef int _validate(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
     cdef str reason = _check_header(src, srclen, nbytes, itemsize)
     cdef int code = 0
     cdef Py_ssize_t where = 0
-    if reason is None and srclen > HEADER and not (src[2] & BLOSC_MEMCPYED):
+    if reason is None and _u32(src + 4) > 0 and not (src[2] & BLOSC_MEMCPYED):
         with nogil:
             code = _check_blocks(src, srclen, &where)
         if code:
@@ -306,7 +308,8 @@ cdef int _getitem(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
     cdef int n
     cdef Py_ssize_t typesize, scale
     _validate(src, srclen, nbytes, itemsize, context)
-    if start < 0 or nitems < 0 or (start + nitems) * itemsize > nbytes:
+    if (itemsize <= 0 or start < 0 or nitems < 0 or nitems > nbytes // itemsize
+            or start > nbytes // itemsize - nitems):
         raise IndexError("items %d to %d are outside a buffer of %d bytes"
                          % (start, start + nitems, nbytes))
     if nitems == 0:
@@ -497,6 +500,9 @@ def getitem(source, Py_ssize_t start, Py_ssize_t nitems, dest, Py_ssize_t itemsi
         itemsize = (<const uint8_t*>src.view.buf)[3] or 1
     if itemsize < 0:
         raise ValueError("itemsize must be positive, not %d" % itemsize)
+    if nitems < 0 or nitems > PY_SSIZE_T_MAX // itemsize:
+        raise ValueError("nitems must be between 0 and %d, not %d"
+                         % (PY_SSIZE_T_MAX // itemsize, nitems))
     if out.view.len != nitems * itemsize:
         raise ValueError("dest holds %d bytes, expected %d" % (out.view.len, nitems * itemsize))
     _getitem(<const uint8_t*>src.view.buf, src.view.len,

@@ -1,0 +1,25 @@
+"""The examples in the docstrings and the README run and print what they show."""
+
+import doctest
+import os
+
+import zarr.ext
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_ext_docstring_examples():
+    result = doctest.testmod(zarr.ext, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10
+    assert result.failed == 0
+
+
+def test_readme_examples():
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = "\n".join(line for line in f.read().splitlines() if not line.startswith("```"))
+    test = doctest.DocTestParser().get_doctest(text, {}, "README.md", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 8
+    assert result.failed == 0

@@ -1,0 +1,72 @@
+"""A short walk through zarr's compressed chunks: ``python -m zarr.demo``."""
+
+import time
+
+import numpy as np
+
+import zarr
+from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk, compress, decompress
+
+
+def human(nbytes):
+    """Sizes in powers of 1024 with one decimal, as the summaries print them."""
+    for suffix in "KMGTP":
+        nbytes /= 1024
+        if nbytes < 1024:
+            return "%.1f%s" % (nbytes, suffix)
+    return "%.1fE" % (nbytes / 1024)
+
+
+def main():
+    print("zarr %s over c-blosc %s; compressors: %s"
+          % (zarr.__version__, zarr.BLOSC_VERSION, ", ".join(zarr.COMPRESSORS)))
+    print()
+
+    rng = np.random.default_rng(0)
+    data = {
+        "int32 arange": np.arange(1000 * 256, dtype="i4").reshape(1000, 256),
+        "float64 random walk": np.cumsum(rng.normal(0, 1, 128 * 1024)).reshape(128, 1024),
+        "uint8 noise": rng.integers(0, 256, 1 << 20, dtype="u1").reshape(1024, 1024),
+    }
+    print("One 1 MB chunk of each kind, compressed with each codec (clevel 5):")
+    print("  %-20s %-8s %-12s %8s %8s %7s %9s %9s" % (
+        "data", "cname", "shuffle", "nbytes", "cbytes", "ratio", "comp", "decomp"))
+    for name, arr in data.items():
+        for cname in zarr.COMPRESSORS:
+            for shuffle in (0, 1, 2):
+                t0 = time.perf_counter()
+                frame = compress(arr, arr.itemsize, cname, 5, shuffle)
+                t1 = time.perf_counter()
+                out = np.empty_like(arr)
+                decompress(frame, out)
+                t2 = time.perf_counter()
+                assert np.array_equal(out, arr)
+                print("  %-20s %-8s %-12s %8s %8s %7.1f %7.2fms %7.2fms" % (
+                    name, cname, SHUFFLE_NAMES[shuffle], human(arr.nbytes), human(len(frame)),
+                    arr.nbytes / len(frame), (t1 - t0) * 1e3, (t2 - t1) * 1e3))
+    print()
+
+    print("A chunk object: partial writes, fill values, sizes")
+    c = SynchronizedChunk((1000, 100), "f8", cname="lz4", fill_value=np.nan)
+    print("  new:          ", c, "initialized:", c.is_initialized)
+    c[:500] = np.linspace(0, 1, 500 * 100).reshape(500, 100)
+    print("  half written: ", c, "ratio %.1f" % (c.nbytes / c.cbytes))
+    print("  c[499, :3] =", c[499, :3], "  c[500, :3] =", c[500, :3])
+    c[500:] = 0
+    print("  all written:  ", c, "ratio %.1f" % (c.nbytes / c.cbytes))
+    whole = np.empty((1000, 100))
+    c.read(Ellipsis, whole)
+    print("  whole read into the caller's array: sum = %.3f" % whole.sum())
+
+    print()
+    print("Corrupt bytes raise, they never crash:")
+    frame = bytearray(c.get_cdata())
+    frame[12] ^= 0x40
+    try:
+        Chunk((1000, 100), "f8").set_cdata(bytes(frame))
+    except zarr.CorruptChunkError as e:
+        print("  CorruptChunkError:", e)
+
+
+if __name__ == "__main__":
+    main()
