@@ -1,4 +1,5 @@
-"""A short walk through zarr's compressed chunks: ``python -m zarr.demo``."""
+"""A walk through zarr: the arrays of the README session, then the chunks
+and codecs beneath them. ``python -m zarr.demo``."""
 
 import time
 
@@ -6,21 +7,54 @@ import numpy as np
 
 import zarr
 from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk, compress, decompress
+from zarr.util import human_readable_size as human
 
 
-def human(nbytes):
-    """Sizes in powers of 1024 with one decimal, as the summaries print them."""
-    for suffix in "KMGTP":
-        nbytes /= 1024
-        if nbytes < 1024:
-            return "%.1f%s" % (nbytes, suffix)
-    return "%.1fE" % (nbytes / 1024)
+def show(code, namespace):
+    """Print a line as typed at the prompt, run it, and print what it returns."""
+    print(">>> " + code)
+    try:
+        result = eval(code, namespace)
+    except SyntaxError:
+        exec(code, namespace)
+        return
+    if result is not None:
+        print(repr(result))
+
+
+def session():
+    """The session of the README: create, fill, slice, resize, append."""
+    ns = {"np": np, "zarr": zarr}
+    for code in [
+        "z = zarr.empty(shape=(10000, 1000), dtype='i4', chunks=(1000, 100))",
+        "z",
+        "z[:] = np.arange(10000000, dtype='i4').reshape(10000, 1000)",
+        "z",
+        "z[:]",
+        "z[:100]",
+        "z[:, :100]",
+        "z.resize(20000, 1000)",
+        "z",
+        "z[10000:, :] = np.arange(10000000, dtype='i4').reshape(10000, 1000)",
+        "z",
+        "a = np.arange(10000000, dtype='i4').reshape(10000, 1000)",
+        "z = zarr.array(a, chunks=(1000, 100))",
+        "z",
+        "z.append(a+a)",
+        "z",
+        "z.append(np.vstack([a, a]), axis=1)",
+        "z",
+        "z[19999, 1999], z[5, ::-400]",
+    ]:
+        show(code, ns)
+    print()
 
 
 def main():
     print("zarr %s over c-blosc %s; compressors: %s"
           % (zarr.__version__, zarr.BLOSC_VERSION, ", ".join(zarr.COMPRESSORS)))
     print()
+    session()
 
     rng = np.random.default_rng(0)
     data = {

@@ -1,0 +1,65 @@
+"""The kinds of array that the behaviour tests run against, and strategies for them."""
+
+import numpy as np
+from hypothesis import strategies as st
+
+import zarr
+
+
+def memory(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.create(shape, dtype=dtype, chunks=chunks, synchronized=False, **kwargs)
+
+
+def synchronized_memory(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.create(shape, dtype=dtype, chunks=chunks, synchronized=True, **kwargs)
+
+
+#: Every kind of array: name -> function(shape, dtype, chunks, **options) -> empty array.
+KINDS = {
+    "memory": memory,
+    "synchronized-memory": synchronized_memory,
+}
+
+
+@st.composite
+def shapes_and_chunks(draw, max_dims=4, max_side=12):
+    """A shape of 0 to max_dims dimensions (empty ones included) and a chunk shape."""
+    ndim = draw(st.integers(0, max_dims))
+    shape = tuple(draw(st.integers(0, max_side)) for _ in range(ndim))
+    chunks = tuple(draw(st.integers(1, max(1, n) + 2)) for n in shape)
+    return shape, chunks
+
+
+@st.composite
+def basic_selections(draw, shape):
+    """A numpy basic selection of shape: ints, slices with any step, maybe an Ellipsis."""
+    parts = []
+    for n in shape:
+        kinds = ["slice", "all"] + (["int"] if n > 0 else [])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "int":
+            parts.append(draw(st.integers(-n, n - 1)))
+        elif kind == "all":
+            parts.append(slice(None))
+        else:
+            bound = st.one_of(st.none(), st.integers(-n - 3, n + 3))
+            step = st.one_of(st.none(), st.integers(-5, 5).filter(bool))
+            parts.append(slice(draw(bound), draw(bound), draw(step)))
+    # Trailing dimensions may be left out, or replaced by an Ellipsis anywhere.
+    form = draw(st.sampled_from(["full", "short", "ellipsis"]))
+    if form == "short" and parts:
+        parts = parts[:draw(st.integers(0, len(parts)))]
+    elif form == "ellipsis":
+        i = draw(st.integers(0, len(parts)))
+        j = draw(st.integers(i, len(parts)))
+        parts = parts[:i] + [Ellipsis] + parts[j:]
+    if len(parts) == 1 and draw(st.booleans()):
+        return parts[0]
+    return tuple(parts)
+
+
+def reference(shape, dtype="f8", seed=0):
+    """Distinct values of a dtype in an array of shape."""
+    n = int(np.prod(shape))
+    values = np.random.default_rng(seed).permutation(max(n, 1))[:n] + 1
+    return values.astype(dtype).reshape(shape)

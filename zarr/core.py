@@ -1,0 +1,422 @@
+"""Arrays in memory: a grid of chunk objects behind numpy's indexing."""
+
+import math
+
+import numpy as np
+
+from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
+from zarr.indexing import chunk_projections, normalize_selection, selection_shape
+from zarr.util import human_readable_size, normalize_chunks, normalize_resize, normalize_shape
+
+# Dtype kinds whose casts can fail on values (strings, objects, datetimes): a
+# value of another dtype is converted whole before any chunk is written, so
+# that a bad element leaves the array as it was.
+_FALLIBLE_KINDS = "OSUVmM"
+
+
+class Summary(str):
+    """A text summary, shown as itself at the interactive prompt."""
+
+    def __repr__(self):
+        return str(self)
+
+
+class Array:
+    """A chunked, compressed N-dimensional array in memory.
+
+    The array is cut into chunks of shape ``chunks``; each chunk is a
+    :class:`zarr.ext.Chunk` that keeps its elements compressed with blosc and
+    costs no memory until it is written. Indexing follows numpy: integers,
+    slices with any step, Ellipsis; a write broadcasts and casts its value as
+    numpy does. Only the chunks a selection touches are visited.
+
+    Use the creation functions (:func:`zarr.empty`, :func:`zarr.zeros`,
+    :func:`zarr.array`, ...) rather than this class directly.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+    dtype : numpy dtype, optional
+        float64 by default, as in numpy.
+    chunks : int or tuple, optional
+        The chunk shape; None or -1 in a dimension means the whole dimension;
+        left out, a shape of about 1 MB is chosen.
+    cname, clevel, shuffle : compression options
+        See :func:`zarr.ext.check_options`.
+    fill_value : scalar, optional
+        What unwritten elements read as; 0 of the dtype by default.
+    blocksize : int, optional
+        Blosc's block size in bytes; 0 lets blosc choose.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> z = zarr.Array((100, 100), "i4", chunks=(10, 10))
+    >>> z[5:15, 5] = 7
+    >>> int(z[...].sum()), z.nchunks_initialized
+    (70, 2)
+    """
+
+    _chunk_class = Chunk
+
+    def __init__(self, shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
+                 fill_value=None, blocksize=0):
+        shape = normalize_shape(shape)
+        dtype = np.dtype(dtype if dtype is not None else "f8")
+        chunks = normalize_chunks(chunks, shape, dtype.itemsize)
+        # The first chunk checks every option (dtype, compressor, size limit).
+        proto = self._chunk_class(chunks, dtype, cname, clevel, shuffle, fill_value, blocksize)
+        self._shape = shape
+        self._dtype = proto.dtype
+        self._chunks = chunks
+        self._cname, self._clevel, self._shuffle = proto.cname, proto.clevel, proto.shuffle
+        self._blocksize = proto.blocksize
+        self._fill_value = proto.fill_value
+        self._grid = {}
+
+    # Properties.
+
+    @property
+    def shape(self):
+        """The array's shape."""
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def chunks(self):
+        """The shape of each chunk (edge chunks are stored at this shape too)."""
+        return self._chunks
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    @property
+    def size(self):
+        return math.prod(self._shape)
+
+    @property
+    def itemsize(self):
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self):
+        """The size of the data uncompressed, in bytes."""
+        return self.size * self._dtype.itemsize
+
+    @property
+    def cbytes(self):
+        """The size of the compressed chunks as stored, headers included, in bytes."""
+        return sum(c.cbytes for c in list(self._grid.values()))
+
+    @property
+    def cdata_shape(self):
+        """The number of chunks along each dimension."""
+        return tuple(-(-n // c) for n, c in zip(self._shape, self._chunks))
+
+    @property
+    def nchunks(self):
+        return math.prod(self.cdata_shape)
+
+    @property
+    def nchunks_initialized(self):
+        """The number of chunks that hold written data."""
+        return sum(1 for c in list(self._grid.values()) if c.is_initialized)
+
+    @property
+    def cname(self):
+        return self._cname
+
+    @property
+    def clevel(self):
+        return self._clevel
+
+    @property
+    def shuffle(self):
+        return self._shuffle
+
+    @property
+    def blocksize(self):
+        return self._blocksize
+
+    @property
+    def fill_value(self):
+        return self._fill_value
+
+    def __len__(self):
+        if not self._shape:
+            raise TypeError("len() of unsized object")
+        return self._shape[0]
+
+    # Summaries.
+
+    def _summary_lines(self):
+        cbytes = self.cbytes
+        sizes = "nbytes: %s; cbytes: %s" % (human_readable_size(self.nbytes),
+                                            human_readable_size(cbytes))
+        if cbytes > 0:
+            sizes += "; ratio: %.1f" % (self.nbytes / cbytes)
+        sizes += "; initialized: %d/%d" % (self.nchunks_initialized, self.nchunks)
+        return [
+            "zarr.%s(%s, %s, chunks=%s)" % (type(self).__name__, self._shape, self._dtype,
+                                            self._chunks),
+            "  cname: %s; clevel: %d; shuffle: %d (%s)" % (
+                self._cname, self._clevel, self._shuffle, SHUFFLE_NAMES[self._shuffle]),
+            "  " + sizes,
+        ]
+
+    def __repr__(self):
+        return "\n".join(self._summary_lines())
+
+    @property
+    def info(self):
+        """The array's summary: shape, dtype, chunks, compression, sizes."""
+        return Summary(repr(self))
+
+    # Chunks.
+
+    def _new_chunk(self):
+        return self._chunk_class(self._chunks, self._dtype, self._cname, self._clevel,
+                                 self._shuffle, self._fill_value, self._blocksize)
+
+    def _chunk(self, key):
+        """The chunk at a grid index, made when first needed (safe under threads)."""
+        chunk = self._grid.get(key)
+        if chunk is None:
+            chunk = self._grid.setdefault(key, self._new_chunk())
+        return chunk
+
+    # Reading.
+
+    def __getitem__(self, selection):
+        sel, scalar = normalize_selection(selection, self._shape)
+        if scalar:
+            key = tuple(i // c for i, c in zip(sel, self._chunks))
+            chunk = self._grid.get(key)
+            if chunk is None:
+                return self._fill_value
+            return chunk.read(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
+        out = np.empty(selection_shape(sel, self._shape), self._dtype)
+        self._read_into(sel, out)
+        return out
+
+    def _read_into(self, sel, out):
+        grid = self._grid
+        scratch = None
+        for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
+            dest = out[osel + (Ellipsis,)]
+            chunk = grid.get(key)
+            if chunk is None:
+                dest[...] = self._fill_value
+            elif not whole:
+                chunk.read(csel, dest)
+            elif dest.flags.c_contiguous:
+                chunk.read(Ellipsis, dest)
+            else:
+                # Decompress into a buffer that stays in cache, then scatter.
+                if scratch is None:
+                    scratch = np.empty(self._chunks, self._dtype)
+                chunk.read(Ellipsis, scratch)
+                dest[...] = scratch
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError("a zarr array cannot be viewed as a numpy array without a copy")
+        a = self[...]
+        if dtype is not None:
+            a = a.astype(dtype, copy=False)
+        return a
+
+    def __iter__(self):
+        if not self._shape:
+            raise TypeError("iteration over a 0-d array")
+        step = self._chunks[0]
+        for start in range(0, self._shape[0], step):
+            yield from self[start:start + step]
+
+    # Writing.
+
+    def _prepare_value(self, value, shape):
+        """value as an array of shape ``shape`` (broadcast, maybe not yet cast)."""
+        if not isinstance(value, np.ndarray):
+            value = np.asarray(value, dtype=self._dtype)
+        elif value.dtype != self._dtype and (value.dtype.kind in _FALLIBLE_KINDS
+                                             or self._dtype.kind in _FALLIBLE_KINDS):
+            value = value.astype(self._dtype)
+        given = value.shape
+        while value.ndim > len(shape) and value.shape[0] == 1:
+            value = value[0]
+        try:
+            return np.broadcast_to(value, shape)
+        except ValueError:
+            raise ValueError("could not broadcast input array from shape %s into shape %s"
+                             % (given, shape)) from None
+
+    def __setitem__(self, selection, value):
+        sel, scalar = normalize_selection(selection, self._shape)
+        value = self._prepare_value(value, selection_shape(sel, self._shape))
+        self._check_writable()
+        if scalar:
+            key = tuple(i // c for i, c in zip(sel, self._chunks))
+            self._chunk(key).write(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)),
+                                   value)
+            return
+        self._write_from(sel, value)
+
+    def _check_writable(self):
+        pass
+
+    def _write_from(self, sel, value):
+        constant = value.ndim == 0 or not any(value.strides)
+        shared = None  # the compressed frame of a constant whole chunk, made once
+        scratch = None
+        for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
+            chunk = self._chunk(key)
+            part = value[osel + (Ellipsis,)]
+            if not whole:
+                chunk.write(csel, part)
+            elif part.dtype == self._dtype and part.flags.c_contiguous:
+                chunk.write(Ellipsis, part)
+            elif constant and shared is not None:
+                chunk.set_cdata(shared)
+            else:
+                if scratch is None:
+                    scratch = np.empty(self._chunks, self._dtype)
+                np.copyto(scratch, part, casting="unsafe")
+                chunk.write(Ellipsis, scratch)
+                if constant:
+                    shared = chunk.get_cdata()
+
+    # Shape changes.
+
+    def resize(self, *shape):
+        """Change the shape; data inside the new shape keeps its place.
+
+        Chunks wholly outside the new shape are dropped, and the part of an
+        edge chunk that falls outside is reset to the fill value, so that
+        growing again shows fill values there, never old data.
+
+        Examples
+        --------
+        >>> import zarr
+        >>> z = zarr.zeros((10, 10), chunks=(4, 4), dtype="i4")
+        >>> z[:] = 1
+        >>> z.resize(5, 5); z.resize(10, 10)
+        >>> int(z[...].sum()), z.nchunks_initialized
+        (25, 4)
+        """
+        new = normalize_resize(shape, self.ndim)
+        self._check_writable()
+        self._resize(new)
+
+    def _resize(self, new):
+        old = self._shape
+        grid_new = tuple(-(-n // c) for n, c in zip(new, self._chunks))
+        for key in list(self._grid):
+            if any(k >= g for k, g in zip(key, grid_new)):
+                self._drop_chunk(key)
+        for axis, (n_old, n_new, c) in enumerate(zip(old, new, self._chunks)):
+            if n_new < n_old and n_new % c:
+                edge = n_new // c
+                local = [slice(None)] * self.ndim
+                local[axis] = slice(n_new % c, None)
+                local = tuple(local)
+                for key in list(self._grid):
+                    if key[axis] == edge:
+                        chunk = self._grid[key]
+                        if chunk.is_initialized:
+                            chunk.write(local, self._fill_value)
+        self._shape = new
+
+    def _drop_chunk(self, key):
+        del self._grid[key]
+
+    def append(self, data, axis=0):
+        """Grow the array along ``axis`` by ``data``.
+
+        ``data`` must match the array's shape on every other axis. If writing
+        it fails, the array keeps its old shape and data.
+
+        Examples
+        --------
+        >>> import zarr
+        >>> z = zarr.array(np.arange(6).reshape(2, 3), chunks=(2, 2))
+        >>> z.append(np.ones((2, 3), int)); z.append([[9], [9], [9], [9]], axis=1)
+        >>> z.shape, z[:, -1].tolist()
+        ((4, 4), [9, 9, 9, 9])
+        """
+        ndim = self.ndim
+        if ndim == 0:
+            raise ValueError("cannot append to a 0-d array")
+        if not -ndim <= axis < ndim:
+            raise np.exceptions.AxisError(axis, ndim)
+        axis %= ndim
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data, dtype=self._dtype)
+        if data.ndim != ndim:
+            raise ValueError("data to append must have %d dimensions, not %d (shape %s)"
+                             % (ndim, data.ndim, data.shape))
+        for i, (n, m) in enumerate(zip(self._shape, data.shape)):
+            if i != axis and n != m:
+                raise ValueError("data of shape %s cannot be appended along axis %d to an "
+                                 "array of shape %s" % (data.shape, axis, self._shape))
+        data = self._prepare_value(data, data.shape)
+        self._check_writable()
+        old = self._shape
+        new = list(old)
+        new[axis] += data.shape[axis]
+        self._resize(tuple(new))
+        sel = [slice(None)] * ndim
+        sel[axis] = slice(old[axis], new[axis])
+        try:
+            self[tuple(sel)] = data
+        except BaseException:
+            self._resize(old)
+            raise
+
+    def _copy_frames_to(self, other):
+        """Give ``other`` (same shape and encoding) this array's compressed chunks."""
+        for key, chunk in list(self._grid.items()):
+            frame = chunk.get_cdata()
+            if frame is not None:
+                other._chunk(key).set_cdata(frame)
+
+    # Pickling: an in-memory array travels as its compressed chunks.
+
+    def _config(self):
+        return dict(shape=self._shape, dtype=self._dtype, chunks=self._chunks,
+                    cname=self._cname, clevel=self._clevel, shuffle=self._shuffle,
+                    fill_value=self._fill_value, blocksize=self._blocksize)
+
+    def __reduce__(self):
+        frames = {key: c.get_cdata() for key, c in list(self._grid.items()) if c.is_initialized}
+        return _rebuild_array, (type(self), self._config(), frames)
+
+
+def _rebuild_array(cls, config, frames):
+    z = cls(**config)
+    for key, frame in frames.items():
+        z._chunk(key).set_cdata(frame)
+    return z
+
+
+class SynchronizedArray(Array):
+    """An :class:`Array` whose chunks lock across each read-modify-write.
+
+    Threads writing different selections that share chunks lose no update.
+    Changing the shape (resize, append) while other threads write is not
+    synchronized.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> z = zarr.SynchronizedArray(1000, "i8", chunks=100)
+    >>> z[::2] = 1
+    >>> int(z[...].sum())
+    500
+    """
+
+    _chunk_class = SynchronizedChunk

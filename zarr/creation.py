@@ -1,0 +1,206 @@
+"""Functions that create arrays in memory, as numpy's do."""
+
+import numpy as np
+
+from zarr.core import Array, SynchronizedArray
+
+
+def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
+           fill_value=None, synchronized=True, blocksize=0):
+    """Create an array in memory with no chunk written.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        Integral floats such as ``1e8`` are accepted.
+    dtype : numpy dtype, optional
+        float64 by default.
+    chunks : int or tuple, optional
+        The chunk shape; None or -1 in a dimension means the whole dimension;
+        left out, a shape of about 1 MB is chosen.
+    cname : str
+        Blosc compressor: 'blosclz' (default), 'lz4', 'lz4hc', 'zlib' or 'zstd'.
+    clevel : int
+        Compression level, 0 to 9 (default 5).
+    shuffle : int
+        0 (NOSHUFFLE), 1 (BYTESHUFFLE, default) or 2 (BITSHUFFLE).
+    fill_value : scalar, optional
+        What unwritten elements read as; 0 of the dtype by default.
+    synchronized : bool
+        True (the default) gives a :class:`SynchronizedArray`, safe for
+        threads writing selections that share chunks.
+    blocksize : int
+        Blosc block size in bytes; 0 (default) lets blosc choose.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> zarr.create((10000, 1000), dtype="i4", chunks=(1000, 100))
+    zarr.SynchronizedArray((10000, 1000), int32, chunks=(1000, 100))
+      cname: blosclz; clevel: 5; shuffle: 1 (BYTESHUFFLE)
+      nbytes: 38.1M; cbytes: 0; initialized: 0/100
+    """
+    cls = SynchronizedArray if synchronized else Array
+    return cls(shape, dtype=dtype, chunks=chunks, cname=cname, clevel=clevel, shuffle=shuffle,
+               fill_value=fill_value, blocksize=blocksize)
+
+
+def empty(shape, dtype=None, **kwargs):
+    """An array with nothing written: it reads as its fill value (0 unless given).
+
+    Unlike ``numpy.empty``, never leftover memory. Keyword arguments as :func:`create`.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> z = zarr.empty((4, 4), dtype="i4", chunks=2)
+    >>> int(z[...].sum()), z.nchunks_initialized
+    (0, 0)
+    """
+    return create(shape, dtype=dtype, **kwargs)
+
+
+def zeros(shape, dtype=None, **kwargs):
+    """An array of zeros (stored as the fill value: no chunk is written).
+
+    Examples
+    --------
+    >>> import zarr
+    >>> zarr.zeros(5, dtype="f4")[...].tolist()
+    [0.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    kwargs["fill_value"] = 0
+    return create(shape, dtype=dtype, **kwargs)
+
+
+def ones(shape, dtype=None, **kwargs):
+    """An array of ones (stored as the fill value: no chunk is written).
+
+    Examples
+    --------
+    >>> import zarr
+    >>> zarr.ones((2, 2), dtype="i2")[...].tolist()
+    [[1, 1], [1, 1]]
+    """
+    kwargs["fill_value"] = 1
+    return create(shape, dtype=dtype, **kwargs)
+
+
+def full(shape, fill_value, dtype=None, **kwargs):
+    """An array holding ``fill_value`` everywhere (no chunk is written).
+
+    Examples
+    --------
+    >>> import zarr
+    >>> zarr.full(3, np.nan)[...].tolist()
+    [nan, nan, nan]
+    """
+    if dtype is None:
+        dtype = np.asarray(fill_value).dtype
+    kwargs["fill_value"] = fill_value
+    return create(shape, dtype=dtype, **kwargs)
+
+
+def _is_array_like(data):
+    return (not isinstance(data, (list, tuple, np.ndarray))
+            and hasattr(data, "shape") and hasattr(data, "dtype") and hasattr(data, "__getitem__"))
+
+
+def _source_chunks(data):
+    chunks = getattr(data, "chunks", None)
+    if (isinstance(chunks, tuple) and len(chunks) == len(data.shape)
+            and all(isinstance(c, (int, np.integer)) for c in chunks)):
+        return chunks
+    return None
+
+
+def array(data, dtype=None, chunks=None, **kwargs):
+    """An array holding a copy of ``data``.
+
+    ``data`` may be anything numpy converts, or an array-like with ``shape``,
+    ``dtype`` and slicing (another zarr array, an h5py dataset, a memmap),
+    which is copied a chunk's worth of rows at a time. The chunk shape of an
+    array-like that has one is kept unless ``chunks`` is given. Keyword
+    arguments as :func:`create`.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> z = zarr.array(np.arange(10000000, dtype="i4").reshape(10000, 1000), chunks=(1000, 100))
+    >>> z.nchunks_initialized, z[9999, 999]
+    (100, np.int32(9999999))
+    """
+    if not _is_array_like(data):
+        data = np.asarray(data, dtype=dtype)
+    if dtype is None:
+        dtype = data.dtype
+    if chunks is None:
+        chunks = _source_chunks(data)
+    z = create(data.shape, dtype=dtype, chunks=chunks, **kwargs)
+    copy_into(z, data)
+    return z
+
+
+def copy_into(z, data):
+    """Write ``data`` (of z's shape) into z, a slab of chunk rows at a time."""
+    if isinstance(data, np.ndarray) or z.ndim == 0:
+        z[...] = data[...]
+        return
+    if isinstance(data, Array) and _same_encoding(z, data):
+        data._copy_frames_to(z)
+        return
+    step = z.chunks[0]
+    for start in range(0, z.shape[0], step):
+        z[start:start + step] = np.asarray(data[start:start + step])
+
+
+def _same_encoding(a, b):
+    return (a.dtype == b.dtype and a.chunks == b.chunks and a.shape == b.shape
+            and (a.cname, a.clevel, a.shuffle, a.blocksize) == (b.cname, b.clevel, b.shuffle,
+                                                               b.blocksize)
+            and np.array_equal(np.asarray(a.fill_value), np.asarray(b.fill_value),
+                               equal_nan=a.dtype.kind in "fc"))
+
+
+def _like(a, kwargs):
+    """The creation arguments of an array like ``a``, updated by kwargs."""
+    if isinstance(a, Array):
+        like = dict(shape=a.shape, dtype=a.dtype, chunks=a.chunks, cname=a.cname,
+                    clevel=a.clevel, shuffle=a.shuffle, fill_value=a.fill_value,
+                    blocksize=a.blocksize, synchronized=isinstance(a, SynchronizedArray))
+    else:
+        if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+            a = np.asarray(a)
+        like = dict(shape=a.shape, dtype=a.dtype, chunks=_source_chunks(a))
+    like.update(kwargs)
+    return like
+
+
+def empty_like(a, **kwargs):
+    """An empty array with the shape, dtype, chunks and compression of ``a``.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> zarr.empty_like(np.ones((3, 4), "u1")).shape
+    (3, 4)
+    """
+    return create(**_like(a, kwargs))
+
+
+def zeros_like(a, **kwargs):
+    """An array of zeros like ``a``."""
+    kwargs["fill_value"] = 0
+    return create(**_like(a, kwargs))
+
+
+def ones_like(a, **kwargs):
+    """An array of ones like ``a``."""
+    kwargs["fill_value"] = 1
+    return create(**_like(a, kwargs))
+
+
+def full_like(a, fill_value, **kwargs):
+    """An array holding ``fill_value`` everywhere, like ``a``."""
+    kwargs["fill_value"] = fill_value
+    return create(**_like(a, kwargs))
