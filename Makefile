@@ -25,6 +25,7 @@ test: install
 
 bench: install
 	$(PY) bench/bench_codec.py
+	$(PY) bench/bench_array.py
 
 clean:
 	rm -rf build *.egg-info zarr/*.so ext/*.c

@@ -11,13 +11,11 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import threading
-import time
 
 import numpy as np
 
 import zarr.ext as ext
+from timing import in_threads, median_times
 
 try:
     import blosc
@@ -37,28 +35,6 @@ def datasets(nchunks):
         "random walk f8": walk.reshape(nchunks, -1),
         "arange i4": arange.reshape(nchunks, -1),
     }
-
-
-def median_times(fns, repeat):
-    """Median wall time of each function, run in alternation so that the
-    machine's noise falls on all of them alike."""
-    for fn in fns.values():
-        fn()  # warm up: page faults, caches
-    times = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
-def in_threads(work, nthreads):
-    threads = [threading.Thread(target=work, args=(i, nthreads)) for i in range(nthreads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
 
 
 def bench_one(name, chunks, cname, clevel, shuffle, repeat):

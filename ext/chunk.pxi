@@ -242,9 +242,21 @@ cdef class Chunk:
     cdef object _context(self):
         return "chunk"
 
+    cdef bint _validated(self, object cdata):
+        """Whether cdata is known to be a valid frame for this chunk.
+
+        In memory it always is: the bytes are immutable, and they are either
+        this chunk's own compression or passed validation in set_cdata.
+        Chunks whose bytes come from elsewhere on every read return False.
+        """
+        return cdata is self._cdata
+
     cdef int _decompress_into(self, bytes cdata, arr) except -1:
         """Decompress cdata into a writable C-contiguous array of this chunk's layout."""
         cdef _Buffer buf = _export(arr, True)
+        if self._validated(cdata):
+            return _decompress_checked(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata),
+                                       buf.view.buf, self.nbytes, self._context())
         return _decompress(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), buf.view.buf,
                            self.nbytes, self.itemsize, self._context())
 
@@ -342,7 +354,8 @@ cdef class Chunk:
     cdef int _getitem_into(self, bytes cdata, Py_ssize_t first, Py_ssize_t nitems, arr) except -1:
         cdef _Buffer buf = _export(arr, True)
         return _getitem(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
-                        self.itemsize, first, nitems, buf.view.buf, self._context())
+                        self.itemsize, first, nitems, buf.view.buf, self._context(),
+                        self._validated(cdata))
 
     cpdef write(self, object sel, object value):
         """Set ``chunk[sel] = value`` with numpy's broadcasting and casting.

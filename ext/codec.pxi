@@ -303,11 +303,13 @@ cdef int _decompress(const uint8_t* src, Py_ssize_t srclen, void* dest, Py_ssize
 
 cdef int _getitem(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
                   Py_ssize_t itemsize, Py_ssize_t start, Py_ssize_t nitems,
-                  void* dest, object context) except -1:
-    """Validate src, then decompress items [start, start + nitems) into dest."""
+                  void* dest, object context, bint validated=False) except -1:
+    """Validate src (unless it was validated before), then decompress items
+    [start, start + nitems) into dest."""
     cdef int n
     cdef Py_ssize_t typesize, scale
-    _validate(src, srclen, nbytes, itemsize, context)
+    if not validated:
+        _validate(src, srclen, nbytes, itemsize, context)
     if (itemsize <= 0 or start < 0 or nitems < 0 or nitems > nbytes // itemsize
             or start > nbytes // itemsize - nitems):
         raise IndexError("items %d to %d are outside a buffer of %d bytes"

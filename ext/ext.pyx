@@ -11,3 +11,4 @@ The module is one extension assembled from the parts below, one idea each.
 include "errors.pxi"
 include "codec.pxi"
 include "chunk.pxi"
+include "copy.pxi"

@@ -1,7 +1,11 @@
 """The examples in the docstrings and the README run and print what they show."""
 
 import doctest
+import importlib
 import os
+
+import numpy as np
+import pytest
 
 import zarr.ext
 
@@ -11,6 +15,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_ext_docstring_examples():
     result = doctest.testmod(zarr.ext, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("name", ["zarr.core", "zarr.creation", "zarr.indexing", "zarr.util"])
+def test_module_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, extraglobs={"np": np}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 3
     assert result.failed == 0
 
 

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from zarr.bands import Bands
 from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
 from zarr.indexing import chunk_projections, normalize_selection, selection_shape
 from zarr.util import human_readable_size, normalize_chunks, normalize_resize, normalize_shape
@@ -192,7 +193,42 @@ class Array:
     # Reading.
 
     def __getitem__(self, selection):
+        return self.get_basic_selection(selection)
+
+    def get_basic_selection(self, selection=Ellipsis, out=None):
+        """Read ``z[selection]``, into ``out`` when it is given.
+
+        Parameters
+        ----------
+        selection : int, slice, Ellipsis or a tuple of them
+        out : ndarray, optional
+            An array of the selection's shape to receive the result; reading
+            into an existing array saves allocating (and page-faulting) a new
+            one on every call.
+
+        Returns
+        -------
+        ndarray or scalar
+            ``out`` when it is given.
+
+        Examples
+        --------
+        >>> import zarr
+        >>> z = zarr.array(np.arange(100).reshape(10, 10), chunks=(3, 3))
+        >>> out = np.empty((2, 10), z.dtype)
+        >>> z.get_basic_selection(slice(4, 6), out=out) is out, out[1, ::4].tolist()
+        (True, [50, 54, 58])
+        """
         sel, scalar = normalize_selection(selection, self._shape)
+        if out is not None:
+            shape = selection_shape(sel, self._shape)
+            if not isinstance(out, np.ndarray) or out.shape != shape:
+                raise ValueError("out must be a numpy array of shape %s, not %r"
+                                 % (shape, getattr(out, "shape", type(out).__name__)))
+            if not out.flags.writeable:
+                raise ValueError("out is read-only")
+            self._read_into(sel, out)
+            return out
         if scalar:
             key = tuple(i // c for i, c in zip(sel, self._chunks))
             chunk = self._grid.get(key)
@@ -205,7 +241,7 @@ class Array:
 
     def _read_into(self, sel, out):
         grid = self._grid
-        scratch = None
+        bands = None
         for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
             dest = out[osel + (Ellipsis,)]
             chunk = grid.get(key)
@@ -216,11 +252,11 @@ class Array:
             elif dest.flags.c_contiguous:
                 chunk.read(Ellipsis, dest)
             else:
-                # Decompress into a buffer that stays in cache, then scatter.
-                if scratch is None:
-                    scratch = np.empty(self._chunks, self._dtype)
-                chunk.read(Ellipsis, scratch)
-                dest[...] = scratch
+                if bands is None:
+                    bands = Bands(self._chunks, self._dtype)
+                bands.add(key, osel, chunk)
+        if bands is not None:
+            bands.scatter(out)
 
     def __array__(self, dtype=None, copy=None):
         if copy is False:
@@ -256,6 +292,22 @@ class Array:
                              % (given, shape)) from None
 
     def __setitem__(self, selection, value):
+        self.set_basic_selection(selection, value)
+
+    def set_basic_selection(self, selection, value):
+        """Write ``z[selection] = value``, broadcasting and casting as numpy does.
+
+        The value is checked (shape, cast) before any chunk is written, so a
+        bad value leaves the array as it was.
+
+        Examples
+        --------
+        >>> import zarr
+        >>> z = zarr.zeros((4, 4), dtype="i4", chunks=2)
+        >>> z.set_basic_selection((slice(None), 1), [1, 2, 3, 4])
+        >>> z[:, 1].tolist()
+        [1, 2, 3, 4]
+        """
         sel, scalar = normalize_selection(selection, self._shape)
         value = self._prepare_value(value, selection_shape(sel, self._shape))
         self._check_writable()
@@ -272,7 +324,7 @@ class Array:
     def _write_from(self, sel, value):
         constant = value.ndim == 0 or not any(value.strides)
         shared = None  # the compressed frame of a constant whole chunk, made once
-        scratch = None
+        bands = None
         for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
             chunk = self._chunk(key)
             part = value[osel + (Ellipsis,)]
@@ -280,15 +332,18 @@ class Array:
                 chunk.write(csel, part)
             elif part.dtype == self._dtype and part.flags.c_contiguous:
                 chunk.write(Ellipsis, part)
-            elif constant and shared is not None:
-                chunk.set_cdata(shared)
-            else:
-                if scratch is None:
-                    scratch = np.empty(self._chunks, self._dtype)
-                np.copyto(scratch, part, casting="unsafe")
-                chunk.write(Ellipsis, scratch)
-                if constant:
+            elif constant:
+                if shared is None:
+                    chunk.write(Ellipsis, np.full(self._chunks, part.reshape(-1)[0], self._dtype))
                     shared = chunk.get_cdata()
+                else:
+                    chunk.set_cdata(shared)
+            else:
+                if bands is None:
+                    bands = Bands(self._chunks, self._dtype)
+                bands.add(key, osel, chunk)
+        if bands is not None:
+            bands.gather(value)
 
     # Shape changes.
 

@@ -159,6 +159,11 @@ def chunk_projections(selection, shape, chunks):
         The chunk's grid index, the selection in the chunk's coordinates,
         the selection in the output array, and whether the whole chunk is
         selected in its stored order.
+
+    Examples
+    --------
+    >>> [key for key, *_ in chunk_projections((slice(3, 7), 1), (10, 10), (5, 5))]
+    [(0, 0), (1, 0)]
     """
     per_dim = [dim_projections(s, n, c) for s, n, c in zip(selection, shape, chunks)]
     for combo in itertools.product(*per_dim):
