@@ -5,6 +5,8 @@ import operator
 
 import numpy as np
 
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from libc.string cimport memcpy
 from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock,
                                PyThread_free_lock, PyThread_acquire_lock,
                                PyThread_release_lock, WAIT_LOCK, NOWAIT_LOCK)
@@ -153,8 +155,9 @@ cdef class Chunk:
         The chunk's shape; each dimension positive.
     dtype : numpy dtype
         Any fixed-size dtype (numbers, bool, datetimes, bytes, unicode, structured).
-    cname : str
-        Compressor, one of :data:`COMPRESSORS` (default 'blosclz').
+    cname : str or None
+        Compressor, one of :data:`COMPRESSORS` (default 'blosclz'); None
+        stores the elements raw, as their C-order bytes.
     clevel : int
         Compression level from 0 to 9 (default 5).
     shuffle : int
@@ -173,7 +176,7 @@ cdef class Chunk:
     """
     cdef readonly tuple shape
     cdef readonly object dtype
-    cdef readonly str cname
+    cdef readonly object cname
     cdef readonly int clevel
     cdef readonly int shuffle
     cdef readonly Py_ssize_t blocksize
@@ -182,6 +185,7 @@ cdef class Chunk:
     cdef readonly Py_ssize_t itemsize
     cdef object _fill
     cdef bytes _cname_b
+    cdef bint _raw
     cdef bytes _cdata
 
     def __init__(self, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
@@ -189,8 +193,13 @@ cdef class Chunk:
         cdef Py_ssize_t n
         self.shape = _chunk_shape(shape)
         self.dtype = _chunk_dtype(dtype)
-        self.cname, self.clevel, self.shuffle = check_options(cname, clevel, shuffle)
-        self._cname_b = _CNAME_BYTES[self.cname]
+        if cname is None:
+            self._raw = True
+            self.cname, self.clevel, self.shuffle = None, 0, 0
+            self._cname_b = b""
+        else:
+            self.cname, self.clevel, self.shuffle = check_options(cname, clevel, shuffle)
+            self._cname_b = _CNAME_BYTES[self.cname]
         self.blocksize = operator.index(blocksize)
         if self.blocksize < 0:
             raise ValueError("blocksize must be 0 (automatic) or positive, not %d" % self.blocksize)
@@ -236,6 +245,8 @@ cdef class Chunk:
     cdef bytes _compress_array(self, arr):
         """Compress a C-contiguous array of this chunk's shape and dtype."""
         cdef _Buffer buf = _export(arr)
+        if self._raw:
+            return PyBytes_FromStringAndSize(<char*>buf.view.buf, buf.view.len)
         return _compress(buf.view.buf, buf.view.len, self.itemsize, self._cname_b,
                          self.clevel, self.shuffle, self.blocksize)
 
@@ -254,11 +265,21 @@ cdef class Chunk:
     cdef int _decompress_into(self, bytes cdata, arr) except -1:
         """Decompress cdata into a writable C-contiguous array of this chunk's layout."""
         cdef _Buffer buf = _export(arr, True)
+        if self._raw:
+            self._check_raw(cdata)
+            memcpy(buf.view.buf, PyBytes_AS_STRING(cdata), self.nbytes)
+            return 0
         if self._validated(cdata):
             return _decompress_checked(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata),
                                        buf.view.buf, self.nbytes, self._context())
         return _decompress(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), buf.view.buf,
                            self.nbytes, self.itemsize, self._context())
+
+    cdef int _check_raw(self, cdata) except -1:
+        if len(cdata) != self.nbytes:
+            raise CorruptChunkError("%s: raw chunk of %d bytes, expected %d"
+                                    % (self._context(), len(cdata), self.nbytes))
+        return 0
 
     cdef object _whole(self, object cdata, object out):
         """The whole chunk, decompressed into out (a new array when None)."""
@@ -353,6 +374,14 @@ cdef class Chunk:
 
     cdef int _getitem_into(self, bytes cdata, Py_ssize_t first, Py_ssize_t nitems, arr) except -1:
         cdef _Buffer buf = _export(arr, True)
+        if self._raw:
+            self._check_raw(cdata)
+            if first < 0 or nitems < 0 or first + nitems > self.size:
+                raise IndexError("items %d to %d are outside a chunk of %d items"
+                                 % (first, first + nitems, self.size))
+            memcpy(buf.view.buf, PyBytes_AS_STRING(cdata) + first * self.itemsize,
+                   nitems * self.itemsize)
+            return 0
         return _getitem(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
                         self.itemsize, first, nitems, buf.view.buf, self._context(),
                         self._validated(cdata))
@@ -416,8 +445,11 @@ cdef class Chunk:
             self.clear()
             return
         cdata = bytes(cdata)
-        _validate(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
-                  self.itemsize, self._context())
+        if self._raw:
+            self._check_raw(cdata)
+        else:
+            _validate(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
+                      self.itemsize, self._context())
         self._acquire()
         try:
             self._store(cdata)

@@ -54,6 +54,8 @@ def copy_strided(dst, src):
     cdef int ndim, k, j
     cdef Py_ssize_t inner, itemsize
     for arr in (dst, src):
+        if getattr(arr, "dtype", None) is not None and arr.dtype.hasobject:
+            raise TypeError("arrays of Python objects are copied by numpy, not by memcpy")
         if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "mM":
             raise TypeError("view datetime64 and timedelta64 arrays as int64 to copy them")
     PyObject_GetBuffer(dst, &d, PyBUF_RECORDS)

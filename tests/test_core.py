@@ -212,7 +212,7 @@ def test_properties(make):
 
 @pytest.mark.parametrize("option,value,error", [
     ("cname", "snappy", ValueError), ("clevel", 10, ValueError), ("shuffle", 3, ValueError),
-    ("dtype", object, TypeError), ("chunks", (0, 5), ValueError), ("chunks", (5,), ValueError),
+    ("dtype", "V0", TypeError), ("chunks", (0, 5), ValueError), ("chunks", (5,), ValueError),
     ("fill_value", "x", ValueError),
 ])
 def test_bad_options(make, option, value, error):

@@ -17,19 +17,43 @@ from zarr.creation import (
     zeros,
     zeros_like,
 )
+from zarr.errors import ContainsArrayError, MetadataError, ReadOnlyError
 from zarr.ext import (
     BLOSC_VERSION,
     COMPRESSORS,
     Chunk,
     CodecError,
     CorruptChunkError,
+    PersistentChunk,
     SynchronizedChunk,
+    SynchronizedPersistentChunk,
 )
+from zarr.persistent import (
+    LazyPersistentArray,
+    PersistentArray,
+    SynchronizedLazyPersistentArray,
+    SynchronizedPersistentArray,
+    open,
+    open_like,
+)
+from zarr.storage import ProcessSynchronizer
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Array",
+    "ContainsArrayError",
+    "LazyPersistentArray",
+    "MetadataError",
+    "PersistentArray",
+    "PersistentChunk",
+    "ProcessSynchronizer",
+    "ReadOnlyError",
+    "SynchronizedLazyPersistentArray",
+    "SynchronizedPersistentArray",
+    "SynchronizedPersistentChunk",
+    "open",
+    "open_like",
     "BLOSC_VERSION",
     "COMPRESSORS",
     "Chunk",

@@ -20,7 +20,7 @@ BAND_BYTES = 8 << 20
 def copy(dst, src):
     """``dst[...] = src`` for two arrays of one shape, by ``copy_strided`` when
     their dtypes agree, else by numpy with its casting."""
-    if dst.dtype != src.dtype:
+    if dst.dtype != src.dtype or dst.dtype.hasobject:
         np.copyto(dst, src, casting="unsafe")
         return
     if dst.dtype.kind in "mM":

@@ -7,6 +7,7 @@ import numpy as np
 from zarr.bands import Bands
 from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
 from zarr.indexing import chunk_projections, normalize_selection, selection_shape
+from zarr.objects import ObjectChunk
 from zarr.util import human_readable_size, normalize_chunks, normalize_resize, normalize_shape
 
 # Dtype kinds whose casts can fail on values (strings, objects, datetimes): a
@@ -59,14 +60,20 @@ class Array:
     """
 
     _chunk_class = Chunk
+    _synchronized = False
 
     def __init__(self, shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-                 fill_value=None, blocksize=0):
+                 fill_value=None, blocksize=0, object_codec="msgpack2"):
         shape = normalize_shape(shape)
         dtype = np.dtype(dtype if dtype is not None else "f8")
         chunks = normalize_chunks(chunks, shape, dtype.itemsize)
-        # The first chunk checks every option (dtype, compressor, size limit).
-        proto = self._chunk_class(chunks, dtype, cname, clevel, shuffle, fill_value, blocksize)
+        self._object_codec = object_codec
+        # A first chunk checks every option (dtype, compressor, size limit).
+        if dtype.hasobject:
+            proto = ObjectChunk(chunks, cname, clevel, shuffle, fill_value, blocksize,
+                                object_codec)
+        else:
+            proto = Chunk(chunks, dtype, cname, clevel, shuffle, fill_value, blocksize)
         self._shape = shape
         self._dtype = proto.dtype
         self._chunks = chunks
@@ -111,7 +118,7 @@ class Array:
     @property
     def cbytes(self):
         """The size of the compressed chunks as stored, headers included, in bytes."""
-        return sum(c.cbytes for c in list(self._grid.values()))
+        return sum(size for _, size in self._stored_chunks())
 
     @property
     def cdata_shape(self):
@@ -125,7 +132,7 @@ class Array:
     @property
     def nchunks_initialized(self):
         """The number of chunks that hold written data."""
-        return sum(1 for c in list(self._grid.values()) if c.is_initialized)
+        return sum(1 for _ in self._stored_chunks())
 
     @property
     def cname(self):
@@ -179,7 +186,11 @@ class Array:
 
     # Chunks.
 
-    def _new_chunk(self):
+    def _new_chunk(self, key):
+        if self._dtype.hasobject:
+            return ObjectChunk(self._chunks, self._cname, self._clevel, self._shuffle,
+                               self._fill_value, self._blocksize, self._object_codec,
+                               synchronized=self._synchronized)
         return self._chunk_class(self._chunks, self._dtype, self._cname, self._clevel,
                                  self._shuffle, self._fill_value, self._blocksize)
 
@@ -187,8 +198,16 @@ class Array:
         """The chunk at a grid index, made when first needed (safe under threads)."""
         chunk = self._grid.get(key)
         if chunk is None:
-            chunk = self._grid.setdefault(key, self._new_chunk())
+            chunk = self._grid.setdefault(key, self._new_chunk(key))
         return chunk
+
+    def _existing_chunk(self, key):
+        """The chunk at a grid index if it may hold data, else None (it reads as fill)."""
+        return self._grid.get(key)
+
+    def _stored_chunks(self):
+        """(grid index, stored size) of every initialized chunk."""
+        return [(key, c.cbytes) for key, c in list(self._grid.items()) if c.is_initialized]
 
     # Reading.
 
@@ -231,7 +250,7 @@ class Array:
             return out
         if scalar:
             key = tuple(i // c for i, c in zip(sel, self._chunks))
-            chunk = self._grid.get(key)
+            chunk = self._existing_chunk(key)
             if chunk is None:
                 return self._fill_value
             return chunk.read(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
@@ -240,11 +259,10 @@ class Array:
         return out
 
     def _read_into(self, sel, out):
-        grid = self._grid
         bands = None
         for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
             dest = out[osel + (Ellipsis,)]
-            chunk = grid.get(key)
+            chunk = self._existing_chunk(key)
             if chunk is None:
                 dest[...] = self._fill_value
             elif not whole:
@@ -277,6 +295,11 @@ class Array:
 
     def _prepare_value(self, value, shape):
         """value as an array of shape ``shape`` (broadcast, maybe not yet cast)."""
+        if self._dtype.hasobject:
+            # Elements may be sequences themselves: assign as numpy does.
+            array = np.empty(shape, object)
+            array[...] = value
+            return array
         if not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=self._dtype)
         elif value.dtype != self._dtype and (value.dtype.kind in _FALLIBLE_KINDS
@@ -314,7 +337,7 @@ class Array:
         if scalar:
             key = tuple(i // c for i, c in zip(sel, self._chunks))
             self._chunk(key).write(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)),
-                                   value)
+                                   value[()] if self._dtype.hasobject else value)
             return
         self._write_from(sel, value)
 
@@ -370,24 +393,29 @@ class Array:
     def _resize(self, new):
         old = self._shape
         grid_new = tuple(-(-n // c) for n, c in zip(new, self._chunks))
-        for key in list(self._grid):
+        kept = []
+        for key, _ in self._stored_chunks():
             if any(k >= g for k, g in zip(key, grid_new)):
                 self._drop_chunk(key)
+            else:
+                kept.append(key)
         for axis, (n_old, n_new, c) in enumerate(zip(old, new, self._chunks)):
             if n_new < n_old and n_new % c:
                 edge = n_new // c
                 local = [slice(None)] * self.ndim
                 local[axis] = slice(n_new % c, None)
                 local = tuple(local)
-                for key in list(self._grid):
+                for key in kept:
                     if key[axis] == edge:
-                        chunk = self._grid[key]
-                        if chunk.is_initialized:
-                            chunk.write(local, self._fill_value)
+                        self._chunk(key).write(local, self._fill_value)
         self._shape = new
+        self._shape_changed()
+
+    def _shape_changed(self):
+        pass
 
     def _drop_chunk(self, key):
-        del self._grid[key]
+        self._grid.pop(key, None)
 
     def append(self, data, axis=0):
         """Grow the array along ``axis`` by ``data``.
@@ -434,8 +462,8 @@ class Array:
 
     def _copy_frames_to(self, other):
         """Give ``other`` (same shape and encoding) this array's compressed chunks."""
-        for key, chunk in list(self._grid.items()):
-            frame = chunk.get_cdata()
+        for key, _ in self._stored_chunks():
+            frame = self._existing_chunk(key).get_cdata()
             if frame is not None:
                 other._chunk(key).set_cdata(frame)
 
@@ -444,7 +472,8 @@ class Array:
     def _config(self):
         return dict(shape=self._shape, dtype=self._dtype, chunks=self._chunks,
                     cname=self._cname, clevel=self._clevel, shuffle=self._shuffle,
-                    fill_value=self._fill_value, blocksize=self._blocksize)
+                    fill_value=self._fill_value, blocksize=self._blocksize,
+                    object_codec=self._object_codec)
 
     def __reduce__(self):
         frames = {key: c.get_cdata() for key, c in list(self._grid.items()) if c.is_initialized}
@@ -475,3 +504,4 @@ class SynchronizedArray(Array):
     """
 
     _chunk_class = SynchronizedChunk
+    _synchronized = True
