@@ -152,8 +152,9 @@ def _rebuild_persistent_chunk(cls, path, shape, dtype, cname, clevel, shuffle, f
 cdef class SynchronizedPersistentChunk(PersistentChunk):
     """A :class:`PersistentChunk` that locks across each read-modify-write.
 
-    A thread lock always; with ``lock_path``, also an exclusive ``fcntl``
-    lock on that file, so that processes writing parts of one chunk lose no
+    A thread lock always (its own, or ``thread_lock`` when chunk objects
+    made for one chunk at different times must share one); with
+    ``lock_path``, also an exclusive ``fcntl`` lock on that file, so that processes writing parts of one chunk lose no
     update either. The GIL is released while waiting for either lock.
 
     Examples
@@ -169,6 +170,7 @@ cdef class SynchronizedPersistentChunk(PersistentChunk):
     cdef PyThread_type_lock _lock
     cdef readonly object lock_path
     cdef object _lock_file
+    cdef object _thread_lock
 
     def __cinit__(self, *args, **kwargs):
         self._lock = PyThread_allocate_lock()
@@ -180,13 +182,16 @@ cdef class SynchronizedPersistentChunk(PersistentChunk):
             PyThread_free_lock(self._lock)
 
     def __init__(self, path, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
-                 fill_value=None, blocksize=0, fsync=False, lock_path=None):
+                 fill_value=None, blocksize=0, fsync=False, lock_path=None, thread_lock=None):
         PersistentChunk.__init__(self, path, shape, dtype, cname, clevel, shuffle,
                                  fill_value, blocksize, fsync)
         self.lock_path = None if lock_path is None else os.fspath(lock_path)
+        self._thread_lock = thread_lock
 
     cdef int _acquire(self) except -1:
-        if not PyThread_acquire_lock(self._lock, NOWAIT_LOCK):
+        if self._thread_lock is not None:
+            self._thread_lock.acquire()
+        elif not PyThread_acquire_lock(self._lock, NOWAIT_LOCK):
             with nogil:
                 PyThread_acquire_lock(self._lock, WAIT_LOCK)
         if self.lock_path is not None:
@@ -197,7 +202,7 @@ cdef class SynchronizedPersistentChunk(PersistentChunk):
                 if self._lock_file is not None:
                     self._lock_file.close()
                     self._lock_file = None
-                PyThread_release_lock(self._lock)
+                self._release_thread_lock()
                 raise
         return 0
 
@@ -208,7 +213,16 @@ cdef class SynchronizedPersistentChunk(PersistentChunk):
             except BaseException:
                 pass
             self._lock_file = None
-        PyThread_release_lock(self._lock)
+        self._release_thread_lock()
+
+    cdef void _release_thread_lock(self) noexcept:
+        if self._thread_lock is None:
+            PyThread_release_lock(self._lock)
+            return
+        try:
+            self._thread_lock.release()
+        except BaseException:
+            pass
 
     def __reduce__(self):
         return (_rebuild_synchronized_persistent_chunk,

@@ -1,9 +1,24 @@
 """The kinds of array that the behaviour tests run against, and strategies for them."""
 
+import atexit
+import itertools
+import os
+import shutil
+import tempfile
+
 import numpy as np
 from hypothesis import strategies as st
 
 import zarr
+
+_ROOT = tempfile.mkdtemp(prefix="zarr-arrays-")
+atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
+_names = itertools.count()
+
+
+def new_path():
+    """A fresh directory name under a root removed when the tests end."""
+    return os.path.join(_ROOT, "a%d.zarr" % next(_names))
 
 
 def memory(shape, dtype="f8", chunks=None, **kwargs):
@@ -14,10 +29,39 @@ def synchronized_memory(shape, dtype="f8", chunks=None, **kwargs):
     return zarr.create(shape, dtype=dtype, chunks=chunks, synchronized=True, **kwargs)
 
 
+def directory(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.open(new_path(), mode="w", shape=shape, dtype=dtype, chunks=chunks,
+                     synchronized=False, **kwargs)
+
+
+def synchronized_directory(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.open(new_path(), mode="w", shape=shape, dtype=dtype, chunks=chunks, **kwargs)
+
+
+def nested_directory(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.open(new_path(), mode="w", shape=shape, dtype=dtype, chunks=chunks,
+                     dimension_separator="/", **kwargs)
+
+
+def lazy(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.open(new_path(), mode="w", shape=shape, dtype=dtype, chunks=chunks,
+                     synchronized=False, lazy=True, **kwargs)
+
+
+def synchronized_lazy(shape, dtype="f8", chunks=None, **kwargs):
+    return zarr.open(new_path(), mode="w", shape=shape, dtype=dtype, chunks=chunks, lazy=True,
+                     **kwargs)
+
+
 #: Every kind of array: name -> function(shape, dtype, chunks, **options) -> empty array.
 KINDS = {
     "memory": memory,
     "synchronized-memory": synchronized_memory,
+    "directory": directory,
+    "synchronized-directory": synchronized_directory,
+    "nested-directory": nested_directory,
+    "lazy": lazy,
+    "synchronized-lazy": synchronized_lazy,
 }
 
 

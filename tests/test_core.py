@@ -315,7 +315,7 @@ def test_human_sizes_in_the_summary(make):
     assert lines[2] == "  nbytes: 38.1M; cbytes: 0; initialized: 0/100"
     z[...] = 7
     cbytes = z.cbytes
-    assert cbytes == sum(len(z._grid[k].get_cdata()) for k in z._grid)
+    assert cbytes == sum(len(z._existing_chunk(k).get_cdata()) for k in np.ndindex(*z.cdata_shape))
     ratio = 40_000_000 / cbytes
     assert repr(z).splitlines()[2] == "  nbytes: 38.1M; cbytes: %s; ratio: %.1f; initialized: %s" % (
         zarr.util.human_readable_size(cbytes), ratio, "100/100")
@@ -338,11 +338,15 @@ def test_pickle_round_trip(make):
 
 # Threads.
 
+SYNCHRONIZED = sorted(k for k in KINDS if k.startswith("synchronized"))
+
+
+@pytest.mark.parametrize("kind", SYNCHRONIZED)
 @pytest.mark.parametrize("nthreads", [2, 4])
-def test_threads_writing_interleaved_columns_lose_no_update(nthreads):
+def test_threads_writing_interleaved_columns_lose_no_update(nthreads, kind):
     """Each thread increments its own columns; all columns share every chunk."""
-    z = zarr.zeros((40, 4 * nthreads), dtype="i8", chunks=(10, 4 * nthreads))
-    rounds = 300
+    z = KINDS[kind]((40, 4 * nthreads), "i8", (10, 4 * nthreads))
+    rounds = 300 if "memory" in kind else 100
     barrier = threading.Barrier(nthreads)
 
     def work(t):
@@ -358,8 +362,9 @@ def test_threads_writing_interleaved_columns_lose_no_update(nthreads):
     assert (z[...] == rounds).all()
 
 
-def test_threads_writing_disjoint_rows_of_shared_chunks():
-    z = zarr.empty((1000, 50), dtype="i4", chunks=(100, 50))
+@pytest.mark.parametrize("kind", SYNCHRONIZED)
+def test_threads_writing_disjoint_rows_of_shared_chunks(kind):
+    z = KINDS[kind]((1000, 50), "i4", (100, 50))
     a = reference((1000, 50), "i4")
 
     def work(t):
@@ -407,7 +412,7 @@ def test_single_element_read_decompresses_only_its_block(make):
     a = sample("f8", (131072,))
     z = make(a.shape, "f8", a.shape, blocksize=8192)
     z[...] = a
-    chunk = z._grid[(0,)]
+    chunk = z._existing_chunk((0,))
     frame = bytearray(chunk.get_cdata())
     nbytes, cbytes, blocksize = zarr.ext.cbuffer_sizes(frame)
     assert nbytes // blocksize >= 8

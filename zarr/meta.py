@@ -206,9 +206,12 @@ def parse_array_metadata(text, where):
     separator = meta.get("dimension_separator") or "."
     if separator not in (".", "/"):
         raise MetadataError("%s: dimension_separator %r (expected '.' or '/')" % (where, separator))
+    try:
+        fill_value = decode_fill_value(meta.get("fill_value"), dtype)
+    except MetadataError as e:
+        raise MetadataError("%s: %s" % (where, e)) from None
     return {
         "shape": shape, "chunks": chunks, "dtype": dtype, "cname": cname, "clevel": clevel,
-        "shuffle": shuffle, "blocksize": blocksize,
-        "fill_value": decode_fill_value(meta.get("fill_value"), dtype),
+        "shuffle": shuffle, "blocksize": blocksize, "fill_value": fill_value,
         "dimension_separator": separator, "object_codec": object_codec,
     }

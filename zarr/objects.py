@@ -80,7 +80,7 @@ class ObjectChunk:
 
     def __init__(self, shape, cname="blosclz", clevel=5, shuffle=1, fill_value=None,
                  blocksize=0, codec="msgpack2", path=None, fsync=False, synchronized=False,
-                 lock_path=None):
+                 lock_path=None, lock=None):
         self.shape = tuple(shape) if not isinstance(shape, int) else (shape,)
         self.dtype = np.dtype(object)
         self.cname, self.clevel, self.shuffle = cname, clevel, shuffle
@@ -89,7 +89,7 @@ class ObjectChunk:
         self.path, self.fsync, self.lock_path = path, fsync, lock_path
         self.nbytes = int(np.prod(self.shape)) * self.dtype.itemsize
         self._cdata = None
-        self._lock = threading.Lock() if synchronized else None
+        self._lock = (lock or threading.Lock()) if synchronized else None
         if codec not in ("msgpack2", "vlen-utf8", "vlen-bytes"):
             raise ValueError("unknown object codec %r" % codec)
         if cname is not None:

@@ -3,6 +3,7 @@
 import errno
 import os
 import shutil
+import threading
 
 import numpy as np
 
@@ -87,18 +88,23 @@ class PersistentArray(Array):
             return None
         return self._synchronizer.chunk_lock_path(chunk_key(key, self._separator))
 
+    def _thread_lock(self, key):
+        """The lock a chunk object shares with others made for the same chunk, or None
+        when there is one object per chunk (which then has a lock of its own)."""
+        return None
+
     def _new_chunk(self, key):
         path = self._chunk_path(key)
         if self._dtype.hasobject:
             return ObjectChunk(self._chunks, self._cname, self._clevel, self._shuffle,
                                self._fill_value, self._blocksize, self._object_codec,
                                path=path, fsync=self._fsync, synchronized=self._synchronized,
-                               lock_path=self._lock_path(key))
+                               lock_path=self._lock_path(key), lock=self._thread_lock(key))
         if self._synchronized:
             return SynchronizedPersistentChunk(path, self._chunks, self._dtype, self._cname,
                                                self._clevel, self._shuffle, self._fill_value,
                                                self._blocksize, self._fsync,
-                                               self._lock_path(key))
+                                               self._lock_path(key), self._thread_lock(key))
         return PersistentChunk(path, self._chunks, self._dtype, self._cname, self._clevel,
                                self._shuffle, self._fill_value, self._blocksize, self._fsync)
 
@@ -191,11 +197,27 @@ class LazyPersistentArray(PersistentArray):
         self._new_chunk(key).clear()
 
 
+#: Chunks of a lazy array share this many thread locks, by the hash of their key.
+LOCK_STRIPES = 1024
+
+
 class SynchronizedLazyPersistentArray(LazyPersistentArray):
-    """A :class:`LazyPersistentArray` with the locks of :class:`SynchronizedPersistentArray`."""
+    """A :class:`LazyPersistentArray` with the locks of :class:`SynchronizedPersistentArray`.
+
+    Its chunk objects are made afresh on each access, so they take their
+    thread lock from a fixed table of locks, by the chunk's key: constant
+    memory whatever the number of chunks.
+    """
 
     _chunk_class = SynchronizedPersistentChunk
     _synchronized = True
+
+    def __init__(self, *args, **kwargs):
+        LazyPersistentArray.__init__(self, *args, **kwargs)
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    def _thread_lock(self, key):
+        return self._locks[hash(key) % LOCK_STRIPES]
 
 
 def _class_for(synchronized, lazy):
