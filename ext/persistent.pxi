@@ -49,11 +49,12 @@ def write_file_atomic(path, data, bint fsync=False):
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.remove(tmp)
         except FileNotFoundError:
             pass
+        _raise_with_path(e, path)
         raise
     if fsync:
         dfd = os.open(directory or ".", os.O_RDONLY)
@@ -74,6 +75,16 @@ def read_file(path):
             return f.read()
     except FileNotFoundError:
         return None
+    except OSError as e:
+        _raise_with_path(e, path)
+        raise
+
+
+def _raise_with_path(e, path):
+    """Raise ``e`` again naming ``path`` when it is an OSError that names no file
+    (as those of os.write or of a read after open do)."""
+    if isinstance(e, OSError) and e.filename is None and e.errno is not None:
+        raise type(e)(e.errno, e.strerror, os.fspath(path)) from e
 
 
 cdef class PersistentChunk(Chunk):

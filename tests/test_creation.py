@@ -104,3 +104,11 @@ def test_empty_is_never_leftover_memory():
         junk = np.full(1 << 20, 0x5A5A5A5A, "u4")
         del junk
         assert not zarr.empty(1 << 20, dtype="u4", chunks=1 << 16)[...].any()
+
+
+@pytest.mark.parametrize("make", [zarr.zeros, zarr.ones])
+def test_zeros_and_ones_refuse_a_fill_value(make):
+    with pytest.raises(TypeError, match="fill_value"):
+        make(5, fill_value=7)
+    with pytest.raises(TypeError, match="fill_value"):
+        getattr(zarr, make.__name__ + "_like")(np.ones(3), fill_value=7)

@@ -18,7 +18,9 @@ def test_ext_docstring_examples():
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("name", ["zarr.core", "zarr.creation", "zarr.indexing", "zarr.util"])
+@pytest.mark.parametrize("name", ["zarr.core", "zarr.creation", "zarr.indexing", "zarr.util",
+                                  "zarr.persistent", "zarr.storage", "zarr.meta",
+                                  "zarr.objects"])
 def test_module_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, extraglobs={"np": np}, optionflags=doctest.ELLIPSIS)

@@ -60,6 +60,12 @@ def empty(shape, dtype=None, **kwargs):
     return create(shape, dtype=dtype, **kwargs)
 
 
+def _fixed_fill(kwargs, value):
+    if "fill_value" in kwargs:
+        raise TypeError("zeros and ones take no fill_value (use full)")
+    return value
+
+
 def zeros(shape, dtype=None, **kwargs):
     """An array of zeros (stored as the fill value: no chunk is written).
 
@@ -69,7 +75,7 @@ def zeros(shape, dtype=None, **kwargs):
     >>> zarr.zeros(5, dtype="f4")[...].tolist()
     [0.0, 0.0, 0.0, 0.0, 0.0]
     """
-    kwargs["fill_value"] = 0
+    kwargs["fill_value"] = _fixed_fill(kwargs, 0)
     return create(shape, dtype=dtype, **kwargs)
 
 
@@ -82,7 +88,7 @@ def ones(shape, dtype=None, **kwargs):
     >>> zarr.ones((2, 2), dtype="i2")[...].tolist()
     [[1, 1], [1, 1]]
     """
-    kwargs["fill_value"] = 1
+    kwargs["fill_value"] = _fixed_fill(kwargs, 1)
     return create(shape, dtype=dtype, **kwargs)
 
 
@@ -190,13 +196,13 @@ def empty_like(a, **kwargs):
 
 def zeros_like(a, **kwargs):
     """An array of zeros like ``a``."""
-    kwargs["fill_value"] = 0
+    kwargs["fill_value"] = _fixed_fill(kwargs, 0)
     return create(**_like(a, kwargs))
 
 
 def ones_like(a, **kwargs):
     """An array of ones like ``a``."""
-    kwargs["fill_value"] = 1
+    kwargs["fill_value"] = _fixed_fill(kwargs, 1)
     return create(**_like(a, kwargs))
 
 

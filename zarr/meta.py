@@ -15,10 +15,19 @@ ZARR_FORMAT = 2
 #: The filter this project writes for object arrays, and the ones it reads.
 MSGPACK2 = {"id": "msgpack2", "raw": False, "use_bin_type": True, "use_single_float": False}
 OBJECT_CODECS = ("msgpack2", "vlen-utf8", "vlen-bytes")
+#: The keys of a ``.zarray`` that the Zarr v2 format requires (dimension_separator is optional).
+REQUIRED_KEYS = ("zarr_format", "shape", "chunks", "dtype", "compressor", "fill_value", "order",
+                 "filters")
 
 
 def encode_dtype(dtype):
-    """A numpy dtype as the format writes it: its typestr, or a list of fields."""
+    """A numpy dtype as the format writes it: its typestr, or a list of fields.
+
+    Examples
+    --------
+    >>> encode_dtype(np.dtype("f8")), encode_dtype(np.dtype([("x", "i2", (2,))]))
+    ('<f8', [['x', '<i2', [2]]])
+    """
     if dtype.fields is None:
         return dtype.str
     return [[name, dtype[name].base.str] + ([list(dtype[name].shape)] if dtype[name].shape
@@ -26,7 +35,17 @@ def encode_dtype(dtype):
 
 
 def decode_dtype(obj):
+    """The numpy dtype of a ``.zarray``'s dtype entry.
+
+    Examples
+    --------
+    >>> decode_dtype("<M8[s]"), decode_dtype([["x", "<i2", [2]]])
+    (dtype('<M8[s]'), dtype([('x', '<i2', (2,))]))
+    """
     if isinstance(obj, list):
+        if not all(isinstance(f, list) and 2 <= len(f) <= 3 and isinstance(f[0], str)
+                   for f in obj):
+            raise ValueError("fields must be lists [name, typestr] or [name, typestr, shape]")
         return np.dtype([tuple(f[:2]) + ((tuple(f[2]),) if len(f) > 2 else ()) for f in obj])
     return np.dtype(obj)
 
@@ -52,7 +71,13 @@ def _decode_float(v):
 
 def encode_fill_value(value, dtype):
     """A fill value as JSON: NaN and infinities as strings, complex numbers as
-    [real, imag], bytes and structured values in base64, datetimes as int64."""
+    [real, imag], bytes and structured values in base64, datetimes as int64.
+
+    Examples
+    --------
+    >>> encode_fill_value(np.nan, np.dtype("f4")), encode_fill_value(1 - 1j, np.dtype("c8"))
+    ('NaN', [1.0, -1.0])
+    """
     if value is None:
         return None
     kind = dtype.kind
@@ -75,7 +100,13 @@ def encode_fill_value(value, dtype):
 
 
 def decode_fill_value(value, dtype):
-    """The inverse of :func:`encode_fill_value`; None gives None (the default)."""
+    """The inverse of :func:`encode_fill_value`; None gives None (the default).
+
+    Examples
+    --------
+    >>> decode_fill_value("-Infinity", np.dtype("f8")), decode_fill_value("AAE=", np.dtype("S2"))
+    (-inf, np.bytes_(b'\\x00\\x01'))
+    """
     if value is None:
         return None
     kind = dtype.kind
@@ -136,6 +167,9 @@ def dumps(meta):
     return json.dumps(meta, indent=4, sort_keys=True, ensure_ascii=True, allow_nan=False) + "\n"
 
 
+_MAX_INDEX = 2**63 - 1
+
+
 def _ints(meta, name, where, positive):
     value = meta.get(name)
     if not isinstance(value, list) or not all(
@@ -144,6 +178,8 @@ def _ints(meta, name, where, positive):
     if any(n < (1 if positive else 0) for n in value):
         raise MetadataError("%s: %s must be %s, not %r"
                             % (where, name, "positive" if positive else "non-negative", value))
+    if any(n > _MAX_INDEX for n in value):
+        raise MetadataError("%s: %s %r is too large (over %d)" % (where, name, value, _MAX_INDEX))
     return tuple(value)
 
 
@@ -162,17 +198,27 @@ def parse_array_metadata(text, where):
         raise MetadataError("%s: not valid JSON: %s" % (where, e)) from None
     if not isinstance(meta, dict):
         raise MetadataError("%s: expected a JSON object" % where)
-    if meta.get("zarr_format") != ZARR_FORMAT:
+    # Every key the format requires: a missing "dtype" or "compressor" must not
+    # read as float64 or as raw chunks.
+    missing = [key for key in REQUIRED_KEYS if key not in meta]
+    if missing:
+        raise MetadataError("%s: missing required key(s) %s" % (where, ", ".join(missing)))
+    if type(meta["zarr_format"]) is not int or meta["zarr_format"] != ZARR_FORMAT:
         raise MetadataError("%s: zarr_format %r is not supported (only 2)"
                             % (where, meta.get("zarr_format")))
     shape = _ints(meta, "shape", where, False)
     chunks = _ints(meta, "chunks", where, True)
     if len(chunks) != len(shape):
         raise MetadataError("%s: chunks %r do not match shape %r" % (where, chunks, shape))
+    if not isinstance(meta["dtype"], (str, list)):  # np.dtype(None) would be float64
+        raise MetadataError("%s: dtype %r is not a typestr nor a list of fields"
+                            % (where, meta["dtype"]))
     try:
         dtype = decode_dtype(meta.get("dtype"))
     except (TypeError, ValueError) as e:
         raise MetadataError("%s: dtype %r: %s" % (where, meta.get("dtype"), e)) from None
+    if dtype.itemsize == 0:
+        raise MetadataError("%s: dtype %r has items of size 0" % (where, meta["dtype"]))
     if meta.get("order", "C") != "C":
         raise MetadataError("%s: order %r is not supported (only 'C')" % (where, meta.get("order")))
     compressor = meta.get("compressor")
@@ -203,7 +249,9 @@ def parse_array_metadata(text, where):
         object_codec = ids[0]
     elif filters:
         raise MetadataError("%s: filters %r are not supported" % (where, filters))
-    separator = meta.get("dimension_separator") or "."
+    separator = meta.get("dimension_separator")
+    if separator is None:
+        separator = "."
     if separator not in (".", "/"):
         raise MetadataError("%s: dimension_separator %r (expected '.' or '/')" % (where, separator))
     try:

@@ -29,6 +29,8 @@ def encode_objects(arr, codec):
     for item in arr.ravel().tolist():
         if codec == "vlen-utf8":
             item = ("" if item is None else str(item)).encode("utf-8")
+        elif item is None:  # the default fill, as numcodecs' VLenBytes encodes it
+            item = b""
         elif not isinstance(item, bytes):
             raise TypeError("a vlen-bytes array holds bytes, not %r" % type(item).__name__)
         parts.append(_U32.pack(len(item)))
@@ -108,7 +110,12 @@ class ObjectChunk:
             write_file_atomic(self.path, cdata, self.fsync)
 
     def _decode(self, cdata):
-        data = cdata if self.cname is None else decompress(cdata)
+        data = cdata
+        if self.cname is not None:
+            try:
+                data = decompress(cdata)
+            except CorruptChunkError as e:  # name the chunk file, as other chunks do
+                raise CorruptChunkError("%s: %s" % (self._context(), e)) from None
         return decode_objects(data, self.codec, self.shape, self._context())
 
     def _whole(self):

@@ -49,9 +49,14 @@ class PersistentArray(Array):
     _chunk_class = PersistentChunk
 
     def __init__(self, path, mode, meta, fsync=False, synchronizer=None):
-        Array.__init__(self, meta["shape"], meta["dtype"], meta["chunks"], meta["cname"],
-                       meta["clevel"], meta["shuffle"], meta["fill_value"], meta["blocksize"],
-                       meta["object_codec"] or "msgpack2")
+        try:
+            Array.__init__(self, meta["shape"], meta["dtype"], meta["chunks"], meta["cname"],
+                           meta["clevel"], meta["shuffle"], meta["fill_value"],
+                           meta["blocksize"], meta["object_codec"] or "msgpack2")
+        except (TypeError, ValueError, OverflowError) as e:
+            # Options read from a .zarray that no array can have (chunks over
+            # blosc's limit, a fill value out of range...): name the file.
+            raise MetadataError("%s: %s" % (os.path.join(path, ARRAY_META), e)) from None
         self._path = path
         self._mode = mode
         self._separator = meta["dimension_separator"]
@@ -147,6 +152,7 @@ class PersistentArray(Array):
     def resize(self, *shape):
         if self._synchronizer is None:
             return Array.resize(self, *shape)
+        self._check_writable()  # before the lock file is made
         with self._synchronizer.array_lock():
             return Array.resize(self, *shape)
 
