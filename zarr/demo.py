@@ -1,6 +1,8 @@
 """A walk through zarr: the arrays of the README session, then the chunks
 and codecs beneath them. ``python -m zarr.demo``."""
 
+import os
+import tempfile
 import time
 
 import numpy as np
@@ -50,11 +52,40 @@ def session():
     print()
 
 
+def persistent_session():
+    """Arrays in a directory: written, listed, reopened; a lazy petabyte array."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ns = {"np": np, "zarr": zarr, "os": os}
+        os.chdir(tmp)
+        for code in [
+            "z = zarr.open('example.zarr', mode='w', shape=(10000, 1000), dtype='i4', "
+            "chunks=(1000, 100))",
+            "z[:] = np.arange(10000000, dtype='i4').reshape(10000, 1000)",
+            "z",
+            "sorted(os.listdir('example.zarr'))[:5]",
+            "print(open('example.zarr/.zarray').read())",
+            "r = zarr.open('example.zarr', mode='r')",
+            "r[9999, 990:]",
+            "z.append(np.zeros((5, 1000), 'i4'))",
+            "zarr.open('example.zarr', mode='r').shape",
+            "big = zarr.open('big.zarr', mode='w', shape=(1e8, 1e7), dtype='i4', "
+            "chunks=(1000, 1000), lazy=True)",
+            "big",
+            "big[0, :2000] = 42; big[99999999, -1] = 7",
+            "zarr.open('big.zarr', mode='r', lazy=True)",
+            "sorted(os.listdir('big.zarr'))",
+        ]:
+            show(code, ns)
+        os.chdir("/")
+    print()
+
+
 def main():
     print("zarr %s over c-blosc %s; compressors: %s"
           % (zarr.__version__, zarr.BLOSC_VERSION, ", ".join(zarr.COMPRESSORS)))
     print()
     session()
+    persistent_session()
 
     rng = np.random.default_rng(0)
     data = {
