@@ -156,7 +156,9 @@ def array_metadata(shape, dtype, chunks, cname, clevel, shuffle, blocksize, fill
         "chunks": list(chunks),
         "dtype": encode_dtype(dtype),
         "compressor": compressor,
-        "fill_value": encode_fill_value(fill_value, dtype),
+        "fill_value": (base64.standard_b64encode(fill_value).decode("ascii")
+                       if object_codec == "vlen-bytes" and isinstance(fill_value, bytes)
+                       else encode_fill_value(fill_value, dtype)),
         "order": "C",
         "filters": filters,
         "dimension_separator": dimension_separator,
@@ -256,7 +258,10 @@ def parse_array_metadata(text, where):
         raise MetadataError("%s: dimension_separator %r (expected '.' or '/')" % (where, separator))
     try:
         fill_value = decode_fill_value(meta.get("fill_value"), dtype)
-    except MetadataError as e:
+        if object_codec == "vlen-bytes" and isinstance(fill_value, str):
+            # zarr-python 3 writes the fill of a vlen-bytes array in base64
+            fill_value = base64.b64decode(fill_value, validate=True)
+    except ValueError as e:  # MetadataError, or bad base64 (binascii.Error)
         raise MetadataError("%s: %s" % (where, e)) from None
     return {
         "shape": shape, "chunks": chunks, "dtype": dtype, "cname": cname, "clevel": clevel,

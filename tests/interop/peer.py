@@ -22,6 +22,7 @@ Each outcome goes to results.json as {"ok", "error", ...}; an error in one
 array never stops the others.
 """
 
+import importlib.metadata
 import json
 import os
 import sys
@@ -60,15 +61,21 @@ def read_zarr_python(path):
 
 
 def read_tensorstore(path):
-    t = ts.open(_ts_spec(path), open=True, read=True).result()
     with open(os.path.join(path, ".zarray")) as f:
-        fields = json.load(f)["dtype"]
-    if isinstance(fields, list):  # a structured dtype: TensorStore opens one field at a time
-        dtype = np.dtype([tuple(f[:2]) + ((tuple(f[2]),) if len(f) > 2 else ()) for f in fields])
-        value = np.empty(t.shape, dtype)
+        meta = json.load(f)
+    if isinstance(meta["dtype"], list):  # structured: TensorStore opens one field at a time
+        dtype = np.dtype([tuple(f[:2]) + ((tuple(f[2]),) if len(f) > 2 else ())
+                          for f in meta["dtype"]])
+        value = np.zeros(meta["shape"], dtype)
+        native = []
         for name in dtype.names:
-            value[name] = ts.open(_ts_spec(path, field=name), open=True).result().read().result()
-        return value, "structured"
+            t = ts.open(_ts_spec(path, field=name), open=True).result()
+            native.append("%s: %s %s" % (name, t.dtype.name, list(t.shape)))
+            field = np.asarray(t.read().result())
+            if field.dtype.itemsize:  # TensorStore's char reads as zero-width |S0
+                value[name] = field
+        return value, "; ".join(native)
+    t = ts.open(_ts_spec(path), open=True).result()
     value = t.read().result()
     return np.asarray(value), "%s %s" % (t.dtype.name, list(t.shape))
 
@@ -87,9 +94,12 @@ def do_write(item):
     if item["lib"] == "zarr-python":
         fill = None if item["fill"] is None else np.load(item["fill"], allow_pickle=True)[()]
         dtype = item["dtype"]
-        dtype = {"vlen-utf8": str, "vlen-bytes": zarr.dtype.VariableLengthBytes()}.get(
-            dtype, None if dtype is None else np.dtype(dtype if isinstance(dtype, str)
-                                                      else [tuple(f) for f in dtype]))
+        if dtype == "vlen-utf8":
+            dtype = str
+        elif dtype == "vlen-bytes":
+            dtype = zarr.dtype.VariableLengthBytes()
+        else:
+            dtype = np.dtype(dtype if isinstance(dtype, str) else [tuple(f) for f in dtype])
         compressor = item["compressor"]
         z = zarr.create_array(
             item["path"], shape=data.shape, chunks=tuple(item["chunks"]), dtype=dtype,
@@ -110,8 +120,8 @@ def main():
     with open(manifest_path) as f:
         manifest = json.load(f)
     results = {
-        "versions": {"zarr": zarr.__version__, "numcodecs": numcodecs.__version__,
-                     "tensorstore": ts.__version__, "numpy": np.__version__},
+        "versions": {name: importlib.metadata.version(name)
+                     for name in ("zarr", "numcodecs", "tensorstore", "numpy", "msgpack")},
         "zarr_file": zarr.__file__,
         "read": {}, "write": {},
     }
