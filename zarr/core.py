@@ -409,7 +409,11 @@ class Array:
                     if key[axis] == edge:
                         self._chunk(key).write(local, self._fill_value)
         self._shape = new
-        self._shape_changed()
+        try:
+            self._shape_changed()
+        except BaseException:
+            self._shape = old  # the shape on disk did not change (a full disk, say)
+            raise
 
     def _shape_changed(self):
         pass

@@ -153,7 +153,10 @@ class ObjectChunk:
 
     def write(self, sel, value):
         with _Locked(self):
-            arr = self._whole()
+            if _selects_all(sel, self.shape):  # nothing of the old chunk is kept, nor read
+                arr = np.empty(self.shape, object)
+            else:
+                arr = self._whole()
             arr[sel] = value
             data = encode_objects(arr, self.codec)
             if self.cname is not None:
@@ -183,6 +186,16 @@ class ObjectChunk:
         self._decode(cdata)  # validates
         with _Locked(self):
             self._store(cdata)
+
+
+def _selects_all(sel, shape):
+    """Whether sel is ``...`` or full slices over every dimension of shape."""
+    if sel is Ellipsis:
+        return True
+    if not isinstance(sel, tuple):
+        sel = (sel,)
+    return len(sel) == len(shape) and all(
+        isinstance(s, slice) and s.indices(n) == (0, n, 1) for s, n in zip(sel, shape))
 
 
 class _Locked:
