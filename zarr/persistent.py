@@ -154,6 +154,7 @@ class PersistentArray(Array):
             return Array.resize(self, *shape)
         self._check_writable()  # before the lock file is made
         with self._synchronizer.array_lock():
+            self._reload_shape()  # another process may have appended
             return Array.resize(self, *shape)
 
     def append(self, data, axis=0):
