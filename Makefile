@@ -26,6 +26,7 @@ test: install
 bench: install
 	$(PY) bench/bench_codec.py
 	$(PY) bench/bench_array.py
+	$(PY) bench/bench_persistent.py
 
 clean:
 	rm -rf build *.egg-info zarr/*.so ext/*.c
