@@ -102,7 +102,8 @@ cdef inline uint32_t _u32(const uint8_t* p) noexcept nogil:
 
 
 cdef bytes _compress(const void* src, Py_ssize_t nbytes, Py_ssize_t typesize,
-                     const char* cname, int clevel, int shuffle, Py_ssize_t blocksize):
+                     const char* cname, int clevel, int shuffle, Py_ssize_t blocksize,
+                     int nthreads=1):
     """Compress nbytes at src into a new bytes object (options already checked)."""
     cdef Py_ssize_t destsize = nbytes + BLOSC_MAX_OVERHEAD
     cdef PyObject* out
@@ -118,7 +119,7 @@ cdef bytes _compress(const void* src, Py_ssize_t nbytes, Py_ssize_t typesize,
     dest = PyBytes_AS_STRING(<object>out)
     with nogil:
         n = blosc_compress_ctx(clevel, shuffle, <size_t>typesize, <size_t>nbytes, src,
-                               dest, <size_t>destsize, cname, <size_t>blocksize, 1)
+                               dest, <size_t>destsize, cname, <size_t>blocksize, nthreads)
     if n <= 0:
         Py_DECREF(<object>out)
         raise CodecError("blosc failed to compress %d bytes (error %d)" % (nbytes, n))
@@ -281,13 +282,13 @@ cdef str _describe(object context, str reason):
 
 
 cdef int _decompress_checked(const uint8_t* src, Py_ssize_t srclen, void* dest,
-                             Py_ssize_t nbytes, object context) except -1:
+                             Py_ssize_t nbytes, object context, int nthreads=1) except -1:
     """Decompress a frame that _validate passed for exactly nbytes into dest."""
     cdef int n
     if nbytes == 0:
         return 0
     with nogil:
-        n = blosc_decompress_ctx(src, dest, <size_t>nbytes, 1)
+        n = blosc_decompress_ctx(src, dest, <size_t>nbytes, nthreads)
     if n != nbytes:
         raise CorruptChunkError(_describe(
             context, "decompression failed (blosc returned %d for %d bytes)" % (n, nbytes)))
@@ -295,10 +296,10 @@ cdef int _decompress_checked(const uint8_t* src, Py_ssize_t srclen, void* dest,
 
 
 cdef int _decompress(const uint8_t* src, Py_ssize_t srclen, void* dest, Py_ssize_t nbytes,
-                     Py_ssize_t itemsize, object context) except -1:
+                     Py_ssize_t itemsize, object context, int nthreads=1) except -1:
     """Validate src for a destination of exactly nbytes, then decompress into it."""
     _validate(src, srclen, nbytes, itemsize, context)
-    return _decompress_checked(src, srclen, dest, nbytes, context)
+    return _decompress_checked(src, srclen, dest, nbytes, context, nthreads)
 
 
 cdef int _getitem(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
@@ -350,7 +351,7 @@ cdef object _export(obj, bint writable=False):
 
 
 def compress(source, Py_ssize_t typesize=1, cname="blosclz", clevel=5, shuffle=1,
-             Py_ssize_t blocksize=0):
+             Py_ssize_t blocksize=0, int nthreads=1):
     """Compress a contiguous buffer into one blosc frame.
 
     Parameters
@@ -363,6 +364,9 @@ def compress(source, Py_ssize_t typesize=1, cname="blosclz", clevel=5, shuffle=1
         Compression options, see :func:`check_options`.
     blocksize : int
         Block size in bytes; 0 lets blosc choose.
+    nthreads : int
+        Threads blosc starts for this call to compress blocks in parallel
+        (1, the default, starts none). Arrays run chunks in parallel instead.
 
     Returns
     -------
@@ -380,12 +384,14 @@ def compress(source, Py_ssize_t typesize=1, cname="blosclz", clevel=5, shuffle=1
     cname, clevel, shuffle = check_options(cname, clevel, shuffle)
     if blocksize < 0:
         raise ValueError("blocksize must be 0 (automatic) or positive, not %d" % blocksize)
+    if nthreads < 1:
+        raise ValueError("nthreads must be at least 1, not %d" % nthreads)
     buf = _export(source)
     return _compress(buf.view.buf, buf.view.len, typesize, _CNAME_BYTES[cname],
-                     clevel, shuffle, blocksize)
+                     clevel, shuffle, blocksize, nthreads)
 
 
-def decompress(source, dest=None, Py_ssize_t itemsize=0):
+def decompress(source, dest=None, Py_ssize_t itemsize=0, int nthreads=1):
     """Validate a blosc frame, then decompress it.
 
     Parameters
@@ -396,6 +402,8 @@ def decompress(source, dest=None, Py_ssize_t itemsize=0):
         Where to decompress; its size must equal the frame's nbytes.
     itemsize : int, optional
         When given, the frame's typesize must match it.
+    nthreads : int
+        Threads blosc starts for this call (see :func:`compress`).
 
     Returns
     -------
@@ -416,10 +424,12 @@ def decompress(source, dest=None, Py_ssize_t itemsize=0):
     cdef PyObject* raw
     cdef object result
     cdef Py_ssize_t nbytes
+    if nthreads < 1:
+        raise ValueError("nthreads must be at least 1, not %d" % nthreads)
     if dest is not None:
         out = _export(dest, True)
         _decompress(<const uint8_t*>src.view.buf, src.view.len, out.view.buf,
-                    out.view.len, itemsize, None)
+                    out.view.len, itemsize, None, nthreads)
         return dest
     _validate(<const uint8_t*>src.view.buf, src.view.len, -1, itemsize, None)
     nbytes = _u32(<const uint8_t*>src.view.buf + 4)
@@ -427,7 +437,7 @@ def decompress(source, dest=None, Py_ssize_t itemsize=0):
     result = <object>raw
     Py_DECREF(result)
     _decompress_checked(<const uint8_t*>src.view.buf, src.view.len,
-                        PyBytes_AS_STRING(result), nbytes, None)
+                        PyBytes_AS_STRING(result), nbytes, None, nthreads)
     return result
 
 

@@ -863,9 +863,15 @@ def test_fsync_syncs_the_file_then_its_directory(tmp_path, fsyncs, dtype, separa
     chunk = os.path.join(path, "0" + separator + "0")
     assert fsyncs == [(False, ino(chunk)), (True, ino(os.path.dirname(chunk)))]
     fsyncs.clear()
-    z[:, :] = 2  # four chunks, each synced with its directory
+    # four chunks, each synced with its directory (in order on one thread)
+    z.set_basic_selection(Ellipsis, 2, threads=1)
     assert len(fsyncs) == 8
     assert [d for d, _ in fsyncs] == [False, True] * 4
+    assert {i for d, i in fsyncs if not d} == {
+        ino(os.path.join(path, "%d%s%d" % (i, separator, j))) for i in (0, 1) for j in (0, 1)}
+    fsyncs.clear()
+    z.set_basic_selection(Ellipsis, 3, threads=4)  # the same on several threads
+    assert sorted(d for d, _ in fsyncs) == [False] * 4 + [True] * 4
     assert {i for d, i in fsyncs if not d} == {
         ino(os.path.join(path, "%d%s%d" % (i, separator, j))) for i in (0, 1) for j in (0, 1)}
     fsyncs.clear()

@@ -36,11 +36,14 @@ from zarr.persistent import (
     open,
     open_like,
 )
+from zarr.parallel import get_threads, set_threads
 from zarr.storage import ProcessSynchronizer
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "get_threads",
+    "set_threads",
     "Array",
     "ContainsArrayError",
     "LazyPersistentArray",

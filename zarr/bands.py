@@ -6,8 +6,12 @@ and a chunk buffer reads or writes the array in scattered pieces. Instead,
 the chunks side by side along the last axis (a *band*) are moved together:
 the array is read or written row after row, and the chunk buffers, a few
 megabytes in all, stay in cache. The copy itself runs in ``zarr.ext`` without
-the GIL.
+the GIL. Each run of chunks is one task, so that the runs of one call can go
+to several threads, each with scratch buffers of its own.
 """
+
+import threading
+from functools import partial
 
 import numpy as np
 
@@ -44,7 +48,7 @@ class Bands:
         self.dtype = dtype
         self.max_run = max(1, BAND_BYTES // (int(np.prod(chunks)) * dtype.itemsize))
         self.bands = {}
-        self.scratch = None
+        self._local = threading.local()
 
     def add(self, key, osel, chunk):
         """Add a whole chunk at grid index ``key`` whose place in the array is ``osel``."""
@@ -71,11 +75,11 @@ class Bands:
                 yield lead, start, run
 
     def _buffers(self, n):
-        if self.scratch is None:
-            self.scratch = np.empty((min(self.max_run, n),) + self.chunks, self.dtype)
-        elif len(self.scratch) < n:
-            self.scratch = np.empty((n,) + self.chunks, self.dtype)
-        return self.scratch[:n]
+        """n chunk buffers, this thread's own."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None or len(scratch) < n:
+            scratch = self._local.scratch = np.empty((max(n, 1),) + self.chunks, self.dtype)
+        return scratch[:n]
 
     def _band_view(self, array, lead, start, n):
         """The part of ``array`` that n chunks from ``start`` cover, as (..., n, c)."""
@@ -83,18 +87,34 @@ class Bands:
         part = array[lead + (slice(start, start + n * c),)]
         return part.reshape(part.shape[:-1] + (n, c))
 
+    def _scatter_run(self, out, lead, start, run):
+        buffers = self._buffers(len(run))
+        for chunk, buf in zip(run, buffers):
+            chunk.read(Ellipsis, buf)
+        copy(self._band_view(out, lead, start, len(run)), np.moveaxis(buffers, 0, -2))
+
+    def _gather_run(self, value, lead, start, run):
+        buffers = self._buffers(len(run))
+        copy(np.moveaxis(buffers, 0, -2), self._band_view(value, lead, start, len(run)))
+        for chunk, buf in zip(run, buffers):
+            chunk.write(Ellipsis, buf)
+
+    def scatter_tasks(self, out):
+        """Tasks that decompress every band into ``out``, one a run."""
+        return [partial(self._scatter_run, out, lead, start, run)
+                for lead, start, run in self.runs()]
+
+    def gather_tasks(self, value):
+        """Tasks that compress every band's part of ``value`` into its chunks."""
+        return [partial(self._gather_run, value, lead, start, run)
+                for lead, start, run in self.runs()]
+
     def scatter(self, out):
-        """Decompress every band into ``out``."""
-        for lead, start, run in self.runs():
-            buffers = self._buffers(len(run))
-            for chunk, buf in zip(run, buffers):
-                chunk.read(Ellipsis, buf)
-            copy(self._band_view(out, lead, start, len(run)), np.moveaxis(buffers, 0, -2))
+        """Decompress every band into ``out``, in this thread."""
+        for task in self.scatter_tasks(out):
+            task()
 
     def gather(self, value):
-        """Compress every band's part of ``value`` into its chunks."""
-        for lead, start, run in self.runs():
-            buffers = self._buffers(len(run))
-            copy(np.moveaxis(buffers, 0, -2), self._band_view(value, lead, start, len(run)))
-            for chunk, buf in zip(run, buffers):
-                chunk.write(Ellipsis, buf)
+        """Compress every band's part of ``value`` into its chunks, in this thread."""
+        for task in self.gather_tasks(value):
+            task()

@@ -1,6 +1,7 @@
 """Arrays in memory: a grid of chunk objects behind numpy's indexing."""
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -8,6 +9,8 @@ from zarr.bands import Bands
 from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
 from zarr.indexing import chunk_projections, normalize_selection, selection_shape
 from zarr.objects import ObjectChunk
+from zarr.parallel import check_threads, get_threads, run_tasks
+from zarr.tokens import memory_token, new_version
 from zarr.util import human_readable_size, normalize_chunks, normalize_resize, normalize_shape
 
 # Dtype kinds whose casts can fail on values (strings, objects, datetimes): a
@@ -49,6 +52,9 @@ class Array:
         What unwritten elements read as; 0 of the dtype by default.
     blocksize : int, optional
         Blosc's block size in bytes; 0 lets blosc choose.
+    threads : int, optional
+        How many threads a read or write of many chunks uses; None (the
+        default) follows :func:`zarr.get_threads`.
 
     Examples
     --------
@@ -63,8 +69,9 @@ class Array:
     _synchronized = False
 
     def __init__(self, shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-                 fill_value=None, blocksize=0, object_codec="msgpack2"):
+                 fill_value=None, blocksize=0, object_codec="msgpack2", threads=None):
         shape = normalize_shape(shape)
+        self._threads = check_threads(threads)
         dtype = np.dtype(dtype if dtype is not None else "f8")
         chunks = normalize_chunks(chunks, shape, dtype.itemsize)
         self._object_codec = object_codec
@@ -154,6 +161,21 @@ class Array:
     def fill_value(self):
         return self._fill_value
 
+    @property
+    def threads(self):
+        """How many threads a read or write of many chunks uses (None: the
+        default of :func:`zarr.get_threads`); settable."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, value):
+        self._threads = check_threads(value)
+
+    def _threads_for(self, threads):
+        if threads is not None:
+            return check_threads(threads)
+        return self._threads if self._threads is not None else get_threads()
+
     def __len__(self):
         if not self._shape:
             raise TypeError("len() of unsized object")
@@ -214,7 +236,7 @@ class Array:
     def __getitem__(self, selection):
         return self.get_basic_selection(selection)
 
-    def get_basic_selection(self, selection=Ellipsis, out=None):
+    def get_basic_selection(self, selection=Ellipsis, out=None, threads=None):
         """Read ``z[selection]``, into ``out`` when it is given.
 
         Parameters
@@ -224,6 +246,9 @@ class Array:
             An array of the selection's shape to receive the result; reading
             into an existing array saves allocating (and page-faulting) a new
             one on every call.
+        threads : int, optional
+            How many threads decompress the chunks (default: the array's
+            ``threads``).
 
         Returns
         -------
@@ -246,7 +271,7 @@ class Array:
                                  % (shape, getattr(out, "shape", type(out).__name__)))
             if not out.flags.writeable:
                 raise ValueError("out is read-only")
-            self._read_into(sel, out)
+            self._read_into(sel, out, self._threads_for(threads))
             return out
         if scalar:
             key = tuple(i // c for i, c in zip(sel, self._chunks))
@@ -255,26 +280,28 @@ class Array:
                 return self._fill_value
             return chunk.read(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
         out = np.empty(selection_shape(sel, self._shape), self._dtype)
-        self._read_into(sel, out)
+        self._read_into(sel, out, self._threads_for(threads))
         return out
 
-    def _read_into(self, sel, out):
+    def _read_into(self, sel, out, threads):
+        tasks = []
         bands = None
         for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
             dest = out[osel + (Ellipsis,)]
             chunk = self._existing_chunk(key)
             if chunk is None:
-                dest[...] = self._fill_value
+                tasks.append(partial(_fill, dest, self._fill_value))
             elif not whole:
-                chunk.read(csel, dest)
+                tasks.append(partial(chunk.read, csel, dest))
             elif dest.flags.c_contiguous:
-                chunk.read(Ellipsis, dest)
+                tasks.append(partial(chunk.read, Ellipsis, dest))
             else:
                 if bands is None:
                     bands = Bands(self._chunks, self._dtype)
                 bands.add(key, osel, chunk)
         if bands is not None:
-            bands.scatter(out)
+            tasks.extend(bands.scatter_tasks(out))
+        run_tasks(tasks, threads)
 
     def __array__(self, dtype=None, copy=None):
         if copy is False:
@@ -317,11 +344,12 @@ class Array:
     def __setitem__(self, selection, value):
         self.set_basic_selection(selection, value)
 
-    def set_basic_selection(self, selection, value):
+    def set_basic_selection(self, selection, value, threads=None):
         """Write ``z[selection] = value``, broadcasting and casting as numpy does.
 
         The value is checked (shape, cast) before any chunk is written, so a
-        bad value leaves the array as it was.
+        bad value leaves the array as it was. ``threads`` says how many
+        threads compress the chunks (default: the array's ``threads``).
 
         Examples
         --------
@@ -339,34 +367,38 @@ class Array:
             self._chunk(key).write(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)),
                                    value[()] if self._dtype.hasobject else value)
             return
-        self._write_from(sel, value)
+        self._write_from(sel, value, self._threads_for(threads))
 
     def _check_writable(self):
-        pass
+        # Called before every change of data or shape: moves the version on, so
+        # that dask's token of the array changes (see zarr.tokens).
+        self._version = new_version()
 
-    def _write_from(self, sel, value):
+    def _write_from(self, sel, value, threads=1):
         constant = value.ndim == 0 or not any(value.strides)
         shared = None  # the compressed frame of a constant whole chunk, made once
+        tasks = []
         bands = None
         for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
             chunk = self._chunk(key)
             part = value[osel + (Ellipsis,)]
             if not whole:
-                chunk.write(csel, part)
+                tasks.append(partial(chunk.write, csel, part))
             elif part.dtype == self._dtype and part.flags.c_contiguous:
-                chunk.write(Ellipsis, part)
+                tasks.append(partial(chunk.write, Ellipsis, part))
             elif constant:
                 if shared is None:
                     chunk.write(Ellipsis, np.full(self._chunks, part.reshape(-1)[0], self._dtype))
                     shared = chunk.get_cdata()
                 else:
-                    chunk.set_cdata(shared)
+                    tasks.append(partial(chunk.set_cdata, shared))
             else:
                 if bands is None:
                     bands = Bands(self._chunks, self._dtype)
                 bands.add(key, osel, chunk)
         if bands is not None:
-            bands.gather(value)
+            tasks.extend(bands.gather_tasks(value))
+        run_tasks(tasks, threads)
 
     # Shape changes.
 
@@ -477,11 +509,18 @@ class Array:
         return dict(shape=self._shape, dtype=self._dtype, chunks=self._chunks,
                     cname=self._cname, clevel=self._clevel, shuffle=self._shuffle,
                     fill_value=self._fill_value, blocksize=self._blocksize,
-                    object_codec=self._object_codec)
+                    object_codec=self._object_codec, threads=self._threads)
 
     def __reduce__(self):
         frames = {key: c.get_cdata() for key, c in list(self._grid.items()) if c.is_initialized}
         return _rebuild_array, (type(self), self._config(), frames)
+
+    # dask names graphs by this token: the version of the data, never the data.
+
+    _version = 0  # until the first write
+
+    def __dask_tokenize__(self):
+        return memory_token(self)
 
 
 def _rebuild_array(cls, config, frames):
@@ -509,3 +548,7 @@ class SynchronizedArray(Array):
 
     _chunk_class = SynchronizedChunk
     _synchronized = True
+
+
+def _fill(dest, value):
+    dest[...] = value

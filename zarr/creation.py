@@ -6,7 +6,7 @@ from zarr.core import Array, SynchronizedArray
 
 
 def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-           fill_value=None, synchronized=True, blocksize=0):
+           fill_value=None, synchronized=True, blocksize=0, threads=None):
     """Create an array in memory with no chunk written.
 
     Parameters
@@ -31,6 +31,9 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
         threads writing selections that share chunks.
     blocksize : int
         Blosc block size in bytes; 0 (default) lets blosc choose.
+    threads : int, optional
+        How many threads a read or write of many chunks uses; None (default)
+        follows :func:`zarr.get_threads`.
 
     Examples
     --------
@@ -42,7 +45,7 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
     """
     cls = SynchronizedArray if synchronized else Array
     return cls(shape, dtype=dtype, chunks=chunks, cname=cname, clevel=clevel, shuffle=shuffle,
-               fill_value=fill_value, blocksize=blocksize)
+               fill_value=fill_value, blocksize=blocksize, threads=threads)
 
 
 def empty(shape, dtype=None, **kwargs):

@@ -10,6 +10,7 @@ import numpy as np
 from zarr.core import Array
 from zarr.errors import ContainsArrayError, MetadataError, ReadOnlyError
 from zarr.ext import PersistentChunk, SynchronizedPersistentChunk
+from zarr.parallel import check_threads
 from zarr.meta import array_metadata, dumps, parse_array_metadata
 from zarr.objects import ObjectChunk
 from zarr.storage import (
@@ -23,6 +24,7 @@ from zarr.storage import (
     remove_empty_dirs,
     write_text_atomic,
 )
+from zarr.tokens import persistent_token
 from zarr.util import normalize_chunks, normalize_shape
 
 MODES = ("r", "r+", "a", "w", "w-")
@@ -48,11 +50,11 @@ class PersistentArray(Array):
 
     _chunk_class = PersistentChunk
 
-    def __init__(self, path, mode, meta, fsync=False, synchronizer=None):
+    def __init__(self, path, mode, meta, fsync=False, synchronizer=None, threads=None):
         try:
             Array.__init__(self, meta["shape"], meta["dtype"], meta["chunks"], meta["cname"],
                            meta["clevel"], meta["shuffle"], meta["fill_value"],
-                           meta["blocksize"], meta["object_codec"] or "msgpack2")
+                           meta["blocksize"], meta["object_codec"] or "msgpack2", threads)
         except (TypeError, ValueError, OverflowError) as e:
             # Options read from a .zarray that no array can have (chunks over
             # blosc's limit, a fill value out of range...): name the file.
@@ -131,6 +133,7 @@ class PersistentArray(Array):
     def _check_writable(self):
         if self._mode == "r":
             raise ReadOnlyError("the array at %s is open read-only (mode 'r')" % self._path)
+        Array._check_writable(self)  # the version moves on
 
     def _metadata(self):
         return array_metadata(self._shape, self._dtype, self._chunks, self._cname, self._clevel,
@@ -169,6 +172,9 @@ class PersistentArray(Array):
         with self._synchronizer.array_lock():
             self._reload_shape()
             return Array.append(self, data, axis)
+
+    def __dask_tokenize__(self):
+        return persistent_token(self)
 
     def __reduce__(self):
         return _reopen, (type(self), self._path, "r" if self._mode == "r" else "r+",
@@ -290,7 +296,7 @@ def _check_given(meta, path, shape, dtype, chunks, options):
 def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clevel=_UNSET,
          shuffle=_UNSET, fill_value=_UNSET, synchronized=True, lazy=False, blocksize=0,
          dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
-         object_codec="msgpack2"):
+         object_codec="msgpack2", threads=None):
     """Open or create an array in a directory of the Zarr v2 format.
 
     Parameters
@@ -323,6 +329,9 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
         share chunks; chunk-aligned writes need none.
     object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
         How an object array encodes its elements when it is created.
+    threads : int, optional
+        How many threads a read or write of many chunks uses (compression
+        and file work); None (default) follows :func:`zarr.get_threads`.
 
     Examples
     --------
@@ -336,6 +345,7 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
     path = os.fspath(path)
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
+    threads = check_threads(threads)
     if synchronizer is None and process_sync:
         synchronizer = ProcessSynchronizer(path.rstrip("/" + os.sep) + ".sync")
     if synchronizer is not None and not synchronized:
@@ -375,7 +385,7 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
                                                meta["cname"], meta["clevel"], meta["shuffle"],
                                                meta["blocksize"], meta["fill_value"],
                                                dimension_separator, object_codec)), fsync)
-    return _class_for(synchronized, lazy)(path, mode, meta, fsync, synchronizer)
+    return _class_for(synchronized, lazy)(path, mode, meta, fsync, synchronizer, threads)
 
 
 def open_like(a, path, mode="a", **kwargs):
