@@ -139,6 +139,89 @@ cdef tuple _contiguous_run(object sel, tuple shape):
     return first, nitems, tuple(result)
 
 
+#: A selection of more runs than this is read by decompressing the whole chunk.
+cdef Py_ssize_t MAX_RUNS = 4096
+
+
+cdef object _sparse_plan(object sel, tuple shape, Py_ssize_t itemsize, Py_ssize_t blocksize,
+                         Py_ssize_t nbytes):
+    """How to read a selection that is several runs of items touching few of a
+    frame's blocks: (lowest item, item count from it, groups of [first, stop)
+    items to decompress, offset of the selection's first element from the
+    lowest item, result shape, result strides in bytes); None when reading the
+    whole chunk is as cheap (the runs touch over half the blocks, or there are
+    too many of them) or sel is not slices and integers."""
+    cdef Py_ssize_t ndim = len(shape), i, n, start, stop, step, length, stride = 1
+    cdef Py_ssize_t nruns = 1, run_len, first = 0, lo = 0, hi, p, q, b0, b1
+    cdef Py_ssize_t g_block = -1, touched = 0, outer
+    cdef list starts = [], steps = [], lengths = [], cstrides = [0] * ndim
+    cdef list rshape = [], rstrides = [], positions, groups, last
+    if type(sel) is not tuple:
+        sel = (sel,)
+    if ndim == 0 or len(sel) > ndim or blocksize <= 0:
+        return None
+    for i in range(ndim - 1, -1, -1):
+        cstrides[i] = stride
+        stride *= shape[i]
+    for i in range(ndim):
+        n = shape[i]
+        s = sel[i] if i < len(sel) else slice(None)
+        if type(s) is slice:
+            start, stop, step = s.indices(n)
+            length = len(range(start, stop, step))
+            if length == 0:
+                return None
+            rshape.append(length)
+            rstrides.append(step * cstrides[i] * itemsize)
+        elif type(s) is int or isinstance(s, np.integer):
+            start = s
+            if start < 0:
+                start += n
+            if not 0 <= start < n:
+                return None
+            step, length = 1, 1
+        else:
+            return None
+        starts.append(start)
+        steps.append(step)
+        lengths.append(length)
+        first += start * cstrides[i]
+        lo += (start + (length - 1) * step if step < 0 else start) * cstrides[i]
+    # Runs of consecutive items: along the last axis when its step is 1.
+    run_len = lengths[ndim - 1] if steps[ndim - 1] == 1 else 1
+    for i in range(ndim - 1 if run_len > 1 else ndim):
+        nruns *= lengths[i]
+    if nruns > MAX_RUNS:
+        return None
+    positions = [lo]
+    outer = ndim - 1 if run_len > 1 else ndim
+    for i in range(outer):
+        positions = [p + k * abs(steps[i]) * cstrides[i]
+                     for p in positions for k in range(lengths[i])]
+    positions.sort()
+    # Merge runs whose blocks overlap or touch; count the blocks decompressed.
+    groups = []
+    for p in positions:
+        q = p + run_len
+        b0 = p * itemsize // blocksize
+        b1 = (q * itemsize - 1) // blocksize
+        if groups and b0 <= g_block + 1:
+            last = groups[len(groups) - 1]
+            if q > last[1]:
+                last[1] = q
+            if b1 > g_block:
+                touched += b1 - g_block
+                g_block = b1
+        else:
+            groups.append([p, q])
+            touched += b1 - b0 + 1
+            g_block = b1
+    if touched * blocksize * 2 > nbytes:
+        return None
+    hi = groups[len(groups) - 1][1]
+    return lo, hi - lo, groups, first - lo, tuple(rshape), tuple(rstrides)
+
+
 cdef class Chunk:
     """One chunk of an array: its elements, compressed with blosc, in memory.
 
@@ -366,11 +449,42 @@ cdef class Chunk:
             if res is out:
                 return out
             return _deliver(res if result_shape else res[()], out)
+        if self._raw:
+            self._check_raw(cdata)
+            res = np.frombuffer(cdata, self.dtype).reshape(self.shape)[sel]
+            return _deliver(res.copy() if isinstance(res, np.ndarray) else res, out)
+        res = self._read_sparse(cdata, sel)
+        if res is not None:
+            return _deliver(res, out)
         tmp = self._whole(cdata, None)
         res = tmp[sel]
         if isinstance(res, np.ndarray) and res.size * 2 < tmp.size:
             res = res.copy()
         return _deliver(res, out)
+
+    cdef object _read_sparse(self, bytes cdata, object sel):
+        """sel read by decompressing only the blocks its runs of items lie in,
+        or None when decompressing the whole chunk is as cheap."""
+        cdef const uint8_t* src = <const uint8_t*>PyBytes_AS_STRING(cdata)
+        cdef Py_ssize_t srclen = len(cdata), lo, count, offset
+        cdef _Buffer buf
+        if srclen < 16:
+            return None  # too short to be a frame: the whole-chunk path says why
+        if not self._validated(cdata):
+            _validate(src, srclen, self.nbytes, self.itemsize, self._context())
+        plan = _sparse_plan(sel, self.shape, self.itemsize, <Py_ssize_t>_u32(src + 8),
+                            self.nbytes)
+        if plan is None:
+            return None
+        lo, count, groups, offset, rshape, rstrides = plan
+        tmp = np.empty(count, self.dtype)
+        for g in groups:
+            buf = _export(tmp[g[0] - lo:g[1] - lo], True)
+            _getitem(src, srclen, self.nbytes, self.itemsize, g[0], g[1] - g[0], buf.view.buf,
+                     self._context(), True)
+        view = np.lib.stride_tricks.as_strided(tmp[offset:], shape=rshape, strides=rstrides,
+                                               writeable=False)
+        return view.copy()
 
     cdef int _getitem_into(self, bytes cdata, Py_ssize_t first, Py_ssize_t nitems, arr) except -1:
         cdef _Buffer buf = _export(arr, True)

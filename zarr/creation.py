@@ -6,7 +6,7 @@ from zarr.core import Array, SynchronizedArray
 
 
 def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-           fill_value=None, synchronized=True, blocksize=0, threads=None):
+           fill_value=None, synchronized=True, blocksize=None, threads=None):
     """Create an array in memory with no chunk written.
 
     Parameters
@@ -29,8 +29,9 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
     synchronized : bool
         True (the default) gives a :class:`SynchronizedArray`, safe for
         threads writing selections that share chunks.
-    blocksize : int
-        Blosc block size in bytes; 0 (default) lets blosc choose.
+    blocksize : int, optional
+        Blosc block size in bytes; 0 lets blosc choose; None (default) asks
+        for blocks of 128 KB, so that small reads decompress little.
     threads : int, optional
         How many threads a read or write of many chunks uses; None (default)
         follows :func:`zarr.get_threads`.

@@ -294,7 +294,7 @@ def _check_given(meta, path, shape, dtype, chunks, options):
 
 
 def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clevel=_UNSET,
-         shuffle=_UNSET, fill_value=_UNSET, synchronized=True, lazy=False, blocksize=0,
+         shuffle=_UNSET, fill_value=_UNSET, synchronized=True, lazy=False, blocksize=None,
          dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
          object_codec="msgpack2", threads=None):
     """Open or create an array in a directory of the Zarr v2 format.
@@ -313,7 +313,8 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
         raises ValueError.
     cname, clevel, shuffle, fill_value, blocksize
         Compression and fill options to create with ('blosclz', 5, 1, 0 of
-        the dtype); ``cname=None`` stores chunks uncompressed.
+        the dtype, blocks of 128 KB); ``cname=None`` stores chunks
+        uncompressed.
     synchronized : bool
         Lock each chunk across read-modify-write in threads (default True).
     lazy : bool
