@@ -194,10 +194,12 @@ cdef int _has_long_ff_run(const uint8_t* p, Py_ssize_t n, Py_ssize_t limit) noex
     return 0
 
 
-cdef int _check_blocks(const uint8_t* src, Py_ssize_t cbytes, Py_ssize_t* where) noexcept nogil:
+cdef int _check_blocks(const uint8_t* src, Py_ssize_t cbytes, Py_ssize_t* where,
+                       int64_t j_lo=0, int64_t j_hi=-1) noexcept nogil:
     """Walk the block-start table and every split's length of a header-checked,
-    compressed (not memcpyed) buffer. Returns 0, or an error code with the
-    offending block in *where."""
+    compressed (not memcpyed) buffer; only of blocks j_lo to j_hi when j_hi
+    >= 0 (a frame read in part holds only those). Returns 0, or an error code
+    with the offending block in *where."""
     cdef int flags = src[2]
     cdef int typesize = src[3]
     cdef int fmt = flags >> 5
@@ -213,7 +215,9 @@ cdef int _check_blocks(const uint8_t* src, Py_ssize_t cbytes, Py_ssize_t* where)
     if table_end > cbytes:
         where[0] = -1
         return 1
-    for j in range(nblocks):
+    if j_hi < 0 or j_hi >= nblocks:
+        j_hi = nblocks - 1
+    for j in range(j_lo, j_hi + 1):
         where[0] = j
         bsize = blocksize
         if j == nblocks - 1 and leftover > 0:
@@ -260,14 +264,16 @@ cdef str _block_error(int code, Py_ssize_t where):
 
 
 cdef int _validate(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
-                   Py_ssize_t itemsize, object context) except -1:
-    """Raise CorruptChunkError unless src is safe to hand to the decompressor."""
+                   Py_ssize_t itemsize, object context, int64_t j_lo=0,
+                   int64_t j_hi=-1) except -1:
+    """Raise CorruptChunkError unless src is safe to hand to the decompressor
+    (for blocks j_lo to j_hi only, when j_hi >= 0)."""
     cdef str reason = _check_header(src, srclen, nbytes, itemsize)
     cdef int code = 0
     cdef Py_ssize_t where = 0
     if reason is None and _u32(src + 4) > 0 and not (src[2] & BLOSC_MEMCPYED):
         with nogil:
-            code = _check_blocks(src, srclen, &where)
+            code = _check_blocks(src, srclen, &where, j_lo, j_hi)
         if code:
             reason = _block_error(code, where)
     if reason is not None:

@@ -6,6 +6,7 @@ import itertools
 import os
 
 cdef object _partial_names = itertools.count()
+cdef object _NOT_HANDLED = object()
 
 #: The suffix of the temporary files of writes in progress; never a chunk.
 PARTIAL_SUFFIX = ".partial"
@@ -146,6 +147,125 @@ cdef class PersistentChunk(Chunk):
 
     cdef object _context(self):
         return "chunk file %s" % self.path
+
+    cpdef object read(self, object sel=Ellipsis, object out=None):
+        """Return ``chunk[sel]``, or copy it into ``out``; see :meth:`Chunk.read`.
+
+        A selection that needs few of the frame's blocks reads only the
+        header, the block-start table and those blocks from the file.
+        """
+        cdef object res
+        if not self._raw and not _is_whole(sel, self.shape):
+            res = self._read_part(sel)
+            if res is not _NOT_HANDLED:
+                return _deliver(res, out)
+        return Chunk.read(self, sel, out)
+
+    cdef object _read_part(self, object sel):
+        """sel read from the blocks of the file that hold it, or _NOT_HANDLED
+        when reading the whole file is as cheap, or the file is missing or not
+        a plain compressed frame (the whole-chunk path then deals with it)."""
+        try:
+            return self._read_part_of_file(sel)
+        except OSError as e:
+            _raise_with_path(e, self.path)
+            raise
+
+    cdef object _read_part_of_file(self, object sel):
+        cdef tuple run = _contiguous_run(sel, self.shape)
+        cdef Py_ssize_t size, blocksize, nblocks, nbytes = self.nbytes, table_end
+        cdef Py_ssize_t lo, hi, b0, b1, start, stop, needed = 0, first, nitems, offset
+        cdef Py_ssize_t length
+        cdef const uint8_t* src
+        cdef _Buffer view
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return _NOT_HANDLED
+        try:
+            size = os.fstat(fd).st_size
+            header = os.pread(fd, HEADER, 0)
+            if len(header) < HEADER or size > nbytes + HEADER:
+                return _NOT_HANDLED
+            src = <const uint8_t*>PyBytes_AS_STRING(header)
+            if (_check_header(src, size, nbytes, self.itemsize) is not None
+                    or src[2] & BLOSC_MEMCPYED or nbytes == 0):
+                return _NOT_HANDLED
+            blocksize = _u32(src + 8)
+            nblocks = (nbytes + blocksize - 1) // blocksize
+            table_end = HEADER + 4 * nblocks
+            # The runs of items to decompress: one run, or the groups of a sparse plan.
+            if run is not None:
+                first, nitems, rshape = run
+                ranges = [(first, first + nitems)]
+                plan = None
+            else:
+                plan = _sparse_plan(sel, self.shape, self.itemsize, blocksize, nbytes)
+                if plan is None:
+                    return _NOT_HANDLED
+                ranges = [(g[0], g[1]) for g in plan[2]]
+            spans = []
+            for lo, hi in ranges:
+                b0 = lo * self.itemsize // blocksize
+                b1 = (hi * self.itemsize - 1) // blocksize
+                if spans and b0 <= spans[len(spans) - 1][1] + 1:
+                    spans[len(spans) - 1][1] = max(b1, spans[len(spans) - 1][1])
+                else:
+                    spans.append([b0, b1])
+            for b0, b1 in spans:
+                needed += (b1 - b0 + 1) * blocksize
+            if needed * 2 > nbytes or table_end > size:
+                return _NOT_HANDLED
+            table = os.pread(fd, table_end - HEADER, HEADER)
+            if len(table) != table_end - HEADER:
+                return _NOT_HANDLED
+            starts = np.frombuffer(table, "<u4").astype(np.int64)
+            # A compact frame: the header, the table, and only the blocks needed,
+            # packed one span after another with their table entries moved to
+            # match. The entries of other blocks are never read.
+            pieces = []
+            length = table_end
+            for b0, b1 in spans:
+                start = starts[b0]
+                stop = starts[b1 + 1] if b1 + 1 < nblocks else size
+                if not (table_end <= start < stop <= size
+                        and (starts[b0:b1 + 1] >= start).all()
+                        and (starts[b0:b1 + 1] < stop).all()):
+                    return _NOT_HANDLED  # blocks not in file order: read it all
+                pieces.append((start, stop, length))
+                starts[b0:b1 + 1] += length - start
+                length += stop - start
+            frame = np.empty(length, np.uint8)
+            frame[:HEADER] = np.frombuffer(header, np.uint8)
+            frame[12:16] = np.frombuffer(np.uint32(length).astype("<u4").tobytes(), np.uint8)
+            frame[HEADER:table_end] = np.frombuffer(starts.astype("<u4").tobytes(), np.uint8)
+            for start, stop, offset in pieces:
+                if os.preadv(fd, [memoryview(frame)[offset:offset + stop - start]],
+                             start) != stop - start:
+                    return _NOT_HANDLED
+        finally:
+            os.close(fd)
+        view = _export(frame)
+        src = <const uint8_t*>view.view.buf
+        size = length
+        for b0, b1 in spans:
+            _validate(src, size, nbytes, self.itemsize, self._context(), b0, b1)
+        if plan is None:
+            res = np.empty(rshape, self.dtype)
+            self._getitem_ptr(src, size, first, nitems, res)
+            return res if rshape else res[()]
+        lo, count, groups, offset, rshape, rstrides = plan
+        tmp = np.empty(count, self.dtype)
+        for g in groups:
+            self._getitem_ptr(src, size, g[0], g[1] - g[0], tmp[g[0] - lo:g[1] - lo])
+        return np.lib.stride_tricks.as_strided(tmp[offset:], shape=rshape, strides=rstrides,
+                                               writeable=False).copy()
+
+    cdef int _getitem_ptr(self, const uint8_t* src, Py_ssize_t srclen, Py_ssize_t first,
+                          Py_ssize_t nitems, arr) except -1:
+        cdef _Buffer buf = _export(arr, True)
+        return _getitem(src, srclen, self.nbytes, self.itemsize, first, nitems, buf.view.buf,
+                        self._context(), True)
 
     def __reduce__(self):
         return (_rebuild_persistent_chunk, (type(self), self.path, self.shape,

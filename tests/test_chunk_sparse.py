@@ -94,3 +94,77 @@ def test_arrays_read_boxes_through_it(tmp_path):
         for i, j in [(0, 0), (95, 2495), (150, 1000), (290, 7)]:
             np.testing.assert_array_equal(z[i:i + 10, j:j + 10], a[i:i + 10, j:j + 10])
         np.testing.assert_array_equal(z[::37, 100:3000:250], a[::37, 100:3000:250])
+
+
+# Chunk files: small reads take only the blocks they need from the file.
+
+
+@pytest.fixture(scope="module")
+def file_chunk(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("part") / "0.0")
+    c = PersistentChunk(path, SHAPE, "f8", blocksize=8192)
+    c[...] = DATA
+    return c
+
+
+@settings(max_examples=300)
+@given(data=st.data())
+def test_file_reads_of_any_selection_match_numpy(file_chunk, data):
+    sel = data.draw(basic_selections(SHAPE))
+    expected = DATA[sel]
+    got = file_chunk[sel]
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_file_reads_only_the_blocks_needed(file_chunk, monkeypatch):
+    read = []
+    real_pread, real_preadv = os.pread, os.preadv
+
+    def pread(fd, n, offset):
+        read.append(n)
+        return real_pread(fd, n, offset)
+
+    def preadv(fd, buffers, offset):
+        read.append(sum(len(b) for b in buffers))
+        return real_preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "pread", pread)
+    monkeypatch.setattr(os, "preadv", preadv)
+    assert file_chunk[40, 7, 3] == DATA[40, 7, 3]
+    size = os.path.getsize(file_chunk.path)
+    assert 0 < sum(read) < size / 4
+
+
+def _corrupt_copy(file_chunk, tmp_path, edit):
+    frame = bytearray(open(file_chunk.path, "rb").read())
+    edit(frame)
+    path = str(tmp_path / "bad")
+    with open(path, "wb") as f:
+        f.write(bytes(frame))
+    return PersistentChunk(path, SHAPE, "f8", blocksize=8192)
+
+
+def test_a_corrupt_block_read_in_part_raises_naming_the_file(file_chunk, tmp_path):
+    def zero_the_first_split_length_of_block_3(frame):
+        start = int.from_bytes(frame[16 + 12:16 + 16], "little")
+        frame[start:start + 4] = b"\xff\xff\xff\x7f"
+
+    c = _corrupt_copy(file_chunk, tmp_path, zero_the_first_split_length_of_block_3)
+    nitems_per_block = 65536 // 8
+    with pytest.raises(CorruptChunkError, match="bad.*block 3"):
+        c[np.unravel_index(3 * nitems_per_block + 5, SHAPE)]
+    # blocks that are sound still read
+    assert c[0, 0, 1] == DATA[0, 0, 1]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda f: f.__setitem__(slice(16, 20), (10 ** 9).to_bytes(4, "little")),  # block 0 far out
+    lambda f: f.__setitem__(slice(16, 20), (3).to_bytes(4, "little")),  # block 0 in the header
+    lambda f: f.__delitem__(slice(len(f) - 100, None)),  # truncated
+    lambda f: f.__setitem__(slice(12, 16), (5).to_bytes(4, "little")),  # cbytes lies
+])
+def test_bad_tables_and_sizes_raise(file_chunk, tmp_path, edit):
+    c = _corrupt_copy(file_chunk, tmp_path, edit)
+    with pytest.raises(CorruptChunkError):
+        c[0, 0, 1]
