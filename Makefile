@@ -27,6 +27,7 @@ bench: install
 	$(PY) bench/bench_codec.py
 	$(PY) bench/bench_array.py
 	$(PY) bench/bench_persistent.py
+	$(PY) bench/bench_threads.py
 	$(PY) bench/bench_peers.py
 
 clean:

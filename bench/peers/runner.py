@@ -1,0 +1,126 @@
+"""Measure one contender on one workload, in memory and on disk, and write
+its figures as JSON.
+
+Run by bench/bench_peers.py in the contender's own python, isolated from the
+project (``python -I`` from a temporary working directory), so that a peer's
+``import zarr`` finds zarr-python, never ours:
+
+    python -I bench/peers/runner.py --peer NAME --workload NAME [--quick] --out FILE
+"""
+
+import os
+import sys
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)  # for this package; bench/ holds no zarr
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+
+from peers import data  # noqa: E402
+from peers.contenders import PEERS, RawCodec  # noqa: E402
+from peers.measure import measure_array, measure_raw_codec  # noqa: E402
+
+
+#: Single-element reads and boxes of each run.
+FULL_COUNTS, QUICK_COUNTS = (2000, 500), (100, 25)
+
+
+def settings_for(s, quick):
+    """Repeats and counts of a run, and the workload's positions."""
+    nsingle, nbox = QUICK_COUNTS if quick else FULL_COUNTS
+    return {
+        "repeat": 2 if quick else 5,
+        "appends": 5 if quick else 50,
+        "budget": 0.3 if quick else 3.0,
+        "append budget": 1.0 if quick else 5.0,
+        "points": data.single_points(s["shape"], nsingle),
+        "boxes": data.boxes(s["shape"], nbox),
+        "halves": data.row_halves(s["shape"], s["chunks"]),
+    }
+
+
+def prefault(nbytes):
+    """Touch and free nbytes of fresh memory before timing: on this virtual
+    machine a process's first passes over new memory cost several times more
+    than later ones, which would fall on whichever operation ran first."""
+    import numpy as np
+    np.ones(nbytes // 8).sum()
+
+
+def check_zarr_origin(peer):
+    """Fail unless ``import zarr`` finds ours for "ours" and never ours for a peer."""
+    import importlib.util
+    found = importlib.util.find_spec("zarr")
+    ours = found is not None and os.path.abspath(found.origin).startswith(
+        os.path.join(ROOT, "zarr") + os.sep)
+    if ours != (peer == "ours"):
+        raise RuntimeError("import zarr finds %s while measuring %s" % (
+            found and found.origin, peer))
+
+
+def measure_storage(cls, storage, s, a, settings):
+    """One contender in one storage, in a temporary directory removed after."""
+    root = tempfile.mkdtemp(prefix="bench-peers-", dir="/tmp")
+    start = time.monotonic()
+    c = cls(storage, root, s["shape"], s["dtype"], s["chunks"])
+    try:
+        measure = measure_raw_codec if cls is RawCodec else measure_array
+        row = measure(c, a, settings)
+    except Exception:
+        row = {"error": traceback.format_exc(limit=3)[-2000:]}
+    finally:
+        try:
+            c.close()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    row["title"] = c.title()
+    row["seconds"] = round(time.monotonic() - start, 2)
+    return row
+
+
+def run(peer, workload, quick):
+    """The result of one contender on one workload."""
+    cls, _ = PEERS[peer]
+    s = data.spec(workload, quick)
+    result = {"peer": peer, "label": cls.label, "workload": s, "quick": quick,
+              "python": platform.python_version(), "executable": sys.executable,
+              "load before": os.getloadavg()}
+    check_zarr_origin(peer)
+    try:
+        result["versions"] = cls.versions()
+    except ImportError as e:
+        result["not installed"] = "%s: %s" % (type(e).__name__, e)
+        return result
+    a = data.generate(s)
+    prefault(4 * a.nbytes)
+    settings = settings_for(s, quick)
+    result["storages"] = {}
+    for storage in cls.storages:
+        result["storages"][storage] = measure_storage(cls, storage, s, a, settings)
+        gc.collect()
+    result["load after"] = os.getloadavg()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peer", required=True, choices=sorted(PEERS))
+    parser.add_argument("--workload", required=True, choices=sorted(data.WORKLOADS))
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    result = run(args.peer, args.workload, args.quick)
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
