@@ -170,9 +170,10 @@ def test_bad_tables_and_sizes_raise(file_chunk, tmp_path, edit):
         c[0, 0, 1]
 
 
-@pytest.mark.parametrize("blocksize", [None, 0, 4096])
+@pytest.mark.parametrize("blocksize", [None, 16384, 4096])
 def test_boxes_in_the_last_partial_block_of_a_file(tmp_path, blocksize):
-    # 100 x 2500 float64 is 2 MB: 15 blocks of 128 KB and a partial 16th.
+    # 100 x 2500 float64 is 2 MB: with blocksize 16384, 15 blocks of 128 KB
+    # and a partial 16th.
     a = np.random.default_rng(5).normal(size=(100, 2500)).cumsum(axis=1)
     z = zarr.open(str(tmp_path / "a.zarr"), mode="w", shape=a.shape, chunks=a.shape,
                   blocksize=blocksize)

@@ -219,7 +219,7 @@ def test_zarray_document(tmp_path):
     assert zarray(path) == {
         "zarr_format": 2, "shape": [10, 25], "chunks": [4, 10], "dtype": "<f8",
         "compressor": {"id": "blosc", "cname": "lz4", "clevel": 3, "shuffle": 2,
-                       "blocksize": 16384},
+                       "blocksize": 0},
         "fill_value": "NaN", "order": "C", "filters": None, "dimension_separator": ".",
     }
     with open(os.path.join(path, ".zattrs")) as f:

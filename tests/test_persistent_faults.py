@@ -276,7 +276,7 @@ def test_garbage_never_crashes_the_interpreter(tmp_path, case_dir):
 def _good_meta():
     return {"zarr_format": 2, "shape": [100], "chunks": [10], "dtype": "<i4",
             "compressor": {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1,
-                           "blocksize": 32768},
+                           "blocksize": 0},
             "fill_value": 0, "order": "C", "filters": None, "dimension_separator": "."}
 
 

@@ -11,7 +11,7 @@ from zarr.indexing import chunk_projections, normalize_selection, selection_shap
 from zarr.objects import ObjectChunk
 from zarr.parallel import check_threads, get_threads, run_tasks
 from zarr.tokens import memory_token, new_version
-from zarr.util import default_blocksize, human_readable_size, normalize_chunks, normalize_resize, normalize_shape
+from zarr.util import human_readable_size, normalize_chunks, normalize_resize, normalize_shape
 
 # Dtype kinds whose casts can fail on values (strings, objects, datetimes): a
 # value of another dtype is converted whole before any chunk is written, so
@@ -51,8 +51,8 @@ class Array:
     fill_value : scalar, optional
         What unwritten elements read as; 0 of the dtype by default.
     blocksize : int, optional
-        Blosc's block size in bytes; 0 lets blosc choose; None (the default)
-        asks for blocks of 128 KB (see :func:`zarr.util.default_blocksize`).
+        Blosc's block size in bytes; 0 or None (the default) lets blosc choose.
+        Smaller blocks make small reads cheaper and whole-array work dearer.
     threads : int, optional
         How many threads a read or write of many chunks uses; None (the
         default) follows :func:`zarr.get_threads`.
@@ -75,7 +75,7 @@ class Array:
         self._threads = check_threads(threads)
         dtype = np.dtype(dtype if dtype is not None else "f8")
         if blocksize is None:
-            blocksize = 0 if dtype.hasobject else default_blocksize(cname, clevel, dtype.itemsize)
+            blocksize = 0
         chunks = normalize_chunks(chunks, shape, dtype.itemsize)
         self._object_codec = object_codec
         # A first chunk checks every option (dtype, compressor, size limit).

@@ -30,8 +30,10 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
         True (the default) gives a :class:`SynchronizedArray`, safe for
         threads writing selections that share chunks.
     blocksize : int, optional
-        Blosc block size in bytes; 0 lets blosc choose; None (default) asks
-        for blocks of 128 KB, so that small reads decompress little.
+        Blosc block size in bytes; 0 or None (default) lets blosc choose.
+        Smaller blocks (e.g. 16384, which blosc makes 128 KB blocks for
+        float64) make reads of single elements and small boxes cheaper, and
+        whole-array writes and reads dearer.
     threads : int, optional
         How many threads a read or write of many chunks uses; None (default)
         follows :func:`zarr.get_threads`.

@@ -313,7 +313,7 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
         raises ValueError.
     cname, clevel, shuffle, fill_value, blocksize
         Compression and fill options to create with ('blosclz', 5, 1, 0 of
-        the dtype, blocks of 128 KB); ``cname=None`` stores chunks
+        the dtype, blosc's block size); ``cname=None`` stores chunks
         uncompressed.
     synchronized : bool
         Lock each chunk across read-modify-write in threads (default True).

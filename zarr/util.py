@@ -124,31 +124,3 @@ def human_readable_size(nbytes):
         size /= 1024
         if round(size, 1) < 1024 or suffix == "P":
             return "%.1f%s" % (size, suffix)
-
-
-#: The size of the blocks that arrays ask blosc for, unless told otherwise.
-BLOCK_BYTES = 128 * 1024
-
-
-def default_blocksize(cname, clevel, itemsize):
-    """The blosc block size an array uses when none is given: blocks of
-    :data:`BLOCK_BYTES`, so that reading one element or a small box
-    decompresses 128 KB rather than a whole chunk of megabytes.
-
-    c-blosc's own choice grows with the compression level and the item size
-    (1 MB blocks for float64 at level 5). The value is in blosc's terms:
-    codecs that blosc splits into one stream a byte of the item (all but
-    zstd, for items up to 16 bytes) multiply it by the item size.
-
-    Examples
-    --------
-    >>> default_blocksize("blosclz", 5, 8), default_blocksize("zstd", 5, 8)
-    (16384, 131072)
-    >>> default_blocksize("blosclz", 0, 8), default_blocksize(None, 5, 8)
-    (0, 0)
-    """
-    if cname is None or clevel == 0:
-        return 0
-    if cname != "zstd" and itemsize <= 16:
-        return BLOCK_BYTES // max(itemsize, 1)
-    return BLOCK_BYTES
