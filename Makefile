@@ -28,6 +28,7 @@ bench: install
 	$(PY) bench/bench_array.py
 	$(PY) bench/bench_persistent.py
 	$(PY) bench/bench_threads.py
+	$(PY) bench/bench_blocks.py
 	$(PY) bench/bench_peers.py
 
 clean:
