@@ -19,20 +19,17 @@ import numpy as np
 
 import zarr
 import zarr.ext as ext
-from timing import median_latency, median_times
+from timing import median_latency, median_times, seed_and_walk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def workloads(quick):
-    n = 12_500_000 if quick else 50_000_000
-    walk = np.cumsum(np.random.default_rng(42).normal(0, 1, n))
-    seed = np.arange(10_000_000, dtype="i4").reshape(10000, 1000)
+    (seed_name, seed, seed_chunks), (walk_name, walk, walk_chunks) = seed_and_walk(quick)
     return [
-        ("seed i4 10000x1000, chunks 1000x100", seed, (1000, 100), 0),
-        ("%d MB f8 walk, 1 MB chunks" % (walk.nbytes // 10**6), walk, (131072,), 0),
-        ("%d MB f8 walk, 1 MB chunks, blocksize 65536" % (walk.nbytes // 10**6), walk,
-         (131072,), 65536),
+        (seed_name, seed, seed_chunks, 0),
+        (walk_name, walk, walk_chunks, 0),
+        (walk_name + ", blocksize 65536", walk, walk_chunks, 65536),
     ]
 
 

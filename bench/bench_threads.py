@@ -21,19 +21,9 @@ import numpy as np
 
 import zarr
 import zarr.ext as ext
-from timing import median_times
+from timing import median_times, seed_and_walk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def workloads(quick):
-    n = 12_500_000 if quick else 50_000_000
-    walk = np.cumsum(np.random.default_rng(42).normal(0, 1, n))
-    seed = np.arange(10_000_000, dtype="i4").reshape(10000, 1000)
-    return [
-        ("seed i4 10000x1000, chunks 1000x100", seed, (1000, 100)),
-        ("%d MB f8 walk, 1 MB chunks" % (walk.nbytes // 10**6), walk, (131072,)),
-    ]
 
 
 def bench_one(name, a, chunks, root, repeat, counts):
@@ -101,7 +91,7 @@ def main():
     root = tempfile.mkdtemp(prefix="zarr-bench-", dir=args.dir)
     try:
         rows = []
-        for name, a, chunks in workloads(args.quick):
+        for name, a, chunks in seed_and_walk(args.quick):
             rows.append(bench_one(name, a, chunks, root, repeat, counts))
             print(name, "done", flush=True)
     finally:

@@ -4,6 +4,8 @@ import statistics
 import threading
 import time
 
+import numpy as np
+
 
 def median_times(fns, repeat):
     """Median wall time of each function, run in alternation so that the
@@ -36,3 +38,16 @@ def in_threads(work, nthreads):
         t.start()
     for t in threads:
         t.join()
+
+
+def seed_and_walk(quick):
+    """The two arrays of the benchmarks, as (name, array, chunks): the seed
+    (int32 arange 10000x1000 in 1000x100 chunks) and a float64 random walk of
+    400 MB (100 MB with ``quick``) in 1 MB chunks."""
+    n = 12_500_000 if quick else 50_000_000
+    walk = np.cumsum(np.random.default_rng(42).normal(0, 1, n))
+    seed = np.arange(10_000_000, dtype="i4").reshape(10000, 1000)
+    return [
+        ("seed i4 10000x1000, chunks 1000x100", seed, (1000, 100)),
+        ("%d MB f8 walk, 1 MB chunks" % (walk.nbytes // 10**6), walk, (131072,)),
+    ]
