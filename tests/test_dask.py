@@ -371,20 +371,23 @@ def test_threaded_scheduler_uses_both_cores():
         np.testing.assert_allclose(x.sum().compute(scheduler="threads", num_workers=2), want)
         return
     ratios = []
-    for _ in range(3):  # a noisy machine gets three tries
+    for _ in range(5):  # a noisy machine gets five tries
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(3):
             got = x.sum().compute(scheduler="threads", num_workers=2)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         np.testing.assert_allclose(got, want)
-        ratios.append(cpu / wall)
-        if ratios[-1] > 1.3:
+        baseline = two_thread_ratio()
+        ratios.append((cpu / wall, baseline))
+        if cpu / wall > 1.3:
+            return
+        # When another process holds a core, plain GIL-free threads cannot
+        # reach 1.3 either: then ours must reach what they reach.
+        if baseline < 1.3 and cpu / wall >= 0.9 * baseline:
             return
         time.sleep(1)  # another process's burst of work may pass
-    pytest.fail("CPU time over wall time %s: the two worker threads did not run at once "
-                "(two threads hashing, which releases the GIL, reach %.2f on this machine "
-                "now: near 1 means another process holds a core)"
-                % (", ".join("%.2f" % r for r in ratios), two_thread_ratio()))
+    pytest.fail("CPU time over wall time (ours, two threads hashing) %s: the two worker "
+                "threads did not run at once" % ", ".join("%.2f/%.2f" % r for r in ratios))
 
 
 def two_thread_ratio():
