@@ -466,8 +466,7 @@ cdef class Chunk:
         """sel read by decompressing only the blocks its runs of items lie in,
         or None when decompressing the whole chunk is as cheap."""
         cdef const uint8_t* src = <const uint8_t*>PyBytes_AS_STRING(cdata)
-        cdef Py_ssize_t srclen = len(cdata), lo, count, offset
-        cdef _Buffer buf
+        cdef Py_ssize_t srclen = len(cdata)
         if srclen < 16:
             return None  # too short to be a frame: the whole-chunk path says why
         if not self._validated(cdata):
@@ -476,15 +475,25 @@ cdef class Chunk:
                             self.nbytes)
         if plan is None:
             return None
+        return self._read_plan(src, srclen, plan)
+
+    cdef object _read_plan(self, const uint8_t* src, Py_ssize_t srclen, object plan):
+        """The selection of a _sparse_plan, from a frame already validated for
+        the blocks the plan's groups lie in: a new array."""
         lo, count, groups, offset, rshape, rstrides = plan
         tmp = np.empty(count, self.dtype)
         for g in groups:
-            buf = _export(tmp[g[0] - lo:g[1] - lo], True)
-            _getitem(src, srclen, self.nbytes, self.itemsize, g[0], g[1] - g[0], buf.view.buf,
-                     self._context(), True)
+            self._getitem_ptr(src, srclen, g[0], g[1] - g[0], tmp[g[0] - lo:g[1] - lo])
         view = np.lib.stride_tricks.as_strided(tmp[offset:], shape=rshape, strides=rstrides,
                                                writeable=False)
         return view.copy()
+
+    cdef int _getitem_ptr(self, const uint8_t* src, Py_ssize_t srclen, Py_ssize_t first,
+                          Py_ssize_t nitems, arr) except -1:
+        """Items [first, first + nitems) of a validated frame into arr."""
+        cdef _Buffer buf = _export(arr, True)
+        return _getitem(src, srclen, self.nbytes, self.itemsize, first, nitems, buf.view.buf,
+                        self._context(), True)
 
     cdef int _getitem_into(self, bytes cdata, Py_ssize_t first, Py_ssize_t nitems, arr) except -1:
         cdef _Buffer buf = _export(arr, True)

@@ -254,18 +254,7 @@ cdef class PersistentChunk(Chunk):
             res = np.empty(rshape, self.dtype)
             self._getitem_ptr(src, size, first, nitems, res)
             return res if rshape else res[()]
-        lo, count, groups, offset, rshape, rstrides = plan
-        tmp = np.empty(count, self.dtype)
-        for g in groups:
-            self._getitem_ptr(src, size, g[0], g[1] - g[0], tmp[g[0] - lo:g[1] - lo])
-        return np.lib.stride_tricks.as_strided(tmp[offset:], shape=rshape, strides=rstrides,
-                                               writeable=False).copy()
-
-    cdef int _getitem_ptr(self, const uint8_t* src, Py_ssize_t srclen, Py_ssize_t first,
-                          Py_ssize_t nitems, arr) except -1:
-        cdef _Buffer buf = _export(arr, True)
-        return _getitem(src, srclen, self.nbytes, self.itemsize, first, nitems, buf.view.buf,
-                        self._context(), True)
+        return self._read_plan(src, size, plan)
 
     def __reduce__(self):
         return (_rebuild_persistent_chunk, (type(self), self.path, self.shape,

@@ -95,23 +95,15 @@ def world_dir():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def run_unprivileged(fn):
-    """Run fn where file permissions bind: as root, in a forked child that has
-    become nobody (root reads and writes whatever the mode bits say); otherwise
-    in this process. Assertion failures in the child fail the test."""
-    if not IS_ROOT:
-        fn()
-        return
+def run_in_child(fn):
+    """Run fn in a forked child; an exception there (its traceback reported)
+    or any other exit fails the test."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         code = 1
         try:
             os.close(r)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            assert os.geteuid() == NOBODY
             fn()
             code = 0
         except BaseException:
@@ -123,7 +115,25 @@ def run_unprivileged(fn):
         report = f.read().decode()
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (
-        "unprivileged child failed (status %#x):\n%s" % (status, report))
+        "child failed (status %#x):\n%s" % (status, report))
+
+
+def run_unprivileged(fn):
+    """Run fn where file permissions bind: as root, in a forked child that has
+    become nobody (root reads and writes whatever the mode bits say); otherwise
+    in this process. Assertion failures in the child fail the test."""
+    if not IS_ROOT:
+        fn()
+        return
+
+    def as_nobody():
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        assert os.geteuid() == NOBODY
+        fn()
+
+    run_in_child(as_nobody)
 
 
 def make_read_only(path):
@@ -800,32 +810,19 @@ def test_a_real_write_failure_file_size_limit(tmp_path):
     z = zarr.open(path, mode="w", shape=4000, dtype="u1", chunks=2000, cname=None)
     z[:2000] = 1
     before = snapshot(path, dir_times=False)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        code = 1
-        try:
-            os.close(r)
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-            resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.RLIM_INFINITY))
-            a = zarr.open(path, mode="r+")
-            for sel in (slice(0, 2000), slice(2000, 4000)):
-                try:
-                    a[sel] = 2
-                except OSError as e:
-                    assert e.errno == errno.EFBIG and path in str(e), e
-                else:
-                    raise AssertionError("the write went through")
-            code = 0
-        except BaseException:
-            os.write(w, traceback.format_exc().encode())
-        finally:
-            os._exit(code)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        report = f.read().decode()
-    _, status = os.waitpid(pid, 0)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, report
+    def limited_writer():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.RLIM_INFINITY))
+        a = zarr.open(path, mode="r+")
+        for sel in (slice(0, 2000), slice(2000, 4000)):
+            try:
+                a[sel] = 2
+            except OSError as e:
+                assert e.errno == errno.EFBIG and path in str(e), e
+            else:
+                raise AssertionError("the write went through")
+
+    run_in_child(limited_writer)
     assert snapshot(path, dir_times=False) == before
     assert partial_files(path) == []
     np.testing.assert_array_equal(z[...], np.repeat(np.array([1, 0], "u1"), 2000))
