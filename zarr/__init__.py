@@ -17,7 +17,8 @@ from zarr.creation import (
     zeros,
     zeros_like,
 )
-from zarr.errors import ContainsArrayError, MetadataError, ReadOnlyError
+from zarr.attrs import Attributes
+from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError, ReadOnlyError
 from zarr.ext import (
     BLOSC_VERSION,
     COMPRESSORS,
@@ -36,6 +37,7 @@ from zarr.persistent import (
     open,
     open_like,
 )
+from zarr.hierarchy import Group, group, open_group
 from zarr.parallel import get_threads, set_threads
 from zarr.storage import ProcessSynchronizer
 
@@ -45,7 +47,12 @@ __all__ = [
     "get_threads",
     "set_threads",
     "Array",
+    "Attributes",
     "ContainsArrayError",
+    "ContainsGroupError",
+    "Group",
+    "group",
+    "open_group",
     "LazyPersistentArray",
     "MetadataError",
     "PersistentArray",

@@ -5,6 +5,7 @@ from functools import partial
 
 import numpy as np
 
+from zarr.attrs import Attributes
 from zarr.bands import Bands
 from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
 from zarr.indexing import chunk_projections, normalize_selection, selection_shape
@@ -178,6 +179,17 @@ class Array:
         if threads is not None:
             return check_threads(threads)
         return self._threads if self._threads is not None else get_threads()
+
+    @property
+    def attrs(self):
+        """The array's user attributes, a dict of JSON values (:class:`zarr.attrs.Attributes`)."""
+        attrs = self.__dict__.get("_attrs")
+        if attrs is None:
+            attrs = self.__dict__.setdefault("_attrs", self._new_attributes())
+        return attrs
+
+    def _new_attributes(self):
+        return Attributes()
 
     def __len__(self):
         if not self._shape:
@@ -516,7 +528,8 @@ class Array:
 
     def __reduce__(self):
         frames = {key: c.get_cdata() for key, c in list(self._grid.items()) if c.is_initialized}
-        return _rebuild_array, (type(self), self._config(), frames)
+        attrs = self._attrs.asdict() if "_attrs" in self.__dict__ else None
+        return _rebuild_array, (type(self), self._config(), frames, attrs)
 
     # dask names graphs by this token: the version of the data, never the data.
 
@@ -526,10 +539,12 @@ class Array:
         return memory_token(self)
 
 
-def _rebuild_array(cls, config, frames):
+def _rebuild_array(cls, config, frames, attrs=None):
     z = cls(**config)
     for key, frame in frames.items():
         z._chunk(key).set_cdata(frame)
+    if attrs:
+        z.attrs.put(attrs)
     return z
 
 

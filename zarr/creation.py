@@ -6,7 +6,8 @@ from zarr.core import Array, SynchronizedArray
 
 
 def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-           fill_value=None, synchronized=True, blocksize=None, threads=None):
+           fill_value=None, synchronized=True, blocksize=None, threads=None,
+           object_codec="msgpack2"):
     """Create an array in memory with no chunk written.
 
     Parameters
@@ -37,6 +38,8 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
     threads : int, optional
         How many threads a read or write of many chunks uses; None (default)
         follows :func:`zarr.get_threads`.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
+        How an object array encodes its elements.
 
     Examples
     --------
@@ -48,7 +51,8 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
     """
     cls = SynchronizedArray if synchronized else Array
     return cls(shape, dtype=dtype, chunks=chunks, cname=cname, clevel=clevel, shuffle=shuffle,
-               fill_value=fill_value, blocksize=blocksize, threads=threads)
+               fill_value=fill_value, blocksize=blocksize, threads=threads,
+               object_codec=object_codec)
 
 
 def empty(shape, dtype=None, **kwargs):

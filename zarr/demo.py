@@ -80,12 +80,37 @@ def persistent_session():
     print()
 
 
+def group_session():
+    """A small hierarchy in a directory: groups, arrays, attributes, tree()."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ns = {"np": np, "zarr": zarr, "os": os}
+        os.chdir(tmp)
+        for code in [
+            "root = zarr.open_group('experiment.zarr', mode='w')",
+            "root.attrs.update(title='a small hierarchy', version=2)",
+            "t = root.zeros('run1/temperature', shape=(1000, 100), chunks=(100, 100), "
+            "dtype='f4')",
+            "t.attrs['units'] = 'K'",
+            "root['run1/time'] = np.arange(1000.0)",
+            "root.create_group('run2/calibration')",
+            "print(root.tree())",
+            "sorted(os.listdir('experiment.zarr/run1'))",
+            "print(open('experiment.zarr/run1/temperature/.zattrs').read())",
+            "zarr.open('experiment.zarr', mode='r')['run1/temperature'].attrs['units']",
+            "zarr.open('experiment.zarr', mode='r').attrs.asdict()",
+        ]:
+            show(code, ns)
+        os.chdir("/")
+    print()
+
+
 def main():
     print("zarr %s over c-blosc %s; compressors: %s"
           % (zarr.__version__, zarr.BLOSC_VERSION, ", ".join(zarr.COMPRESSORS)))
     print()
     session()
     persistent_session()
+    group_session()
 
     rng = np.random.default_rng(0)
     data = {

@@ -12,8 +12,13 @@ class MetadataError(ValueError):
 
 
 class ContainsArrayError(FileExistsError):
-    """Mode 'w-' on a path where an array already exists."""
+    """An array is where something else was to be made or opened (mode 'w-', a
+    group's member, a group's path)."""
+
+
+class ContainsGroupError(FileExistsError):
+    """A group is where something else was to be made or opened."""
 
 
 __all__ = ["CodecError", "CorruptChunkError", "ReadOnlyError", "MetadataError",
-           "ContainsArrayError"]
+           "ContainsArrayError", "ContainsGroupError"]

@@ -7,8 +7,9 @@ import threading
 
 import numpy as np
 
+from zarr.attrs import Attributes
 from zarr.core import Array
-from zarr.errors import ContainsArrayError, MetadataError, ReadOnlyError
+from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError, ReadOnlyError
 from zarr.ext import PersistentChunk, SynchronizedPersistentChunk
 from zarr.parallel import check_threads
 from zarr.meta import array_metadata, dumps, parse_array_metadata
@@ -81,6 +82,11 @@ class PersistentArray(Array):
     @property
     def synchronizer(self):
         return self._synchronizer
+
+    def _new_attributes(self):
+        sync = self._synchronizer
+        return Attributes(os.path.join(self._path, ATTRS), read_only=self._mode == "r",
+                          fsync=self._fsync, lock=None if sync is None else sync.array_lock)
 
     def _summary_lines(self):
         return Array._summary_lines(self) + ["  mode: %s; path: %s" % (self._mode, self._path)]
@@ -297,7 +303,11 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
          shuffle=_UNSET, fill_value=_UNSET, synchronized=True, lazy=False, blocksize=None,
          dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
          object_codec="msgpack2", threads=None):
-    """Open or create an array in a directory of the Zarr v2 format.
+    """Open or create an array in a directory of the Zarr v2 format, or open a group.
+
+    A directory holding a group (``.zgroup``) opens as a :class:`zarr.Group`
+    in modes 'r', 'r+' and 'a' (see :func:`zarr.open_group`); mode 'w'
+    replaces it with the new array.
 
     Parameters
     ----------
@@ -351,6 +361,9 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
         synchronizer = ProcessSynchronizer(path.rstrip("/" + os.sep) + ".sync")
     if synchronizer is not None and not synchronized:
         raise ValueError("a process synchronizer needs synchronized=True")
+    if os.path.isfile(os.path.join(path, GROUP_META)) and mode != "w":
+        return _open_existing_group(path, mode, shape, dtype, chunks, synchronized, lazy, fsync,
+                                    process_sync, threads)
     exists = _is_array_directory(path)
     if mode in ("r", "r+") and not exists:
         raise FileNotFoundError(errno.ENOENT, "no array (no %s) at" % ARRAY_META, path)
@@ -363,7 +376,8 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
                       "fill_value": fill_value})
     else:
         if shape is None:
-            raise TypeError("shape is required to create an array at %s" % path)
+            raise TypeError("shape is required to create an array at %s (zarr.open_group "
+                            "makes a group)" % path)
         if dimension_separator not in (".", "/"):
             raise ValueError("dimension_separator must be '.' or '/', not %r"
                              % (dimension_separator,))
@@ -387,6 +401,17 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
                                                meta["blocksize"], meta["fill_value"],
                                                dimension_separator, object_codec)), fsync)
     return _class_for(synchronized, lazy)(path, mode, meta, fsync, synchronizer, threads)
+
+
+def _open_existing_group(path, mode, shape, dtype, chunks, synchronized, lazy, fsync,
+                         process_sync, threads):
+    from zarr.hierarchy import open_group
+    if mode == "w-":
+        raise ContainsGroupError(errno.EEXIST, "a group is at", path)
+    if shape is not None or dtype is not None or chunks is not None:
+        raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at", path)
+    return open_group(path, mode, synchronized=synchronized, lazy=lazy, fsync=fsync,
+                      process_sync=process_sync, threads=threads)
 
 
 def open_like(a, path, mode="a", **kwargs):

@@ -1,0 +1,195 @@
+"""User attributes of arrays and groups: a dict stored as JSON in ``.zattrs``."""
+
+import json
+import threading
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from zarr.errors import MetadataError, ReadOnlyError
+from zarr.storage import read_text, write_text_atomic
+
+#: The most elements a numpy array may have to be stored as an attribute.
+MAX_ARRAY_ELEMENTS = 65536
+
+
+def json_value(value, key):
+    """``value`` as plain JSON types (dict, list, str, int, float, bool, None).
+
+    numpy scalars become Python numbers and strings; numpy arrays of up to
+    :data:`MAX_ARRAY_ELEMENTS` numbers, booleans or strings become nested
+    lists; tuples become lists. Anything else raises a TypeError naming ``key``.
+
+    Examples
+    --------
+    >>> json_value({"n": np.int64(3), "xy": np.arange(2.0)}, "params")
+    {'n': 3, 'xy': [0.0, 1.0]}
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)  # an IntEnum or a bool subclass becomes a plain int
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, np.generic):
+        if value.dtype.kind in "biuf":
+            return value.item()
+        if value.dtype.kind == "U":
+            return str(value)
+        raise _not_json(value, key)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufU":
+            raise _not_json(value, key)
+        if value.size > MAX_ARRAY_ELEMENTS:
+            raise TypeError("attribute %r: an array of %d elements is too big for an attribute "
+                            "(at most %d); store it as an array" % (key, value.size,
+                                                                   MAX_ARRAY_ELEMENTS))
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [json_value(v, key) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError("attribute %r: dict keys must be strings for JSON, not %r"
+                                % (key, k))
+            out[k] = json_value(v, key)
+        return out
+    raise _not_json(value, key)
+
+
+def _not_json(value, key):
+    return TypeError("attribute %r: a value of type %s cannot be stored as JSON"
+                     % (key, type(value).__name__))
+
+
+def _check_key(key):
+    if not isinstance(key, str):
+        raise TypeError("attribute names must be strings, not %r" % (key,))
+    return key
+
+
+class Attributes(MutableMapping):
+    """The user attributes of an array or a group: a dict of JSON values.
+
+    In a directory they are the file ``.zattrs``; every read reads the file
+    and every change rewrites it atomically, so other processes see a whole
+    old or a whole new set. Values are converted as :func:`json_value` says,
+    all of them before anything is written: a value JSON cannot hold raises a
+    TypeError naming its key and changes nothing. In mode 'r' changes raise
+    :class:`zarr.ReadOnlyError`.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> z = zarr.zeros(10)
+    >>> z.attrs["units"] = "m/s"
+    >>> z.attrs.update(scale=np.float32(0.5), shape=np.array([2, 5]))
+    >>> z.attrs.asdict()
+    {'units': 'm/s', 'scale': 0.5, 'shape': [2, 5]}
+    """
+
+    def __init__(self, path=None, read_only=False, fsync=False, lock=None):
+        self._path = path
+        self._read_only = read_only
+        self._fsync = fsync
+        self._memory = {}
+        self._thread_lock = threading.Lock()
+        # Held across a read-modify-write of the file: a context manager
+        # factory (a process lock), or None for the thread lock alone.
+        self._process_lock = lock
+
+    @property
+    def read_only(self):
+        return self._read_only
+
+    def _load(self):
+        if self._path is None:
+            return self._memory
+        text = read_text(self._path)
+        if text is None:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise MetadataError("%s: not valid JSON (%s)" % (self._path, e)) from None
+        if not isinstance(data, dict):
+            raise MetadataError("%s: attributes must be a JSON object, not %s"
+                                % (self._path, type(data).__name__))
+        return data
+
+    def _store(self, data):
+        if self._path is None:
+            self._memory = data
+        else:
+            write_text_atomic(self._path, dumps_attributes(data), self._fsync)
+
+    def _change(self, change):
+        if self._read_only:
+            raise ReadOnlyError("the attributes at %s are read-only (mode 'r')" % self._path)
+        with self._thread_lock:
+            if self._process_lock is None:
+                return self._apply(change)
+            with self._process_lock():
+                return self._apply(change)
+
+    def _apply(self, change):
+        data = dict(self._load())
+        change(data)
+        self._store(data)
+
+    # Reading.
+
+    def asdict(self):
+        """A copy of the attributes as a plain dict."""
+        return json.loads(json.dumps(self._load()))
+
+    def __getitem__(self, key):
+        return self._load()[key]
+
+    def __contains__(self, key):
+        return key in self._load()
+
+    def __iter__(self):
+        return iter(list(self._load()))
+
+    def __len__(self):
+        return len(self._load())
+
+    def __repr__(self):
+        return "Attributes(%r)" % (self._load(),)
+
+    # Writing.
+
+    def __setitem__(self, key, value):
+        self.update({key: value})
+
+    def __delitem__(self, key):
+        def remove(data):
+            del data[key]
+        self._change(remove)
+
+    def update(self, *args, **kwargs):
+        """Set several attributes in one write (arguments as ``dict.update``)."""
+        new = dict(*args, **kwargs)
+        converted = {_check_key(k): json_value(v, k) for k, v in new.items()}
+        self._change(lambda data: data.update(converted))
+
+    def put(self, d):
+        """Replace all attributes by those of ``d``, in one write."""
+        converted = {_check_key(k): json_value(v, k) for k, v in dict(d).items()}
+
+        def replace(data):
+            data.clear()
+            data.update(converted)
+        self._change(replace)
+
+    def clear(self):
+        self._change(dict.clear)
+
+
+def dumps_attributes(data):
+    """Attributes as the text of a ``.zattrs`` file. NaN and infinities are
+    written as JSON's common extension (``NaN``, ``Infinity``), as zarr-python does."""
+    return json.dumps(data, indent=4, ensure_ascii=True) + "\n"
+

@@ -1,0 +1,198 @@
+"""Where the members of a hierarchy live: in memory, or in directories.
+
+A group asks its nodes object what is at a path (an array, a group or
+nothing), for the names under a path, and to make, remove and move members.
+Paths are relative to the hierarchy's root, components joined by ``/``
+(``''`` is the root); they have been checked by :func:`zarr.names.split_name`.
+"""
+
+import itertools
+import os
+import shutil
+import threading
+
+from zarr.attrs import Attributes
+from zarr.errors import ReadOnlyError
+from zarr.storage import ARRAY_META, ATTRS, GROUP_META, write_text_atomic
+
+GROUP_TEXT = '{\n    "zarr_format": 2\n}\n'
+
+_removals = itertools.count()
+
+
+def _parent_and_name(path):
+    head, _, tail = path.rpartition("/")
+    return head, tail
+
+
+class _GroupNode:
+    __slots__ = ("members", "attrs")
+
+    def __init__(self):
+        self.members = {}
+        self.attrs = Attributes()
+
+
+class MemoryNodes:
+    """The members of a hierarchy in memory: a tree of dicts holding arrays."""
+
+    read_only = False
+    directory = None
+
+    def __init__(self, synchronized=True, threads=None):
+        self._root = _GroupNode()
+        self._lock = threading.RLock()
+        self.array_options = {"synchronized": synchronized, "threads": threads}
+
+    def _node(self, path):
+        node = self._root
+        for part in path.split("/") if path else ():
+            if not isinstance(node, _GroupNode):
+                return None
+            node = node.members.get(part)
+            if node is None:
+                return None
+        return node
+
+    def kind(self, path):
+        node = self._node(path)
+        if node is None:
+            return None
+        return "group" if isinstance(node, _GroupNode) else "array"
+
+    def members(self, path):
+        return sorted(self._node(path).members)
+
+    def attributes(self, path):
+        return self._node(path).attrs
+
+    def open_array(self, path):
+        return self._node(path)
+
+    def create_array(self, path, overwrite, kwargs):
+        from zarr.creation import create
+        # Placed by add_array once the caller has made its parents.
+        return create(**dict(self.array_options, **kwargs))
+
+    def discard_array(self, path):
+        pass  # not placed yet
+
+    def add_array(self, path, array):
+        parent, name = _parent_and_name(path)
+        with self._lock:
+            self._node(parent).members[name] = array
+
+    def make_group(self, path):
+        parent, name = _parent_and_name(path)
+        with self._lock:
+            members = self._node(parent).members
+            if not isinstance(members.get(name), _GroupNode):
+                members[name] = _GroupNode()
+
+    def remove(self, path):
+        parent, name = _parent_and_name(path)
+        with self._lock:
+            del self._node(parent).members[name]
+
+    def move(self, source, dest):
+        with self._lock:
+            parent, name = _parent_and_name(source)
+            node = self._node(parent).members.pop(name)
+            parent, name = _parent_and_name(dest)
+            self._node(parent).members[name] = node
+
+
+class DirectoryNodes:
+    """The members of a hierarchy in a directory of the Zarr v2 format:
+    a group is a directory holding ``.zgroup``, an array one holding ``.zarray``."""
+
+    def __init__(self, root, mode, synchronized=True, lazy=False, fsync=False,
+                 process_sync=False, threads=None):
+        self.directory_root = root
+        self.mode = mode
+        self.read_only = mode == "r"
+        self.fsync = fsync
+        self.array_options = {"synchronized": synchronized, "lazy": lazy, "fsync": fsync,
+                              "process_sync": process_sync, "threads": threads}
+
+    def directory(self, path):
+        return os.path.join(self.directory_root, *path.split("/")) if path else \
+            self.directory_root
+
+    def kind(self, path):
+        where = self.directory(path)
+        if os.path.isfile(os.path.join(where, ARRAY_META)):
+            return "array"
+        if os.path.isfile(os.path.join(where, GROUP_META)):
+            return "group"
+        return None
+
+    def members(self, path):
+        names = []
+        try:
+            entries = os.scandir(self.directory(path))
+        except FileNotFoundError:
+            return names
+        with entries:
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.is_dir():
+                    continue
+                if (os.path.isfile(os.path.join(entry.path, ARRAY_META))
+                        or os.path.isfile(os.path.join(entry.path, GROUP_META))):
+                    names.append(entry.name)
+        return sorted(names)
+
+    def attributes(self, path):
+        return Attributes(os.path.join(self.directory(path), ATTRS), read_only=self.read_only,
+                          fsync=self.fsync)
+
+    def _array_mode(self):
+        return "r" if self.read_only else "r+"
+
+    def open_array(self, path):
+        from zarr.persistent import open as open_array
+        return open_array(self.directory(path), mode=self._array_mode(), **self.array_options)
+
+    def create_array(self, path, overwrite, kwargs):
+        from zarr.persistent import open as open_array
+        kwargs = dict(self.array_options, **kwargs)
+        return open_array(self.directory(path), mode="w" if overwrite else "w-", **kwargs)
+
+    def add_array(self, path, array):
+        pass  # the array is its directory
+
+    def discard_array(self, path):
+        if self.kind(path) == "array":
+            self.remove(path)
+
+    def make_group(self, path):
+        where = self.directory(path)
+        os.makedirs(where, exist_ok=True)
+        meta = os.path.join(where, GROUP_META)
+        if not os.path.isfile(meta):
+            write_text_atomic(meta, GROUP_TEXT, self.fsync)
+
+    def remove(self, path):
+        """Remove a member: renamed to a hidden name first, so that no half-removed
+        member is ever listed, then deleted."""
+        where = self.directory(path)
+        parent, name = os.path.split(where)
+        hidden = os.path.join(parent, ".%s.removing.%d.%d" % (name, os.getpid(),
+                                                              next(_removals)))
+        os.rename(where, hidden)
+        shutil.rmtree(hidden)
+        sync = where + ".sync"
+        if os.path.isdir(sync):
+            shutil.rmtree(sync, ignore_errors=True)
+
+    def move(self, source, dest):
+        os.rename(self.directory(source), self.directory(dest))
+        sync = self.directory(source) + ".sync"
+        if os.path.isdir(sync):
+            os.rename(sync, self.directory(dest) + ".sync")
+
+
+def check_writable(nodes, what):
+    if nodes.read_only:
+        raise ReadOnlyError("cannot %s: the group at %s is open read-only (mode 'r')"
+                            % (what, nodes.directory("")))
