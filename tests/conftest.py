@@ -1,5 +1,12 @@
+import fcntl
 import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # "ci" is what CI runs (.ci/run sets HYPOTHESIS_PROFILE=ci); "dev" is quick.
@@ -10,3 +17,57 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 #: Scale for tests that count their own iterations: 1 in dev, 10 in ci.
 FUZZ_SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 1
+
+
+# The interoperability environment, shared by tests/test_interop.py and
+# tests/test_interop_groups.py: a virtual environment beside the project,
+# .venv-interop, holding zarr-python 3, numcodecs, msgpack and TensorStore.
+
+ROOT = Path(__file__).resolve().parents[1]
+INTEROP_VENV = ROOT / ".venv-interop"
+INTEROP_REQUIREMENTS = ["zarr>=3.1,<3.2", "numcodecs", "msgpack", "tensorstore"]
+
+# Creating the environment is part of the test: any failure there fails it.
+INTEROP_VENV_TIMEOUT = 600
+
+
+def clean_env():
+    """os.environ without what would make another python see this project."""
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV"):
+        env.pop(name, None)
+    return env
+
+
+def run_checked(args, timeout, **kwargs):
+    """Run ``args`` in clean_env(); a non-zero exit fails the test with its output."""
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+                          env=clean_env(), **kwargs)
+    if proc.returncode != 0:
+        pytest.fail("%s failed (exit %d):\n%s\n%s" % (" ".join(map(str, args)), proc.returncode,
+                                                       proc.stdout[-5000:], proc.stderr[-5000:]))
+    return proc
+
+
+@pytest.fixture(scope="session")
+def interop_python():
+    """The python of .venv-interop, created (under a file lock) unless its stamp
+    shows it already holds INTEROP_REQUIREMENTS."""
+    INTEROP_VENV.mkdir(exist_ok=True)
+    python = INTEROP_VENV / "bin" / "python"
+    stamp = INTEROP_VENV / ".requirements"
+    wanted = "\n".join(INTEROP_REQUIREMENTS) + "\n"
+    with open(INTEROP_VENV / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
+            start = time.monotonic()
+            for entry in INTEROP_VENV.iterdir():
+                if entry.name != ".lock":
+                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() \
+                        else entry.unlink()
+            run_checked([sys.executable, "-m", "venv", str(INTEROP_VENV)], INTEROP_VENV_TIMEOUT)
+            run_checked([str(python), "-m", "pip", "install", "--disable-pip-version-check",
+                         "-q"] + INTEROP_REQUIREMENTS, INTEROP_VENV_TIMEOUT)
+            stamp.write_text(wanted)
+            sys.stderr.write("created %s in %.1f s\n" % (INTEROP_VENV, time.monotonic() - start))
+    return python

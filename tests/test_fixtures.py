@@ -112,13 +112,56 @@ def test_zarr_python_object_fixture(name):
 
 def test_zarr_python_group_members():
     group = ZARR_V2 / "group_with_attrs"
-    # Groups are not implemented: a group is not an array, its members open by path.
-    for path in (group, group / "sub"):
-        with pytest.raises(FileNotFoundError):
-            zarr.open(path, mode="r")
+    before = sorted((str(p.relative_to(group)), p.stat().st_mtime_ns) for p in group.rglob("*"))
+
+    def zattrs(where):
+        return json.loads((where / ".zattrs").read_text())
+
+    # What MANIFEST.md says, and the .zattrs files hold exactly that.
+    root_attrs = {"title": "fixture", "params": {"a": 1, "b": [1.5, None]}}
+    assert zattrs(group) == root_attrs
+    assert zattrs(group / "sub") == {"units": "m"}
+    assert zattrs(group / "sub" / "x") == {"scale": 2.5}
+    x_want = np.arange(10, dtype="<i4")
+
+    for g in (zarr.open_group(group, mode="r"), zarr.open(group, mode="r")):
+        assert isinstance(g, zarr.Group) and g.read_only
+        assert (g.name, g.keys(), g.group_keys(), g.array_keys()) == ("/", ["sub"], ["sub"], [])
+        assert g.attrs.asdict() == root_attrs
+        assert type(g.attrs["params"]["b"][0]) is float and type(g.attrs["params"]["a"]) is int
+        sub = g["sub"]
+        assert isinstance(sub, zarr.Group) and sub.name == "/sub"
+        assert (sub.keys(), sub.group_keys(), sub.array_keys()) == (["x"], [], ["x"])
+        assert sub.attrs.asdict() == {"units": "m"}
+        for x in (g["sub/x"], sub["x"]):
+            assert isinstance(x, zarr.Array)
+            assert (x.shape, x.chunks, x.dtype) == ((10,), (4,), np.dtype("<i4"))
+            assert x.attrs.asdict() == {"scale": 2.5}
+            assert_same(x[...], x_want)
+            assert_same(x[3:9], x_want[3:9])
+        seen = []
+        g.visititems(lambda path, member: seen.append((path, type(member).__name__)) and None)
+        assert [path for path, _ in seen] == ["sub", "sub/x"]
+        assert "sub/x" in g and "x" not in g and "sub/y" not in g
+        with pytest.raises(KeyError):
+            g["nope"]
+        # mode 'r' all the way down: nothing may change the fixture
+        with pytest.raises(zarr.ReadOnlyError):
+            g.attrs["title"] = "changed"
+        with pytest.raises(zarr.ReadOnlyError):
+            g["sub/x"].attrs["scale"] = 1.0
+        with pytest.raises(zarr.ReadOnlyError):
+            g.create_group("new")
+
+    # the members' directories open as what they are
+    sub = zarr.open(group / "sub", mode="r")
+    assert isinstance(sub, zarr.Group) and sub.attrs.asdict() == {"units": "m"}
+    assert sub.keys() == ["x"]
     x = zarr.open(group / "sub" / "x", mode="r")
-    assert (x.shape, x.chunks) == ((10,), (4,))
-    assert_same(x[...], np.arange(10, dtype="<i4"))
+    assert isinstance(x, zarr.Array) and x.attrs.asdict() == {"scale": 2.5}
+    assert_same(x[...], x_want)
+    assert sorted((str(p.relative_to(group)), p.stat().st_mtime_ns)
+                  for p in group.rglob("*")) == before
 
 
 # Ours: the values of make_ours.SPECS, computed here again independently.

@@ -13,12 +13,8 @@ GAPS: those reads must fail with that error or return the right values,
 never anything else.
 """
 
-import fcntl
 import json
 import math
-import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,59 +23,15 @@ import numpy as np
 import pytest
 
 import zarr
+from conftest import INTEROP_VENV as VENV
+from conftest import ROOT
+from conftest import run_checked as _run
 from dtypes import sample
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV = ROOT / ".venv-interop"
 PEER = Path(__file__).resolve().parent / "interop" / "peer.py"
-REQUIREMENTS = ["zarr>=3.1,<3.2", "numcodecs", "msgpack", "tensorstore"]
 LIBS = ("zarr-python", "tensorstore")
 
-# Creating the environment is part of the test: any failure there fails it.
-VENV_TIMEOUT = 600
 PEER_TIMEOUT = 300
-
-
-# The environment.
-
-def _clean_env():
-    env = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV"):
-        env.pop(name, None)
-    return env
-
-
-def _run(args, timeout, **kwargs):
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
-                          env=_clean_env(), **kwargs)
-    if proc.returncode != 0:
-        pytest.fail("%s failed (exit %d):\n%s\n%s" % (" ".join(map(str, args)), proc.returncode,
-                                                       proc.stdout[-5000:], proc.stderr[-5000:]))
-    return proc
-
-
-@pytest.fixture(scope="session")
-def interop_python():
-    """The python of .venv-interop, created (under a file lock) unless its stamp
-    shows it already holds REQUIREMENTS."""
-    VENV.mkdir(exist_ok=True)
-    python = VENV / "bin" / "python"
-    stamp = VENV / ".requirements"
-    wanted = "\n".join(REQUIREMENTS) + "\n"
-    with open(VENV / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
-            start = time.monotonic()
-            for entry in VENV.iterdir():
-                if entry.name != ".lock":
-                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() \
-                        else entry.unlink()
-            _run([sys.executable, "-m", "venv", str(VENV)], VENV_TIMEOUT)
-            _run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-                 + REQUIREMENTS, VENV_TIMEOUT)
-            stamp.write_text(wanted)
-            sys.stderr.write("created %s in %.1f s\n" % (VENV, time.monotonic() - start))
-    return python
 
 
 # Values.
