@@ -1,6 +1,7 @@
 """User attributes of arrays and groups: a dict stored as JSON in ``.zattrs``."""
 
 import json
+import os
 import threading
 from collections.abc import MutableMapping
 
@@ -25,17 +26,22 @@ def json_value(value, key):
     >>> json_value({"n": np.int64(3), "xy": np.arange(2.0)}, "params")
     {'n': 3, 'xy': [0.0, 1.0]}
     """
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or type(value) is bool:
         return value
+    if isinstance(value, str):
+        return str(value)  # np.str_ and other subclasses become plain strings
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, int):
         return int(value)  # an IntEnum or a bool subclass becomes a plain int
     if isinstance(value, float):
         return float(value)
     if isinstance(value, np.generic):
-        if value.dtype.kind in "biuf":
-            return value.item()
-        if value.dtype.kind == "U":
-            return str(value)
+        kind = value.dtype.kind
+        if kind in "iu":
+            return int(value)
+        if kind == "f":
+            return float(value)  # a longdouble too, which .item() would keep
         raise _not_json(value, key)
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biufU":
@@ -44,6 +50,8 @@ def json_value(value, key):
             raise TypeError("attribute %r: an array of %d elements is too big for an attribute "
                             "(at most %d); store it as an array" % (key, value.size,
                                                                    MAX_ARRAY_ELEMENTS))
+        if value.dtype.kind == "f" and value.dtype.itemsize > 8:
+            value = value.astype(np.float64)
         return value.tolist()
     if isinstance(value, (list, tuple)):
         return [json_value(v, key) for v in value]
@@ -53,7 +61,7 @@ def json_value(value, key):
             if not isinstance(k, str):
                 raise TypeError("attribute %r: dict keys must be strings for JSON, not %r"
                                 % (key, k))
-            out[k] = json_value(v, key)
+            out[str(k)] = json_value(v, key)
         return out
     raise _not_json(value, key)
 
@@ -67,6 +75,17 @@ def _check_key(key):
     if not isinstance(key, str):
         raise TypeError("attribute names must be strings, not %r" % (key,))
     return key
+
+
+#: Attributes of directories share this many thread locks, by the file's path:
+#: two objects for one ``.zattrs`` (a group opened twice) take the same lock.
+LOCK_STRIPES = 64
+_path_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+
+def path_lock(path):
+    """The thread lock of the attributes file ``path`` in this process."""
+    return _path_locks[hash(os.path.abspath(path)) % LOCK_STRIPES]
 
 
 class Attributes(MutableMapping):
@@ -93,8 +112,8 @@ class Attributes(MutableMapping):
         self._path = path
         self._read_only = read_only
         self._fsync = fsync
-        self._memory = {}
-        self._thread_lock = threading.Lock()
+        self._memory = "{}"  # in memory, the JSON text, as a file would hold it
+        self._thread_lock = threading.Lock() if path is None else path_lock(path)
         # Held across a read-modify-write of the file: a context manager
         # factory (a process lock), or None for the thread lock alone.
         self._process_lock = lock
@@ -105,7 +124,7 @@ class Attributes(MutableMapping):
 
     def _load(self):
         if self._path is None:
-            return self._memory
+            return json.loads(self._memory)
         text = read_text(self._path)
         if text is None:
             return {}
@@ -120,7 +139,7 @@ class Attributes(MutableMapping):
 
     def _store(self, data):
         if self._path is None:
-            self._memory = data
+            self._memory = dumps_attributes(data)
         else:
             write_text_atomic(self._path, dumps_attributes(data), self._fsync)
 
@@ -158,6 +177,18 @@ class Attributes(MutableMapping):
 
     def __repr__(self):
         return "Attributes(%r)" % (self._load(),)
+
+    # Pickling: the locks stay behind (a process lock travels as its factory).
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        del state["_thread_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._thread_lock = (threading.Lock() if self._path is None
+                             else path_lock(self._path))
 
     # Writing.
 

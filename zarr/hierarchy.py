@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from zarr.core import Summary
-from zarr.creation import _is_array_like, _like, copy_into
+from zarr.creation import _fixed_fill, _is_array_like, _like, copy_into
 from zarr.errors import ContainsArrayError, ContainsGroupError
 from zarr.nodes import GROUP_TEXT, DirectoryNodes, MemoryNodes, check_writable
 from zarr.names import join_path, split_name
@@ -239,6 +239,8 @@ class Group:
         return self.create_group(name)
 
     def require_groups(self, *names):
+        for name in names:
+            self._full(name)  # every name checked before any group is made
         return tuple(self.require_group(name) for name in names)
 
     # Making arrays.
@@ -265,16 +267,28 @@ class Group:
         full = self._full(name)
         self._check_free(full, overwrite)
         self._check_parents(full)
-        z = self._nodes.create_array(full, overwrite, kwargs)
+        new_parent = self._first_missing_parent(full)
+        z = None
         try:
+            z = self._nodes.create_array(full, overwrite, kwargs)
             if data is not None:
                 copy_into(z, data)
             self._make_parents(full)
-            self._nodes.add_array(full, z)
+            return self._nodes.add_array(full, z)
         except BaseException:
-            self._nodes.discard_array(full)
+            if z is not None:
+                self._nodes.discard_array(full, z)
+            if new_parent is not None:
+                self._nodes.remove_if_empty_new(new_parent)
             raise
-        return z
+
+    def _first_missing_parent(self, full):
+        parts = full.split("/")
+        for i in range(len(parts) - 1):
+            prefix = "/".join(parts[:i + 1])
+            if not self._nodes.exists(prefix):
+                return prefix
+        return None
 
     def empty(self, name, shape, dtype=None, **kwargs):
         """A member array that reads as its fill value; see :meth:`create`."""
@@ -282,15 +296,13 @@ class Group:
 
     def zeros(self, name, shape, dtype=None, **kwargs):
         """A member array of zeros; see :meth:`create`."""
-        if "fill_value" in kwargs:
-            raise TypeError("zeros and ones take no fill_value (use full)")
-        return self.create(name, shape, dtype=dtype, fill_value=0, **kwargs)
+        kwargs["fill_value"] = _fixed_fill(kwargs, 0)
+        return self.create(name, shape, dtype=dtype, **kwargs)
 
     def ones(self, name, shape, dtype=None, **kwargs):
         """A member array of ones; see :meth:`create`."""
-        if "fill_value" in kwargs:
-            raise TypeError("zeros and ones take no fill_value (use full)")
-        return self.create(name, shape, dtype=dtype, fill_value=1, **kwargs)
+        kwargs["fill_value"] = _fixed_fill(kwargs, 1)
+        return self.create(name, shape, dtype=dtype, **kwargs)
 
     def full(self, name, shape, fill_value, dtype=None, **kwargs):
         """A member array holding ``fill_value`` everywhere; see :meth:`create`."""
@@ -332,11 +344,11 @@ class Group:
         return self._create(name, kwargs.pop("overwrite", False), self._like(a, kwargs))
 
     def zeros_like(self, name, a, **kwargs):
-        kwargs["fill_value"] = 0
+        kwargs["fill_value"] = _fixed_fill(kwargs, 0)
         return self.empty_like(name, a, **kwargs)
 
     def ones_like(self, name, a, **kwargs):
-        kwargs["fill_value"] = 1
+        kwargs["fill_value"] = _fixed_fill(kwargs, 1)
         return self.empty_like(name, a, **kwargs)
 
     def full_like(self, name, a, fill_value, **kwargs):

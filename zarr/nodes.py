@@ -32,6 +32,12 @@ class _GroupNode:
         self.members = {}
         self.attrs = Attributes()
 
+    def __getstate__(self):
+        return self.members, self.attrs
+
+    def __setstate__(self, state):
+        self.members, self.attrs = state
+
 
 class MemoryNodes:
     """The members of a hierarchy in memory: a tree of dicts holding arrays."""
@@ -61,10 +67,27 @@ class MemoryNodes:
         return "group" if isinstance(node, _GroupNode) else "array"
 
     def members(self, path):
-        return sorted(self._node(path).members)
+        node = self._node(path)
+        return sorted(node.members) if isinstance(node, _GroupNode) else []
 
     def attributes(self, path):
-        return self._node(path).attrs
+        node = self._node(path)
+        if node is None:
+            raise KeyError("no member at /%s (removed?)" % path)
+        return node.attrs
+
+    def exists(self, path):
+        return self._node(path) is not None
+
+    def remove_if_empty_new(self, path):
+        pass  # parents are only made once the array is placed
+
+    def __getstate__(self):
+        return {"_root": self._root, "array_options": self.array_options}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def open_array(self, path):
         return self._node(path)
@@ -74,13 +97,14 @@ class MemoryNodes:
         # Placed by add_array once the caller has made its parents.
         return create(**dict(self.array_options, **kwargs))
 
-    def discard_array(self, path):
+    def discard_array(self, path, array):
         pass  # not placed yet
 
     def add_array(self, path, array):
         parent, name = _parent_and_name(path)
         with self._lock:
             self._node(parent).members[name] = array
+        return array
 
     def make_group(self, path):
         parent, name = _parent_and_name(path)
@@ -154,15 +178,45 @@ class DirectoryNodes:
         return open_array(self.directory(path), mode=self._array_mode(), **self.array_options)
 
     def create_array(self, path, overwrite, kwargs):
+        """A new array at ``path``; one replacing a member is made under a hidden
+        name beside it, and swapped in by :meth:`add_array` once it is written,
+        so that a failed write leaves the old member as it was."""
         from zarr.persistent import open as open_array
         kwargs = dict(self.array_options, **kwargs)
-        return open_array(self.directory(path), mode="w" if overwrite else "w-", **kwargs)
+        where = self.directory(path)
+        if overwrite and self.kind(path) is not None:
+            parent, name = os.path.split(where)
+            where = os.path.join(parent, ".%s.creating.%d.%d" % (name, os.getpid(),
+                                                                 next(_removals)))
+        return open_array(where, mode="w" if overwrite else "w-", **kwargs)
 
     def add_array(self, path, array):
-        pass  # the array is its directory
+        where = self.directory(path)
+        if array.path == where:
+            return array
+        parent, name = os.path.split(where)
+        old = os.path.join(parent, ".%s.removing.%d.%d" % (name, os.getpid(), next(_removals)))
+        os.rename(where, old)
+        os.rename(array.path, where)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(array.path + ".sync", ignore_errors=True)
+        return self._reopen(path, array)
 
-    def discard_array(self, path):
-        if self.kind(path) == "array":
+    def _reopen(self, path, array):
+        from zarr.persistent import LazyPersistentArray, _class_for, _read_metadata
+        from zarr.storage import ProcessSynchronizer
+        where = self.directory(path)
+        synchronizer = None
+        if array.synchronizer is not None:
+            synchronizer = ProcessSynchronizer(where + ".sync")
+        cls = _class_for(array._synchronized, isinstance(array, LazyPersistentArray))
+        return cls(where, "r+", _read_metadata(where), array._fsync, synchronizer, array.threads)
+
+    def discard_array(self, path, array):
+        if array.path != self.directory(path):
+            shutil.rmtree(array.path, ignore_errors=True)
+            shutil.rmtree(array.path + ".sync", ignore_errors=True)
+        elif self.kind(path) == "array":
             self.remove(path)
 
     def make_group(self, path):
@@ -181,15 +235,28 @@ class DirectoryNodes:
                                                               next(_removals)))
         os.rename(where, hidden)
         shutil.rmtree(hidden)
-        sync = where + ".sync"
-        if os.path.isdir(sync):
-            shutil.rmtree(sync, ignore_errors=True)
+        if self._has_lock_directory(path):
+            shutil.rmtree(where + ".sync", ignore_errors=True)
+
+    def _has_lock_directory(self, path):
+        """Whether ``<path>.sync`` is the lock directory of the array at path
+        (process_sync), not a member of its own."""
+        return os.path.isdir(self.directory(path) + ".sync") and self.kind(path + ".sync") is None
 
     def move(self, source, dest):
+        locks = self._has_lock_directory(source)
         os.rename(self.directory(source), self.directory(dest))
-        sync = self.directory(source) + ".sync"
-        if os.path.isdir(sync):
-            os.rename(sync, self.directory(dest) + ".sync")
+        if locks:
+            os.rename(self.directory(source) + ".sync", self.directory(dest) + ".sync")
+
+    def exists(self, path):
+        return os.path.lexists(self.directory(path))
+
+    def remove_if_empty_new(self, path):
+        """Remove the directory ``path`` made for a member whose creation failed,
+        unless it has since become a member."""
+        if self.kind(path) is None and os.path.isdir(self.directory(path)):
+            shutil.rmtree(self.directory(path), ignore_errors=True)
 
 
 def check_writable(nodes, what):

@@ -362,8 +362,11 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
     if synchronizer is not None and not synchronized:
         raise ValueError("a process synchronizer needs synchronized=True")
     if os.path.isfile(os.path.join(path, GROUP_META)) and mode != "w":
-        return _open_existing_group(path, mode, shape, dtype, chunks, synchronized, lazy, fsync,
-                                    process_sync, threads)
+        given = [name for name, value in (("cname", cname), ("clevel", clevel),
+                                          ("shuffle", shuffle), ("fill_value", fill_value))
+                 if value is not _UNSET]
+        return _open_existing_group(path, mode, shape, dtype, chunks, given, synchronized, lazy,
+                                    fsync, process_sync, threads)
     exists = _is_array_directory(path)
     if mode in ("r", "r+") and not exists:
         raise FileNotFoundError(errno.ENOENT, "no array (no %s) at" % ARRAY_META, path)
@@ -403,12 +406,12 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
     return _class_for(synchronized, lazy)(path, mode, meta, fsync, synchronizer, threads)
 
 
-def _open_existing_group(path, mode, shape, dtype, chunks, synchronized, lazy, fsync,
+def _open_existing_group(path, mode, shape, dtype, chunks, given, synchronized, lazy, fsync,
                          process_sync, threads):
     from zarr.hierarchy import open_group
     if mode == "w-":
         raise ContainsGroupError(errno.EEXIST, "a group is at", path)
-    if shape is not None or dtype is not None or chunks is not None:
+    if shape is not None or dtype is not None or chunks is not None or given:
         raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at", path)
     return open_group(path, mode, synchronized=synchronized, lazy=lazy, fsync=fsync,
                       process_sync=process_sync, threads=threads)
