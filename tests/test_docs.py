@@ -21,7 +21,10 @@ def test_ext_docstring_examples():
 @pytest.mark.parametrize("name", ["zarr.core", "zarr.creation", "zarr.indexing", "zarr.util",
                                   "zarr.persistent", "zarr.storage", "zarr.meta",
                                   "zarr.objects", "zarr.hierarchy", "zarr.attrs",
-                                  "zarr.names"])
+                                  "zarr.names", "zarr.chunked", "zarr.chunked.blocks",
+                                  "zarr.chunked.core", "zarr.chunked.reductions",
+                                  "zarr.chunked.selection", "zarr.chunked.storage",
+                                  "zarr.chunked.wrappers", "zarr.table"])
 def test_module_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, extraglobs={"np": np}, optionflags=doctest.ELLIPSIS)

@@ -534,3 +534,22 @@ def test_threads_writing_unaligned_regions(tmp_path):
     for t in threads:
         t.join()
     np.testing.assert_array_equal(zarr.open(path, mode="r")[...], np.arange(8000))
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_objects_opened_apart_on_one_directory_share_chunk_locks(tmp_path, lazy):
+    # Each thread opens its own object on the same array, as a group's g["x"] does;
+    # their writes to one chunk must all land.
+    path = str(tmp_path / "a.zarr")
+    zarr.open(path, mode="w", shape=400, chunks=400, dtype="i4", lazy=lazy)
+
+    def work(k):
+        for i in range(k, 400, 4):
+            zarr.open(path, mode="r+", lazy=lazy)[i] = i + 1
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    np.testing.assert_array_equal(zarr.open(path, mode="r")[...], np.arange(1, 401))

@@ -40,6 +40,7 @@ from zarr.persistent import (
 from zarr.hierarchy import Group, group, open_group
 from zarr.parallel import get_threads, set_threads
 from zarr.storage import ProcessSynchronizer
+from zarr.table import Table, from_pandas, open_table
 
 __version__ = "0.1.0.dev0"
 
@@ -51,6 +52,9 @@ __all__ = [
     "ContainsArrayError",
     "ContainsGroupError",
     "Group",
+    "Table",
+    "from_pandas",
+    "open_table",
     "group",
     "open_group",
     "LazyPersistentArray",

@@ -9,11 +9,12 @@ uses is decided, in order, by the call's ``threads`` argument, the array's
 """
 
 import operator
+from collections import deque
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["get_threads", "set_threads", "run_tasks"]
+__all__ = ["get_threads", "set_threads", "run_tasks", "map_ordered"]
 
 #: Fewer tasks than this run in the calling thread: a pool costs more than it gains.
 MIN_TASKS = 3
@@ -163,8 +164,48 @@ def run_tasks(tasks, threads=None):
 
     pool = _get_pool(workers - 1)
     futures = [pool.submit(work) for _ in range(workers - 1)]
-    work()
+    # The calling thread works too: what its tasks call runs inline, as in the pool.
+    _in_worker.active = True
+    try:
+        work()
+    finally:
+        _in_worker.active = False
     for f in futures:
         f.result()
     if state["error"] is not None:
         raise state["error"]
+
+
+def map_ordered(func, n, threads=None, ahead=None):
+    """Yield ``func(0)``, ..., ``func(n - 1)`` in order, while the pool computes
+    up to ``ahead`` (default twice ``threads``) of the next ones.
+
+    For work whose results must be consumed in order (appended to an
+    output, say) with a bounded number held at once. Run inline, like
+    :func:`run_tasks`, with one thread, few items, or from a pool thread. If
+    ``func`` raises, the exception is raised where its result was due and
+    the items not yet started are dropped.
+
+    Examples
+    --------
+    >>> list(map_ordered(lambda i: i * i, 5, threads=2))
+    [0, 1, 4, 9, 16]
+    """
+    threads = _default_threads if threads is None else threads
+    if threads <= 1 or n < MIN_TASKS or getattr(_in_worker, "active", False):
+        for i in range(n):
+            yield func(i)
+        return
+    pool = _get_pool(threads)
+    ahead = max(1, ahead or 2 * threads)
+    pending = deque()
+    started = 0
+    try:
+        while pending or started < n:
+            while started < n and len(pending) < ahead:
+                pending.append(pool.submit(func, started))
+                started += 1
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()

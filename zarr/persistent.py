@@ -32,6 +32,20 @@ MODES = ("r", "r+", "a", "w", "w-")
 
 _UNSET = object()
 
+#: The chunks of synchronized arrays in directories share this many thread
+#: locks, by the array's real path and the chunk's key.
+LOCK_STRIPES = 4096
+_chunk_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+
+def _fresh_chunk_locks():
+    """In a forked child: a lock held by a parent's thread would never be released."""
+    _chunk_locks[:] = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_chunk_locks)
+
 
 class PersistentArray(Array):
     """An array whose chunks are files in a directory of the Zarr v2 format.
@@ -65,6 +79,7 @@ class PersistentArray(Array):
         self._separator = meta["dimension_separator"]
         self._fsync = bool(fsync)
         self._synchronizer = synchronizer
+        self._lock_root = os.path.realpath(path)
 
     @property
     def path(self):
@@ -102,9 +117,13 @@ class PersistentArray(Array):
         return self._synchronizer.chunk_lock_path(chunk_key(key, self._separator))
 
     def _thread_lock(self, key):
-        """The lock a chunk object shares with others made for the same chunk, or None
-        when there is one object per chunk (which then has a lock of its own)."""
-        return None
+        """The thread lock of a chunk of a synchronized array: shared, in this
+        process, by every array object opened on the same directory (``zarr.open``
+        twice, or a group's ``g['x']`` taken in each thread), so that none of
+        them loses another's update; None for unsynchronized arrays."""
+        if not self._synchronized:
+            return None
+        return _chunk_locks[hash((self._lock_root, key)) % LOCK_STRIPES]
 
     def _new_chunk(self, key):
         path = self._chunk_path(key)
@@ -216,27 +235,16 @@ class LazyPersistentArray(PersistentArray):
         self._new_chunk(key).clear()
 
 
-#: Chunks of a lazy array share this many thread locks, by the hash of their key.
-LOCK_STRIPES = 1024
-
-
 class SynchronizedLazyPersistentArray(LazyPersistentArray):
     """A :class:`LazyPersistentArray` with the locks of :class:`SynchronizedPersistentArray`.
 
-    Its chunk objects are made afresh on each access, so they take their
-    thread lock from a fixed table of locks, by the chunk's key: constant
-    memory whatever the number of chunks.
+    Its chunk objects are made afresh on each access and take their thread
+    lock from the process's fixed table of locks: constant memory whatever
+    the number of chunks.
     """
 
     _chunk_class = SynchronizedPersistentChunk
     _synchronized = True
-
-    def __init__(self, *args, **kwargs):
-        LazyPersistentArray.__init__(self, *args, **kwargs)
-        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
-
-    def _thread_lock(self, key):
-        return self._locks[hash(key) % LOCK_STRIPES]
 
 
 def _class_for(synchronized, lazy):

@@ -1,0 +1,334 @@
+"""Where the results of block-wise functions go: storages, and their registry.
+
+A storage makes the new arrays and tables that block-wise functions fill.
+Functions take ``storage=`` as a name from :data:`storage_registry` or as a
+storage object; ``None`` means the registry's ``'default'`` entry, itself
+the name of another entry (``'mem'`` unless changed).
+"""
+
+import os
+import shutil
+import tempfile
+import uuid
+import weakref
+
+import numpy as np
+
+from zarr.creation import create as create_in_memory
+from zarr.hierarchy import open_group
+from zarr.persistent import open as open_in_directory
+
+__all__ = ["MemStorage", "TmpStorage", "DirStorage", "HDF5MemStorage", "HDF5TmpStorage",
+           "storage_registry", "get_storage"]
+
+
+class Storage:
+    """What a storage does: make an empty array or table, of a given shape and dtype,
+    that block-wise functions then fill by rows."""
+
+    def create(self, shape, dtype, chunks=None, **kwargs):
+        """A new array of ``shape`` and ``dtype`` with nothing written."""
+        raise NotImplementedError
+
+    def create_table(self, columns, length, chunks=None, **kwargs):
+        """A new table: ``columns`` maps each name to (dtype, shape of a row)."""
+        raise NotImplementedError
+
+    def array(self, data, chunks=None, **kwargs):
+        """A new array holding ``data``."""
+        data = np.asarray(data)
+        out = self.create(data.shape, data.dtype, chunks=chunks, **kwargs)
+        out[...] = data
+        return out
+
+
+class ZarrStorage(Storage):
+    """Arrays of this package, in memory or in directories; tables are groups."""
+
+    def __init__(self, **defaults):
+        self.defaults = defaults
+
+    def _options(self, kwargs):
+        options = dict(self.defaults)
+        options.update(kwargs)
+        return options
+
+    def create_table(self, columns, length, chunks=None, **kwargs):
+        from zarr.table import Table
+        group = self._new_group(kwargs)
+        for name, (dtype, row_shape) in columns.items():
+            self._create_member(group, name, (length,) + tuple(row_shape), dtype,
+                                None if chunks is None else (chunks,) + tuple(row_shape),
+                                kwargs)
+        return Table.from_group(group, list(columns))
+
+    def _create_member(self, group, name, shape, dtype, chunks, kwargs):
+        options = self._options(kwargs)
+        options.pop("path", None)
+        return group.create(name, shape, dtype=dtype, chunks=chunks, **options)
+
+
+class MemStorage(ZarrStorage):
+    """Synchronized arrays in memory (:func:`zarr.create`); options as it takes them.
+
+    Examples
+    --------
+    >>> MemStorage(cname="lz4").create((10, 10), "i4", chunks=5)
+    zarr.SynchronizedArray((10, 10), int32, chunks=(5, 5))
+      cname: lz4; clevel: 5; shuffle: 1 (BYTESHUFFLE)
+      nbytes: 400; cbytes: 0; initialized: 0/4
+    """
+
+    def create(self, shape, dtype, chunks=None, **kwargs):
+        return create_in_memory(shape, dtype=dtype, chunks=chunks, **self._options(kwargs))
+
+    def _new_group(self, kwargs):
+        from zarr.hierarchy import group
+        return group()
+
+
+class DirStorage(ZarrStorage):
+    """Arrays (tables: groups) in the directory ``path``, given to each call
+    or to the storage; ``mode`` is 'w-' unless given, so nothing is replaced
+    by accident. Other options as :func:`zarr.open` takes them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = tempfile.mkdtemp() + "/out.zarr"
+    >>> DirStorage().create(100, "f8", path=path).path == path
+    True
+    """
+
+    def _path(self, kwargs):
+        path = kwargs.get("path", self.defaults.get("path"))
+        if path is None:
+            raise TypeError("storage 'dir' needs a path: pass path=... to the function "
+                            "or to DirStorage(path=...)")
+        return os.fspath(path)
+
+    def create(self, shape, dtype, chunks=None, **kwargs):
+        options = self._options(kwargs)
+        path = self._path(options)
+        options.pop("path", None)
+        options.setdefault("mode", "w-")
+        return open_in_directory(path, shape=shape, dtype=dtype, chunks=chunks, **options)
+
+    def _new_group(self, kwargs):
+        options = self._options(kwargs)
+        return open_group(self._path(options), mode=options.get("mode", "w-"))
+
+    def _create_member(self, group, name, shape, dtype, chunks, kwargs):
+        options = self._options(kwargs)
+        for key in ("path", "mode"):
+            options.pop(key, None)
+        return group.create(name, shape, dtype=dtype, chunks=chunks, **options)
+
+
+class TmpStorage(DirStorage):
+    """Arrays in temporary directories (under ``dir``, default the system's),
+    each removed when its array or table is collected, or when the
+    interpreter exits.
+
+    Examples
+    --------
+    >>> z = TmpStorage().create(1000, "i2")
+    >>> path = z.path
+    >>> os.path.isdir(path)
+    True
+    >>> del z
+    >>> import gc; _ = gc.collect()
+    >>> os.path.exists(path)
+    False
+    """
+
+    def __init__(self, dir=None, **defaults):
+        DirStorage.__init__(self, **defaults)
+        self.dir = dir
+
+    def _temporary(self, kwargs):
+        root = tempfile.mkdtemp(prefix="zarr-tmp-", dir=kwargs.pop("dir", self.dir))
+        kwargs["path"] = os.path.join(root, "data.zarr")
+        return root
+
+    def create(self, shape, dtype, chunks=None, **kwargs):
+        options = self._options(kwargs)
+        root = self._temporary(options)
+        try:
+            z = DirStorage.create(self, shape, dtype, chunks=chunks, **options)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        weakref.finalize(z, shutil.rmtree, root, ignore_errors=True)
+        return z
+
+    def create_table(self, columns, length, chunks=None, **kwargs):
+        options = self._options(kwargs)
+        root = self._temporary(options)
+        try:
+            table = DirStorage.create_table(self, columns, length, chunks=chunks, **options)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        weakref.finalize(table, shutil.rmtree, root, ignore_errors=True)
+        return table
+
+
+# HDF5, when h5py is installed.
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError("the HDF5 storages need h5py: pip install h5py") from None
+    return h5py
+
+
+class HDF5Storage(Storage):
+    """Datasets in HDF5 files, made by h5py; ``compression`` and
+    ``compression_opts`` as h5py takes them. Each array is the dataset
+    ``'data'`` of a file of its own, resizable along its first axis."""
+
+    def __init__(self, compression=None, compression_opts=None, **defaults):
+        self.defaults = dict(defaults, compression=compression,
+                             compression_opts=compression_opts)
+
+    def _dataset_options(self, shape, chunks, kwargs):
+        options = dict(self.defaults)
+        options.update(kwargs)
+        if chunks is not None:
+            chunks = tuple(chunks) if np.iterable(chunks) else (chunks,) + tuple(shape[1:])
+            # HDF5 wants chunks no bigger than fixed dimensions (and none of 0).
+            options["chunks"] = (max(1, int(chunks[0])),) + tuple(
+                max(1, min(int(c), n)) for c, n in zip(chunks[1:], shape[1:]))
+        else:
+            options["chunks"] = True
+        options.setdefault("maxshape", (None,) + tuple(shape[1:]))
+        if options.get("compression") is None:
+            options.pop("compression", None)
+            options.pop("compression_opts", None)
+        return options
+
+    def create(self, shape, dtype, chunks=None, **kwargs):
+        shape = tuple(int(n) for n in (shape if np.iterable(shape) else (shape,)))
+        h5file = self._open_file(kwargs)
+        try:
+            dataset = h5file.create_dataset("data", shape=shape, dtype=dtype,
+                                            **self._dataset_options(shape, chunks, kwargs))
+        except BaseException:
+            self._discard(h5file)
+            raise
+        return self._keep(h5file, dataset)
+
+    def create_table(self, columns, length, chunks=None, **kwargs):
+        h5file = self._open_file(kwargs)
+        try:
+            for name, (dtype, row_shape) in columns.items():
+                shape = (length,) + tuple(row_shape)
+                h5file.create_dataset(str(name), shape=shape, dtype=dtype,
+                                      **self._dataset_options(shape, chunks, kwargs))
+        except BaseException:
+            self._discard(h5file)
+            raise
+        return self._keep(h5file, h5file)
+
+    def _keep(self, h5file, obj):
+        return obj
+
+    def _discard(self, h5file):
+        h5file.close()
+
+
+class HDF5MemStorage(HDF5Storage):
+    """HDF5 files in memory (h5py's 'core' driver, never written to disk)."""
+
+    def _open_file(self, kwargs):
+        h5py = _h5py()
+        return h5py.File("%s.h5" % uuid.uuid4().hex, mode="w", driver="core",
+                         backing_store=False)
+
+
+class HDF5TmpStorage(HDF5Storage):
+    """HDF5 files in temporary files (under ``dir``, default the system's),
+    each removed when its dataset or file object is collected or the
+    interpreter exits."""
+
+    def __init__(self, compression=None, compression_opts=None, dir=None, **defaults):
+        HDF5Storage.__init__(self, compression, compression_opts, **defaults)
+        self.dir = dir
+
+    def _open_file(self, kwargs):
+        h5py = _h5py()
+        fd, path = tempfile.mkstemp(prefix="zarr-tmp-", suffix=".h5",
+                                    dir=kwargs.pop("dir", self.dir))
+        os.close(fd)
+        try:
+            return h5py.File(path, mode="w")
+        except BaseException:
+            _remove_file(path)
+            raise
+
+    def _keep(self, h5file, obj):
+        """Remove the file once ``obj`` is collected (HDF5 then closes it)."""
+        weakref.finalize(obj, _remove_file, h5file.filename)
+        return obj
+
+    def _discard(self, h5file):
+        path = h5file.filename
+        h5file.close()
+        _remove_file(path)
+
+
+def _remove_file(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+#: The storages by name; ``'default'`` names the one used when none is given.
+storage_registry = {
+    "default": "mem",
+    "mem": MemStorage(),
+    "tmp": TmpStorage(),
+    "dir": DirStorage(),
+    "hdf5mem": HDF5MemStorage(),
+    "hdf5tmp": HDF5TmpStorage(),
+    "hdf5mem_zlib1": HDF5MemStorage(compression="gzip", compression_opts=1),
+    "hdf5tmp_zlib1": HDF5TmpStorage(compression="gzip", compression_opts=1),
+    "hdf5mem_lzf": HDF5MemStorage(compression="lzf"),
+    "hdf5tmp_lzf": HDF5TmpStorage(compression="lzf"),
+}
+
+
+def get_storage(storage=None):
+    """The storage object that ``storage`` names (None: the default).
+
+    Examples
+    --------
+    >>> get_storage("tmp")
+    <zarr.chunked.storage.TmpStorage object at ...>
+    >>> get_storage("nope")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown storage 'nope'; known: default, dir, hdf5mem, ...
+    """
+    if storage is None:
+        storage = storage_registry["default"]
+    if isinstance(storage, str):
+        seen = []
+        while isinstance(storage, str):
+            if storage in seen:
+                raise ValueError("the storage names %s refer to each other in a loop"
+                                 % " -> ".join(map(repr, seen + [storage])))
+            if storage not in storage_registry:
+                raise ValueError("unknown storage %r; known: %s"
+                                 % (storage, ", ".join(sorted(storage_registry))))
+            seen.append(storage)
+            storage = storage_registry[storage]
+        if isinstance(storage, HDF5Storage):
+            _h5py()
+    if not hasattr(storage, "create"):
+        raise TypeError("a storage must be a name in zarr.chunked.storage_registry or an "
+                        "object with a create method, not %r" % (storage,))
+    return storage
