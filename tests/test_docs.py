@@ -24,6 +24,7 @@ def test_ext_docstring_examples():
                                   "zarr.names", "zarr.chunked", "zarr.chunked.blocks",
                                   "zarr.chunked.core", "zarr.chunked.reductions",
                                   "zarr.chunked.selection", "zarr.chunked.storage",
+                                  "zarr.chunked.tables",
                                   "zarr.chunked.wrappers", "zarr.table"])
 def test_module_docstring_examples(name):
     module = importlib.import_module(name)

@@ -261,6 +261,22 @@ def _columns_index(spec):
     return pd.Index(spec["labels"], dtype=spec["dtype"], name=spec["name"])
 
 
+def member_name(label, position, taken=()):
+    """The member name of the column ``label`` at ``position``: the label itself
+    when it can be one, else ``__column_<position>__``.
+
+    Examples
+    --------
+    >>> member_name("x", 0), member_name(7, 1), member_name("a/b", 2)
+    ('x', '__column_1__', '__column_2__')
+    """
+    name = label if _usable(label) else "__column_%d__" % position
+    base, i = name, 1
+    while name in taken:
+        name, i = "%s_%d" % (base, i), i + 1
+    return name
+
+
 def _usable(label):
     if not isinstance(label, str) or label.startswith("__") and label.endswith("__"):
         return False
@@ -564,10 +580,11 @@ class Table:
         self._meta()
 
     @classmethod
-    def from_group(cls, group, names=None):
+    def from_group(cls, group, names=None, labels=None):
         """The table of the arrays ``names`` of ``group`` (all its arrays by default),
         in that order, with a RangeIndex: records the table's attribute.
 
+        ``labels`` are the columns' labels, the member names by default.
         The arrays must have one length; arrays of more than one dimension
         (rows of a shape) are columns too, which :meth:`to_pandas` cannot read.
 
@@ -581,26 +598,33 @@ class Table:
         (['b', 'a'], 3, [0, 1, 2])
         """
         names = group.array_keys() if names is None else list(names)
+        labels = list(names) if labels is None else list(labels)
+        if len(labels) != len(names):
+            raise ValueError("%d labels for %d arrays" % (len(labels), len(names)))
         arrays = [group[name] for name in names]
         lengths = {len(z) for z in arrays}
         if len(lengths) > 1:
             raise ValueError("the arrays %r differ in length: %s" % (names, sorted(lengths)))
         specs = []
-        for name, z in zip(names, arrays):
-            if _INDEX_LEVEL.match(name):
-                raise ValueError("the column label %r is reserved for the index's arrays" % name)
+        for name, label, z in zip(names, labels, arrays):
+            if isinstance(label, str) and _INDEX_LEVEL.match(label):
+                raise ValueError("the column label %r is reserved for the index's arrays"
+                                 % label)
             spec = {"kind": "numpy", "dtype": z.dtype.str, "array": name}
             if z.dtype.hasobject:
                 spec = {"kind": "object", "codec": z._object_codec, "array": name}
-            elif z.dtype.kind not in "biufcmM":
-                raise TypeError("column %r: dtype %s cannot be a column" % (name, z.dtype))
+            elif z.dtype.kind not in "biufcmMSU":
+                raise TypeError("column %r: dtype %s cannot be a column" % (label, z.dtype))
             if z.ndim > 1:
                 spec["shape"] = list(z.shape[1:])
             specs.append(spec)
-        group.attrs["table"] = {"format": FORMAT, "nrows": lengths.pop() if lengths else 0,
-                                "columns": {"labels": names, "dtype": None, "name": None},
-                                "chunks": None, "options": {}, "index": _range_spec(0, 1, None),
-                                "specs": specs}
+        group.attrs["table"] = json_value({"format": FORMAT,
+                                           "nrows": lengths.pop() if lengths else 0,
+                                           "columns": {"labels": labels, "dtype": None,
+                                                       "name": None},
+                                           "chunks": None, "options": {},
+                                           "index": _range_spec(0, 1, None), "specs": specs},
+                                          "table")
         return cls(group)
 
     def _meta(self):

@@ -54,13 +54,15 @@ class ZarrStorage(Storage):
         return options
 
     def create_table(self, columns, length, chunks=None, **kwargs):
-        from zarr.table import Table
+        from zarr.table import Table, member_name
         group = self._new_group(kwargs)
-        for name, (dtype, row_shape) in columns.items():
-            self._create_member(group, name, (length,) + tuple(row_shape), dtype,
+        members = []
+        for i, (label, (dtype, row_shape)) in enumerate(columns.items()):
+            members.append(member_name(label, i, members))
+            self._create_member(group, members[-1], (length,) + tuple(row_shape), dtype,
                                 None if chunks is None else (chunks,) + tuple(row_shape),
                                 kwargs)
-        return Table.from_group(group, list(columns))
+        return Table.from_group(group, members, labels=list(columns))
 
     def _create_member(self, group, name, shape, dtype, chunks, kwargs):
         options = self._options(kwargs)

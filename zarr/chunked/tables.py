@@ -2,8 +2,11 @@
 
 A table may be this package's :class:`zarr.Table`, a group of arrays, a dict
 of array-likes, a numpy structured (record) array, an h5py group of
-datasets, or a pandas DataFrame. Results that are tables go to
-``storage.create_table``: groups of this package's arrays, or HDF5 files.
+datasets, or a pandas DataFrame. The columns of a :class:`zarr.Table` are
+taken as they are stored (a categorical's codes, the values of a nullable
+column without its mask). Results that are tables go to
+``storage.create_table``: :class:`zarr.Table` groups of this package's
+arrays, or HDF5 files of one dataset a column.
 """
 
 from collections.abc import Mapping
