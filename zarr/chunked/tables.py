@@ -316,7 +316,7 @@ def eval_table(tbl, expression, vm=None, blen=None, storage=None, create="array"
     --------
     >>> t = {"a": np.arange(5), "b": np.arange(5) * 10}
     >>> eval_table(t, "a + b > 20", vm="python")[...].tolist()
-    [False, False, False, True, True]
+    [False, False, True, True, True]
     """
     check_create(create)
     names, columns = table_columns(tbl)
