@@ -15,9 +15,7 @@ from zarr.attrs import MAX_ARRAY_ELEMENTS, Attributes, dumps_attributes, json_va
 from zarr.errors import MetadataError, ReadOnlyError
 
 from arrays import KINDS
-
-METADATA = {".zarray", ".zgroup", ".zattrs"}
-
+from trees import METADATA, hidden_leftovers, snapshot
 
 # What the tests run against.
 
@@ -54,25 +52,6 @@ class Subject:
         if not self.in_directory:
             return self.attrs.asdict()
         return self.attrs.asdict(), snapshot(self.path)
-
-
-def snapshot(path):
-    result = {}
-    for root, dirs, names in os.walk(path):
-        for d in dirs:
-            result[os.path.relpath(os.path.join(root, d), path)] = "dir"
-        for n in names:
-            full = os.path.join(root, n)
-            with open(full, "rb") as f:
-                result[os.path.relpath(full, path)] = (f.read(), os.stat(full).st_mtime_ns)
-    return result
-
-
-def hidden_files(path):
-    out = []
-    for root, dirs, names in os.walk(path):
-        out.extend(n for n in dirs + names if n.startswith(".") and n not in METADATA)
-    return out
 
 
 def _array_subject(kind, tmp_path):
@@ -569,7 +548,7 @@ def test_writes_leave_no_temporary_files(dsubject):
     dsubject.attrs.put({"final": True})
     dsubject.attrs.clear()
     dsubject.attrs.update(last=1)
-    assert hidden_files(dsubject.path) == []
+    assert hidden_leftovers(dsubject.path) == []
     parent = os.path.dirname(dsubject.path)
     assert [n for n in os.listdir(parent) if n.startswith(".") and n not in METADATA] == []
     names = os.listdir(dsubject.path)
@@ -584,7 +563,7 @@ def test_a_failed_write_leaves_no_temporary_files(dsubject):
     with pytest.raises(TypeError):
         dsubject.attrs.update(b=2, c=object())
     assert snapshot(dsubject.path) == before
-    assert hidden_files(dsubject.path) == []
+    assert hidden_leftovers(dsubject.path) == []
 
 
 def test_readers_never_see_a_torn_file(dsubject):

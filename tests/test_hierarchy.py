@@ -19,33 +19,9 @@ from zarr.persistent import (
     SynchronizedPersistentArray,
 )
 
-METADATA = {".zarray", ".zgroup", ".zattrs"}
-
+from trees import hidden_leftovers, snapshot
 
 # Helpers.
-
-
-def snapshot(path):
-    """Every file and directory under path (hidden ones included): relative name ->
-    (bytes, mtime) for a file, "dir" for a directory."""
-    result = {}
-    for root, dirs, names in os.walk(path):
-        for d in dirs:
-            result[os.path.relpath(os.path.join(root, d), path)] = "dir"
-        for n in names:
-            full = os.path.join(root, n)
-            with open(full, "rb") as f:
-                result[os.path.relpath(full, path)] = (f.read(), os.stat(full).st_mtime_ns)
-    return result
-
-
-def hidden_leftovers(path):
-    """Names under path beginning with '.' that are not metadata files."""
-    out = []
-    for root, dirs, names in os.walk(path):
-        out.extend(os.path.join(root, n) for n in dirs + names
-                   if n.startswith(".") and n not in METADATA)
-    return out
 
 
 def describe(group):

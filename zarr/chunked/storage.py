@@ -148,32 +148,28 @@ class TmpStorage(DirStorage):
         DirStorage.__init__(self, **defaults)
         self.dir = dir
 
-    def _temporary(self, kwargs):
-        root = tempfile.mkdtemp(prefix="zarr-tmp-", dir=kwargs.pop("dir", self.dir))
-        kwargs["path"] = os.path.join(root, "data.zarr")
-        return root
+    def _in_temporary(self, make, kwargs):
+        """``make(options)`` in a new temporary directory, removed with what it
+        returns, or at once if it fails."""
+        options = self._options(kwargs)
+        root = tempfile.mkdtemp(prefix="zarr-tmp-", dir=options.pop("dir", self.dir))
+        options["path"] = os.path.join(root, "data.zarr")
+        try:
+            result = make(options)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        weakref.finalize(result, shutil.rmtree, root, ignore_errors=True)
+        return result
 
     def create(self, shape, dtype, chunks=None, **kwargs):
-        options = self._options(kwargs)
-        root = self._temporary(options)
-        try:
-            z = DirStorage.create(self, shape, dtype, chunks=chunks, **options)
-        except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
-            raise
-        weakref.finalize(z, shutil.rmtree, root, ignore_errors=True)
-        return z
+        return self._in_temporary(
+            lambda options: DirStorage.create(self, shape, dtype, chunks, **options), kwargs)
 
     def create_table(self, columns, length, chunks=None, **kwargs):
-        options = self._options(kwargs)
-        root = self._temporary(options)
-        try:
-            table = DirStorage.create_table(self, columns, length, chunks=chunks, **options)
-        except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
-            raise
-        weakref.finalize(table, shutil.rmtree, root, ignore_errors=True)
-        return table
+        return self._in_temporary(
+            lambda options: DirStorage.create_table(self, columns, length, chunks, **options),
+            kwargs)
 
 
 # HDF5, when h5py is installed.
