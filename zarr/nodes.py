@@ -173,9 +173,15 @@ class DirectoryNodes:
     def _array_mode(self):
         return "r" if self.read_only else "r+"
 
+    #: An object every array opened here holds (see zarr.chunked's temporary storage).
+    keeper = None
+
     def open_array(self, path):
         from zarr.persistent import open as open_array
-        return open_array(self.directory(path), mode=self._array_mode(), **self.array_options)
+        z = open_array(self.directory(path), mode=self._array_mode(), **self.array_options)
+        if self.keeper is not None:
+            z._keeper = self.keeper
+        return z
 
     def create_array(self, path, overwrite, kwargs):
         """A new array at ``path``; one replacing a member is made under a hidden

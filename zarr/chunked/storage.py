@@ -6,6 +6,7 @@ storage object; ``None`` means the registry's ``'default'`` entry, itself
 the name of another entry (``'mem'`` unless changed).
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ import weakref
 
 import numpy as np
 
+from zarr.attrs import json_value
 from zarr.creation import create as create_in_memory
 from zarr.hierarchy import open_group
 from zarr.persistent import open as open_in_directory
@@ -120,6 +122,16 @@ class DirStorage(ZarrStorage):
         options = self._options(kwargs)
         return open_group(self._path(options), mode=options.get("mode", "w-"))
 
+    def create_table(self, columns, length, chunks=None, **kwargs):
+        path = self._path(self._options(kwargs))
+        existed = os.path.lexists(path)
+        try:
+            return ZarrStorage.create_table(self, columns, length, chunks, **kwargs)
+        except BaseException:
+            if not existed:  # a table half made: its group and first columns
+                shutil.rmtree(path, ignore_errors=True)
+            raise
+
     def _create_member(self, group, name, shape, dtype, chunks, kwargs):
         options = self._options(kwargs)
         for key in ("path", "mode"):
@@ -159,7 +171,12 @@ class TmpStorage(DirStorage):
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
-        weakref.finalize(result, shutil.rmtree, root, ignore_errors=True)
+        keeper = result
+        if hasattr(result, "group"):
+            # A table: the directory lives while the table, its group or any
+            # column array taken from it does, each holding the keeper.
+            keeper = result.group._nodes.keeper = _Keeper()
+        weakref.finalize(keeper, shutil.rmtree, root, ignore_errors=True)
         return result
 
     def create(self, shape, dtype, chunks=None, **kwargs):
@@ -170,6 +187,10 @@ class TmpStorage(DirStorage):
         return self._in_temporary(
             lambda options: DirStorage.create_table(self, columns, length, chunks, **options),
             kwargs)
+
+
+class _Keeper:
+    """Held by everything that needs a temporary directory; its collection removes it."""
 
 
 # HDF5, when h5py is installed.
@@ -219,12 +240,18 @@ class HDF5Storage(Storage):
         return self._keep(h5file, dataset)
 
     def create_table(self, columns, length, chunks=None, **kwargs):
+        from zarr.chunked.tables import HDF5_COLUMNS
+        from zarr.table import member_name
         h5file = self._open_file(kwargs)
         try:
-            for name, (dtype, row_shape) in columns.items():
+            members = []
+            for i, (label, (dtype, row_shape)) in enumerate(columns.items()):
+                members.append(member_name(label, i, members))
                 shape = (length,) + tuple(row_shape)
-                h5file.create_dataset(str(name), shape=shape, dtype=dtype,
+                h5file.create_dataset(members[-1], shape=shape, dtype=dtype,
                                       **self._dataset_options(shape, chunks, kwargs))
+            h5file.attrs[HDF5_COLUMNS] = json.dumps(json_value(
+                [[label, member] for label, member in zip(columns, members)], "columns"))
         except BaseException:
             self._discard(h5file)
             raise
@@ -243,7 +270,7 @@ class HDF5MemStorage(HDF5Storage):
     def _open_file(self, kwargs):
         h5py = _h5py()
         return h5py.File("%s.h5" % uuid.uuid4().hex, mode="w", driver="core",
-                         backing_store=False)
+                         backing_store=False, track_order=True)
 
 
 class HDF5TmpStorage(HDF5Storage):
@@ -261,7 +288,7 @@ class HDF5TmpStorage(HDF5Storage):
                                     dir=kwargs.pop("dir", self.dir))
         os.close(fd)
         try:
-            return h5py.File(path, mode="w")
+            return h5py.File(path, mode="w", track_order=True)
         except BaseException:
             _remove_file(path)
             raise

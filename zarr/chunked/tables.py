@@ -9,6 +9,8 @@ column without its mask). Results that are tables go to
 arrays, or HDF5 files of one dataset a column.
 """
 
+import ast
+import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -18,6 +20,9 @@ from zarr.chunked.blocks import (block_ranges, check_array_like, get_blen, run_b
 from zarr.chunked.core import check_create, new_array, normalize_range
 from zarr.chunked.selection import _gather_rows, _indices
 from zarr.chunked.storage import get_storage
+
+#: The attribute of an HDF5 table holding its columns' labels and dataset names, in order.
+HDF5_COLUMNS = "zarr_table_columns"
 
 __all__ = ["copy_table", "compress_table", "take_table", "concatenate_table", "eval_table",
            "table_columns"]
@@ -67,6 +72,9 @@ def _columns_of(tbl):
     if hasattr(tbl, "array_keys"):  # a group of this package
         return {name: tbl[name] for name in tbl.array_keys()}
     if hasattr(tbl, "visititems") and hasattr(tbl, "keys"):  # an h5py group
+        labels = _hdf5_labels(tbl)
+        if labels is not None:
+            return {label: tbl[member] for label, member in labels}
         return {name: tbl[name] for name in tbl.keys() if hasattr(tbl[name], "shape")}
     if isinstance(tbl, Mapping):
         return dict(tbl)
@@ -74,11 +82,19 @@ def _columns_of(tbl):
                     "an h5py group or a DataFrame)" % type(tbl).__name__)
 
 
-def _column_of(out, name):
-    """The writable column ``name`` of a table made by a storage."""
+def _hdf5_labels(h5group):
+    """The (label, dataset name) of the columns of a table an HDF5 storage made."""
+    text = h5group.attrs.get(HDF5_COLUMNS)
+    if text is None:
+        return None
+    return [tuple(pair) for pair in json.loads(text)]
+
+
+def _column_of(out, label):
+    """The writable column ``label`` of a table made by a storage."""
     if hasattr(out, "column"):
-        return out.column(name)
-    return out[name]
+        return out.column(label)
+    return out[dict(_hdf5_labels(out))[label]]
 
 
 def _length(columns):
@@ -134,11 +150,13 @@ def _condition_blocks(condition, tbl_length, ranges, threads):
 
 
 def compress_table(condition, tbl, axis=None, out=None, blen=None, storage=None,
-                   create="table", threads=None, progress=None, **kwargs):
+                   create="table", threads=None, progress=None, vm=None, vm_kwargs=None,
+                   **kwargs):
     """A new table of the rows of ``tbl`` where ``condition`` is True.
 
     ``condition`` is a 1-D boolean array-like, or an expression over the
-    columns evaluated block-wise as :func:`eval_table` does.
+    columns evaluated block-wise as :func:`eval_table` does (with ``vm``
+    and ``vm_kwargs``).
 
     Examples
     --------
@@ -155,7 +173,8 @@ def compress_table(condition, tbl, axis=None, out=None, blen=None, storage=None,
     blen = get_blen(columns[names[0]], blen)
     ranges = block_ranges(0, n, blen)
     if isinstance(condition, str):
-        condition = eval_table(columns, condition, blen=blen, storage="mem", threads=threads)
+        condition = eval_table(columns, condition, vm=vm, blen=blen, storage="mem",
+                               vm_kwargs=vm_kwargs, threads=threads)
     else:
         condition = check_array_like(condition, "condition")
     masks = _condition_blocks(condition, n, ranges, threads)
@@ -256,25 +275,30 @@ def _have_numexpr():
 
 
 def _expression_names(expression, names):
+    """The columns an expression reads, after checking it: a name that is not a
+    column (nor ``np``, nor a function called by name, which the evaluator
+    resolves) raises NameError; a reach for an attribute beginning with ``_``
+    raises ValueError, so that no expression gets out of numpy."""
     try:
-        code = compile(expression, "<expression>", "eval")
+        tree = ast.parse(expression, mode="eval")
     except SyntaxError as e:
         raise ValueError("bad expression %r: %s" % (expression, e.msg)) from None
-    used = [n for n in _all_names(code) if n not in _NUMPY_NAMES]
+    called = {id(node.func) for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise ValueError("the expression %r reaches for %r: attributes beginning with '_' "
+                             "are not allowed" % (expression, node.attr))
+        if isinstance(node, ast.Name) and id(node) not in called \
+                and node.id not in _NUMPY_NAMES and node.id not in used:
+            used.append(node.id)
     unknown = [n for n in used if n not in names]
     if unknown:
         raise NameError("the expression %r names %s, not a column of the table (%s)"
                         % (expression, ", ".join(map(repr, unknown)),
                            ", ".join(map(repr, names))))
     return used
-
-
-def _all_names(code):
-    found = list(code.co_names)
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            found.extend(_all_names(const))
-    return list(dict.fromkeys(found))
 
 
 def _evaluator(expression, vm, vm_kwargs):
@@ -330,11 +354,11 @@ def eval_table(tbl, expression, vm=None, blen=None, storage=None, create="array"
         result = np.asarray(evaluate(namespace))
         if result.ndim == 0:
             result = np.broadcast_to(result, (b - a,))
+        if result.shape[:1] != (b - a,):
+            raise ValueError("the expression %r gives %s values for a block of %d rows"
+                             % (expression, result.shape, b - a))
         return result
     first = block(0, min(n, blen))
-    if first.shape[:1] != (min(n, blen),):
-        raise ValueError("the expression %r gives %s values for a block of %d rows"
-                         % (expression, first.shape, min(n, blen)))
     out = new_array(storage, (n,) + first.shape[1:], first.dtype, kwargs.pop("chunks", None),
                     kwargs)
     out[0:len(first)] = first

@@ -205,9 +205,7 @@ class ChunkedTableWrapper:
 
     def __getitem__(self, item):
         if isinstance(item, str):
-            if item not in self._columns:
-                raise KeyError(item)
-            return ChunkedArrayWrapper(self._columns[item])
+            return self.column(item)
         if isinstance(item, (list, tuple)) and item and all(isinstance(i, str) for i in item):
             return ChunkedTableWrapper(self._columns, names=list(item))
         if isinstance(item, (int, np.integer, slice)):
@@ -215,16 +213,22 @@ class ChunkedTableWrapper:
         raise TypeError("a table is indexed by a column name, a list of names, a row or a "
                         "slice of rows, not %r" % (item,))
 
+    def column(self, label):
+        """The column ``label`` (of any type: ``w[3]`` would be a row), wrapped."""
+        if label not in self._columns:
+            raise KeyError(label)
+        return ChunkedArrayWrapper(self._columns[label])
+
     def _records(self, rows):
         values = [np.asarray(self._columns[n][rows]) for n in self.names]
-        dtype = [(n, v.dtype, v.shape[1:] if isinstance(rows, slice) else v.shape)
+        dtype = [(str(n), v.dtype, v.shape[1:] if isinstance(rows, slice) else v.shape)
                  for n, v in zip(self.names, values)]
         if isinstance(rows, slice):
             out = np.empty(len(values[0]), dtype=dtype)
         else:
             out = np.empty((), dtype=dtype)
         for n, v in zip(self.names, values):
-            out[n] = v
+            out[str(n)] = v
         return out.view(np.recarray) if isinstance(rows, slice) else out[()]
 
     def _table(self):
