@@ -1304,3 +1304,22 @@ def test_wrapper_works_over_every_kind(sources, kind):
     assert_stored(w.min(axis=1).values, x.min(axis=1))
     assert_stored((w * np.int32(2) - w).values, x)
     assert_stored((w > 0).values, x > 0)
+
+
+def test_reducer_results_that_view_the_block_are_kept_apart():
+    x = np.arange(16).reshape(8, 2)
+    z = zarr.array(x, chunks=(2, 2))
+    got = chunked.reduce_axis(z, lambda b, axis: b[0], np.add, axis=0, threads=1)
+    np.testing.assert_array_equal(got, x[::2].sum(axis=0))
+
+
+def test_a_mapper_that_drops_a_dimension_keeps_reductions_right():
+    x = np.arange(60).reshape(3, 4, 5)
+    z = zarr.array(x, chunks=(2, 2, 5))
+    got = chunked.asum(z, axis=1, mapper=lambda b: b[:, :, 0])
+    np.testing.assert_array_equal(got[...], x[:, :, 0].sum(axis=1))
+
+
+def test_map_blocks_refuses_a_later_block_of_a_wider_dtype():
+    with pytest.raises(TypeError, match="dtype"):
+        chunked.map_blocks(np.arange(6), lambda b: b if b[0] == 0 else b + 0.5, blen=3)

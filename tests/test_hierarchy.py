@@ -1478,3 +1478,43 @@ def test_a_handle_on_a_removed_group_reads_as_empty_or_raises_key_error(g):
     assert reads[0] in ([], "KeyError") and reads[1] in (0, "KeyError")
     assert reads[3] in ({}, "KeyError")
     assert "z" not in sub
+
+
+def test_removing_a_linked_member_removes_the_link_alone(tmp_path):
+    target = zarr.open(str(tmp_path / "elsewhere.zarr"), mode="w", shape=4, dtype="i4")
+    target[...] = [1, 2, 3, 4]
+    g = zarr.open_group(str(tmp_path / "g.zarr"), mode="w")
+    os.symlink(str(tmp_path / "elsewhere.zarr"), str(tmp_path / "g.zarr" / "link"))
+    assert g.array_keys() == ["link"]
+    del g["link"]
+    assert list(g) == [] and hidden_leftovers(g.path) == []
+    np.testing.assert_array_equal(zarr.open(target.path, mode="r")[...], [1, 2, 3, 4])
+    os.symlink(str(tmp_path / "elsewhere.zarr"), str(tmp_path / "g.zarr" / "link"))
+    g.array("link", np.zeros(2), overwrite=True)  # replaced: the link goes, its target stays
+    assert not os.path.islink(os.path.join(g.path, "link"))
+    assert hidden_leftovers(g.path) == []
+    np.testing.assert_array_equal(zarr.open(target.path, mode="r")[...], [1, 2, 3, 4])
+
+
+def test_two_threads_creating_one_member_in_memory_do_not_both_succeed():
+    for _ in range(20):
+        g = zarr.group()
+        barrier = threading.Barrier(2)
+        outcomes = []
+
+        def make(value):
+            barrier.wait()
+            try:
+                g.array("x", np.full(1000, value), chunks=100)
+                outcomes.append(value)
+            except zarr.ContainsArrayError:
+                outcomes.append(None)
+
+        threads = [threading.Thread(target=make, args=(v,)) for v in (1, 2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        made = [v for v in outcomes if v is not None]
+        assert len(made) == 1
+        np.testing.assert_array_equal(g["x"][...], np.full(1000, made[0]))

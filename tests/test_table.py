@@ -3,6 +3,8 @@
 import datetime
 import decimal
 import json
+import os
+import threading
 
 import numpy as np
 import pandas as pd
@@ -627,3 +629,73 @@ def test_range_append_is_pandas_concat(a, b):
     if got is not None:
         start, step = got
         assert list(range(start, start + step * len(expected), step)) == list(expected)
+
+
+@pytest.mark.parametrize("how", ["path", "group", "named", "memory", "memory-named"])
+def test_a_failed_replacing_write_keeps_the_old_table(tmp_path, monkeypatch, how):
+    old = pd.DataFrame({"a": np.arange(10), "s": list("abcdefghij")})
+    new = pd.DataFrame({"b": np.arange(5.0)})
+    path = str(tmp_path / "t.zarr")
+    if how == "path":
+        where, name = path, None
+    elif how in ("group", "named"):
+        where, name = zarr.open_group(path, mode="w"), ("sub/t" if how == "named" else None)
+    else:
+        where, name = zarr.group(), ("t" if how == "memory-named" else None)
+    zarr.from_pandas(old, where, name=name)
+
+    def reopen():
+        if how == "path":
+            return zarr.open_table(path)
+        return zarr.Table(where[name] if name else where)
+
+    def failing(tasks, threads=None):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(zarr.table, "run_tasks", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        zarr.from_pandas(new, where, name=name)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(reopen().to_pandas(), old)
+    if how not in ("memory", "memory-named"):
+        hidden = [n for root, dirs, names in os.walk(str(tmp_path)) for n in dirs + names
+                  if n.startswith(".") and n not in (".zarray", ".zgroup", ".zattrs")]
+        assert hidden == []
+    # And a write that succeeds replaces it.
+    zarr.from_pandas(new, where, name=name)
+    pd.testing.assert_frame_equal(reopen().to_pandas(), new)
+
+
+def test_from_pandas_refuses_a_read_only_group(tmp_path):
+    path = str(tmp_path / "t.zarr")
+    zarr.from_pandas(pd.DataFrame({"a": [1, 2]}), path)
+    with pytest.raises(zarr.ReadOnlyError):
+        zarr.from_pandas(pd.DataFrame({"b": [1.0]}), zarr.open_group(path, mode="r"))
+    pd.testing.assert_frame_equal(zarr.open_table(path).to_pandas(), pd.DataFrame({"a": [1, 2]}))
+
+
+@pytest.mark.parametrize("where", ["memory", "directory"])
+def test_appends_from_threads_all_land(tmp_path, where):
+    target = zarr.group() if where == "memory" else str(tmp_path / "t.zarr")
+    t = zarr.from_pandas(pd.DataFrame({"a": [0], "b": [0.0]}), target, chunks=3)
+
+    def work(k):
+        for i in range(10):
+            t.append(pd.DataFrame({"a": [k * 100 + i], "b": [float(k)]}, index=[0]))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    got = t.to_pandas()
+    assert len(got) == 41
+    assert sorted(got["a"].tolist()) == sorted([0] + [k * 100 + i for k in range(4)
+                                                      for i in range(10)])
+
+
+def test_appending_categories_in_another_order_recodes():
+    t = zarr.from_pandas(pd.DataFrame({"c": pd.Categorical(["a", "b"])}), zarr.group())
+    t.append(pd.DataFrame({"c": pd.Categorical(["b", "b", "a"], categories=["b", "a"])},
+                          index=[2, 3, 4]))
+    assert t.to_pandas()["c"].tolist() == ["a", "b", "b", "b", "a"]

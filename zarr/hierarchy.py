@@ -274,7 +274,7 @@ class Group:
             if data is not None:
                 copy_into(z, data)
             self._make_parents(full)
-            return self._nodes.add_array(full, z)
+            return self._nodes.add_array(full, z, overwrite)
         except BaseException:
             if z is not None:
                 self._nodes.discard_array(full, z)

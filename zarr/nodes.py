@@ -6,13 +6,14 @@ Paths are relative to the hierarchy's root, components joined by ``/``
 (``''`` is the root); they have been checked by :func:`zarr.names.split_name`.
 """
 
+import errno
 import itertools
 import os
 import shutil
 import threading
 
 from zarr.attrs import Attributes
-from zarr.errors import ReadOnlyError
+from zarr.errors import ContainsArrayError, ContainsGroupError, ReadOnlyError
 from zarr.storage import ARRAY_META, ATTRS, GROUP_META, write_text_atomic
 
 GROUP_TEXT = '{\n    "zarr_format": 2\n}\n'
@@ -100,10 +101,15 @@ class MemoryNodes:
     def discard_array(self, path, array):
         pass  # not placed yet
 
-    def add_array(self, path, array):
+    def add_array(self, path, array, overwrite=False):
         parent, name = _parent_and_name(path)
         with self._lock:
-            self._node(parent).members[name] = array
+            members = self._node(parent).members
+            if not overwrite and name in members:  # another thread made it meanwhile
+                error = ContainsGroupError if isinstance(members[name], _GroupNode) \
+                    else ContainsArrayError
+                raise error(errno.EEXIST, "a member was made meanwhile at", "/" + path)
+            members[name] = array
         return array
 
     def make_group(self, path):
@@ -196,7 +202,7 @@ class DirectoryNodes:
                                                                  next(_removals)))
         return open_array(where, mode="w" if overwrite else "w-", **kwargs)
 
-    def add_array(self, path, array):
+    def add_array(self, path, array, overwrite=False):
         where = self.directory(path)
         if array.path == where:
             return array
@@ -204,7 +210,10 @@ class DirectoryNodes:
         old = os.path.join(parent, ".%s.removing.%d.%d" % (name, os.getpid(), next(_removals)))
         os.rename(where, old)
         os.rename(array.path, where)
-        shutil.rmtree(old, ignore_errors=True)
+        if os.path.islink(old):
+            os.unlink(old)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(array.path + ".sync", ignore_errors=True)
         return self._reopen(path, array)
 
@@ -236,6 +245,9 @@ class DirectoryNodes:
         """Remove a member: renamed to a hidden name first, so that no half-removed
         member is ever listed, then deleted."""
         where = self.directory(path)
+        if os.path.islink(where):  # a member linked in: the link goes, not its target
+            os.unlink(where)
+            return
         parent, name = os.path.split(where)
         hidden = os.path.join(parent, ".%s.removing.%d.%d" % (name, os.getpid(),
                                                               next(_removals)))

@@ -51,8 +51,13 @@ zarr.Table(5 rows, 3 columns: 'x' float64, 's' string, 3 bool)
 (10, [2.0, 3.0, 4.0])
 """
 
+import errno
+import itertools
 import json
+import os
 import re
+import shutil
+import threading
 from functools import partial
 from itertools import zip_longest
 
@@ -496,34 +501,123 @@ def from_pandas(df, where, chunks=None, mode="w", name=None, threads=None, **arr
     except TypeError as e:
         raise TypeError("the index's names cannot be stored: %s" % e) from None
 
-    group = _target(where, mode, name)
-    made, tasks = [], []
+    target = _Target(where, mode, name)
+    group = target.group
     try:
+        tasks = []
         for member, values, codec in parts:
             z = _create(group, member, len(values), values.dtype, codec, chunks, array_options)
-            made.append(member)
             tasks.append(_write_tasks(z, 0, values))
         run_tasks(_interleave(tasks), threads)
         group.attrs["table"] = meta
     except BaseException:
-        for member in made:
-            del group[member]
+        target.discard()
         raise
-    return Table(group)
+    return Table(target.commit())
 
 
-def _target(where, mode, name):
-    if not isinstance(where, Group):
-        if name is None:
-            return open_group(where, mode=mode)
-        where = open_group(where, mode="a")
-    if name is not None:
-        return where.create_group(name, overwrite=mode == "w")
-    if mode == "w-" and (len(where) or "table" in where.attrs):
-        raise ContainsGroupError("the group %s is not empty (mode 'w-')" % where.name)
-    for member in list(where):
-        del where[member]
-    return where
+#: Appends to one table from several threads take turns on one of these locks.
+_table_locks = [threading.Lock() for _ in range(64)]
+
+
+def _table_lock(group):
+    """The lock of the table in ``group`` in this process (appends in other
+    processes are not serialized: one process appends at a time)."""
+    key = os.path.realpath(group.path) if group.path is not None else \
+        (id(group._nodes), group.name)
+    return _table_locks[hash(key) % len(_table_locks)]
+
+
+class _Target:
+    """Where from_pandas writes: a new group, made aside when it replaces
+    something (mode 'w'), and put in place by :meth:`commit` only once
+    whole, so that a write that fails leaves what was there as it was."""
+
+    def __init__(self, where, mode, name):
+        self._swap = None
+        if isinstance(where, Group) and where.read_only:
+            raise ReadOnlyError("cannot write a table: the group %s is open read-only (mode 'r')"
+                                % where.name)
+        if isinstance(where, Group) and where.path is None:
+            self._memory(where, mode, name)
+            return
+        if isinstance(where, Group):
+            base = where
+            if name is not None:
+                parts = split_name(name)
+                if len(parts) > 1:
+                    base = where.require_group("/".join(parts[:-1]))
+                self.final = os.path.join(base.path, parts[-1])
+                self._reopen = lambda: where[name]
+            else:
+                self.final = where.path
+                self._reopen = lambda: where
+        else:
+            self.final = os.fspath(where)
+            self._reopen = lambda: open_group(self.final, mode="r+")
+        kind = _directory_kind(self.final)
+        if mode == "w-":
+            if kind == "array" or kind == "group" and (
+                    len(os.listdir(self.final)) > 1 or name is None and isinstance(where, Group)
+                    and (len(where) or "table" in where.attrs)):
+                raise ContainsGroupError(errno.EEXIST, "something is already at (mode 'w-')",
+                                         self.final)
+        if kind is None and not os.path.lexists(self.final):
+            self.group, self._made = open_group(self.final, mode="w-"), self.final
+            return
+        if kind is None and os.listdir(self.final):
+            raise FileExistsError(errno.EEXIST, "not an array nor a group: refusing to "
+                                  "overwrite", self.final)
+        parent, base_name = os.path.split(self.final.rstrip(os.sep))
+        self._made = os.path.join(parent, ".%s.creating.%d.%d" % (base_name, os.getpid(),
+                                                                 next(_asides)))
+        self.group, self._swap = open_group(self._made, mode="w-"), self.final
+
+    def _memory(self, where, mode, name):
+        from zarr.hierarchy import group as memory_group
+        if name is None and mode == "w-" and (len(where) or "table" in where.attrs):
+            raise ContainsGroupError("the group %s is not empty (mode 'w-')" % where.name)
+        if name is not None and mode == "w-" and name in where:
+            raise ContainsGroupError("something is already at %s (mode 'w-')" % name)
+        options = where._nodes.array_options
+        self.group, self._made = memory_group(**options), None
+        self._where, self._name = where, name
+
+    def discard(self):
+        if self._made is not None:
+            shutil.rmtree(self._made, ignore_errors=True)
+
+    def commit(self):
+        """The group written, in its place."""
+        if self._made is None:  # in memory: graft the new group's members in
+            where, name = self._where, self._name
+            if name is not None:
+                target = where.create_group(name, overwrite=True)
+            else:
+                target = where
+            node = target._nodes._node(target._path)
+            built = self.group._nodes._node("")
+            node.members, node.attrs = built.members, built.attrs
+            return target
+        if self._swap is not None:
+            parent, base_name = os.path.split(self._swap.rstrip(os.sep))
+            old = os.path.join(parent, ".%s.removing.%d.%d" % (base_name, os.getpid(),
+                                                              next(_asides)))
+            os.rename(self._swap, old)
+            os.rename(self._made, self._swap)
+            shutil.rmtree(old, ignore_errors=True)
+        return self._reopen()
+
+
+_asides = itertools.count()
+
+
+def _directory_kind(path):
+    if os.path.isfile(os.path.join(path, ".zarray")):
+        return "array"
+    if os.path.isfile(os.path.join(path, ".zgroup")):
+        return "group"
+    return None
 
 
 def open_table(path, mode="r"):
@@ -822,6 +916,8 @@ class Table:
         a TypeError naming it. If a write fails, every column is cut back to
         its old length, leaving the table as it was. The index stays a
         RangeIndex while the rows continue it, as ``pandas.concat`` keeps it.
+        Appends from several threads take turns; several processes must not
+        append to one table at once.
 
         Examples
         --------
@@ -831,6 +927,10 @@ class Table:
         >>> t.to_pandas()["a"].tolist(), type(t.index).__name__
         ([1, 2, 3], 'RangeIndex')
         """
+        with _table_lock(self._group):
+            self._append(df, threads)
+
+    def _append(self, df, threads):
         pd = _pandas()
         if self._positions is not None:
             raise ValueError("append to the whole table, not to a selection of its columns")
@@ -898,7 +998,8 @@ class Table:
                                 % (where, have, expected))
             v = v.astype(expected)
         elif spec["kind"] == "categorical":
-            v = v.astype(expected)  # equal unordered categories may come in another order
+            # Equal unordered categories may come in another order: recode to the table's.
+            v = v.cat.set_categories(expected.categories)
         column = _encode(v, where)
         arrays = [column.arrays[role] for role in ("array", "mask") if role in column.arrays]
         return arrays, column.spec.get("codec")

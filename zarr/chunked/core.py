@@ -140,6 +140,9 @@ def map_blocks(data, f, blen=None, storage=None, create="array", threads=None, p
         elif block.shape[1:] != tuple(out.shape[1:]):
             raise ValueError("f returned rows of shape %s after rows of shape %s"
                              % (block.shape[1:], tuple(out.shape[1:])))
+        elif not np.can_cast(block.dtype, out.dtype, "safe"):
+            raise TypeError("f returned %s after %s (the first block's dtype is the result's); "
+                            "make f return one dtype" % (block.dtype, out.dtype))
         _append(out, block)
     return out
 

@@ -73,7 +73,10 @@ def reduce_axis(data, reducer, block_reducer, mapper=None, axis=None, blen=None,
             block = read_block_scratch(data, a, b)
             if mapper is not None:
                 block = mapper(block)
-            return reducer(block, axis=axes)
+            result = reducer(block, axis=axes)
+            if isinstance(result, np.ndarray) and np.may_share_memory(result, block):
+                result = result.copy()  # the scratch array is this thread's next block
+            return result
         if not ranges:
             empty = np.asarray(data[0:0])
             out = reducer(empty if mapper is None else mapper(empty), axis=axes)
@@ -98,6 +101,8 @@ def reduce_axis(data, reducer, block_reducer, mapper=None, axis=None, blen=None,
             isinstance(source_chunks[0], (int, np.integer)):
         chunks = (int(source_chunks[0]),) + tuple(
             c for d, c in enumerate(source_chunks) if d and d not in axes)
+        if len(chunks) != len(shape):  # a mapper changed the dimensions
+            chunks = (int(source_chunks[0]),) + tuple(shape[1:])
     out = new_array(storage, shape, probe.dtype, chunks, kwargs)
 
     writer = RowWriter(out)

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from zarr.chunked.blocks import (block_ranges, check_array_like, get_blen, run_blocks,
-                                 threads_for)
+from zarr.chunked.blocks import (RowWriter, block_ranges, check_array_like, get_blen,
+                                 run_blocks, threads_for)
 from zarr.chunked.core import check_create, new_array, normalize_range
 from zarr.chunked.selection import _gather_rows, _indices
 from zarr.chunked.storage import get_storage
@@ -97,6 +97,11 @@ def _column_of(out, label):
     return out[dict(_hdf5_labels(out))[label]]
 
 
+def _writers(out, names):
+    """A :class:`RowWriter` for each column of a new table, by name."""
+    return {name: RowWriter(_column_of(out, name)) for name in names}
+
+
 def _length(columns):
     return next(iter(columns.values())).shape[0]
 
@@ -130,11 +135,12 @@ def copy_table(tbl, start=0, stop=None, blen=None, storage=None, create="table",
     names, columns = table_columns(tbl)
     start, stop = normalize_range(columns[names[0]], start, stop)
     out = _new_table(storage, columns, names, stop - start, kwargs)
+    writers = _writers(out, names)
     blen = get_blen(columns[names[0]], blen)
     ranges = block_ranges(start, stop, blen)
 
     def copy_block(i, name, column, j, a, b):
-        _column_of(out, name)[a - start:b - start] = np.asarray(column[a:b])
+        writers[name].write(a - start, b - start, np.asarray(column[a:b]))
     run_blocks(copy_block, _column_tasks(names, columns, ranges), threads, progress,
                "copy_table")
     return out
@@ -182,13 +188,15 @@ def compress_table(condition, tbl, axis=None, out=None, blen=None, storage=None,
     offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
     if out is None:
         out = _new_table(storage, columns, names, int(offsets[-1]), kwargs)
+    writers = _writers(out, names)
 
     def select(i, name, column, j, a, b):
         if counts[j]:
             rows = np.flatnonzero(masks[j])
             lo, hi = a + int(rows[0]), a + int(rows[-1]) + 1
             span = np.asarray(column[lo:hi])
-            _column_of(out, name)[offsets[j]:offsets[j + 1]] = span[masks[j][lo - a:hi - a]]
+            writers[name].write(int(offsets[j]), int(offsets[j + 1]),
+                                span[masks[j][lo - a:hi - a]])
     run_blocks(select, _column_tasks(names, columns, ranges), threads, progress,
                "compress_table")
     return out
@@ -210,11 +218,12 @@ def take_table(tbl, indices, axis=None, out=None, mode="raise", blen=None, stora
     indices = _indices(indices, _length(columns), mode)
     if out is None:
         out = _new_table(storage, columns, names, len(indices), kwargs)
+    writers = _writers(out, names)
     source_blen = get_blen(columns[names[0]], blen)
     ranges = block_ranges(0, len(indices), source_blen)
 
     def gather(i, name, column, j, a, b):
-        _column_of(out, name)[a:b] = _gather_rows(column, indices[a:b], source_blen)
+        writers[name].write(a, b, _gather_rows(column, indices[a:b], source_blen))
     run_blocks(gather, _column_tasks(names, columns, ranges), threads, progress, "take_table")
     return out
 
@@ -247,6 +256,7 @@ def concatenate_table(tup, blen=None, storage=None, create="table", threads=None
         dtypes[name] = np.result_type(*[np.dtype(cols[name].dtype) for _, cols in tables])
     total = sum(_length(cols) for _, cols in tables)
     out = _new_table(storage, first, names, total, kwargs, dtypes)
+    writers = _writers(out, names)
     pieces, offset = [], 0
     for _, cols in tables:
         n = _length(cols)
@@ -256,14 +266,42 @@ def concatenate_table(tup, blen=None, storage=None, create="table", threads=None
         offset += n
 
     def copy_piece(i, name, column, a, b, at):
-        _column_of(out, name)[at:at + b - a] = np.asarray(column[a:b])
+        writers[name].write(at, at + b - a, np.asarray(column[a:b]))
     run_blocks(copy_piece, pieces, threads, progress, "concatenate_table")
     return out
 
 
 # Expressions over columns.
 
-_NUMPY_NAMES = {"np": np, "numpy": np}
+#: The functions an expression may call, by name or as ``np.<name>``: numpy's
+#: element-wise functions and a few like them, nothing that reaches files,
+#: modules or memory.
+FUNCTIONS = {name: getattr(np, name) for name in (
+    "abs", "absolute", "negative", "sign", "sqrt", "cbrt", "square", "exp", "exp2", "expm1",
+    "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "hypot", "floor",
+    "ceil", "trunc", "rint", "round", "minimum", "maximum", "fmin", "fmax", "clip", "where",
+    "isnan", "isinf", "isfinite", "power", "mod", "fmod", "remainder", "floor_divide",
+    "real", "imag", "conj", "angle", "logical_and", "logical_or", "logical_not",
+    "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "nan_to_num")}
+
+_MODULE_NAMES = ("np", "numpy")
+
+#: The syntax an expression may use: arithmetic, comparisons, boolean
+#: operators, subscripts, numbers and the calls above.
+_ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Name,
+                  ast.Load, ast.Constant, ast.Call, ast.Attribute, ast.Subscript, ast.Slice,
+                  ast.Tuple, ast.IfExp, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+
+
+class _Functions:
+    """What ``np`` means inside an expression: the allowed functions alone."""
+
+    def __init__(self):
+        self.__dict__.update(FUNCTIONS)
+
+
+_NAMESPACE = {"np": _Functions(), "numpy": _Functions(), **FUNCTIONS}
 
 
 def _have_numexpr():
@@ -274,24 +312,43 @@ def _have_numexpr():
     return True
 
 
-def _expression_names(expression, names):
-    """The columns an expression reads, after checking it: a name that is not a
-    column (nor ``np``, nor a function called by name, which the evaluator
-    resolves) raises NameError; a reach for an attribute beginning with ``_``
-    raises ValueError, so that no expression gets out of numpy."""
+def _expression_names(expression, names, vm):
+    """The columns an expression reads, after checking it.
+
+    Only the syntax of :data:`_ALLOWED_NODES` is accepted, calls only of
+    :data:`FUNCTIONS` (by name or as ``np.<name>``; numexpr's own functions
+    by name with numexpr), no other attribute: anything else raises
+    ValueError, so that an expression cannot reach beyond its columns. A
+    name that is not a column raises NameError.
+    """
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as e:
         raise ValueError("bad expression %r: %s" % (expression, e.msg)) from None
-    called = {id(node.func) for node in ast.walk(tree)
-              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+
+    def refuse(what):
+        raise ValueError("the expression %r uses %s, which expressions may not" % (expression,
+                                                                                 what))
+    callees = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            refuse(type(node).__name__)
+        if isinstance(node, ast.Call):
+            if node.keywords:
+                refuse("keyword arguments")
+            func = node.func
+            if isinstance(func, ast.Name) and (func.id in FUNCTIONS or vm == "numexpr"):
+                callees.add(id(func))
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id in _MODULE_NAMES and func.attr in FUNCTIONS):
+                callees.update((id(func), id(func.value)))
+            else:
+                refuse("a call of %s" % ast.unparse(func))
+        if isinstance(node, ast.Attribute) and id(node) not in callees:
+            refuse("the attribute %r" % node.attr)
     used = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            raise ValueError("the expression %r reaches for %r: attributes beginning with '_' "
-                             "are not allowed" % (expression, node.attr))
-        if isinstance(node, ast.Name) and id(node) not in called \
-                and node.id not in _NUMPY_NAMES and node.id not in used:
+        if isinstance(node, ast.Name) and id(node) not in callees and node.id not in used:
             used.append(node.id)
     unknown = [n for n in used if n not in names]
     if unknown:
@@ -302,8 +359,6 @@ def _expression_names(expression, names):
 
 
 def _evaluator(expression, vm, vm_kwargs):
-    if vm is None:
-        vm = "numexpr" if _have_numexpr() else "python"
     if vm == "numexpr":
         import numexpr
 
@@ -314,7 +369,7 @@ def _evaluator(expression, vm, vm_kwargs):
         code = compile(expression, "<expression>", "eval")
 
         def evaluate(namespace):
-            return eval(code, {"__builtins__": {}, **_NUMPY_NAMES}, namespace)
+            return eval(code, {"__builtins__": {}, **_NAMESPACE}, namespace)
         return evaluate
     raise ValueError("vm must be 'numexpr', 'python' or None (numexpr when installed), "
                      "not %r" % (vm,))
@@ -327,12 +382,16 @@ def eval_table(tbl, expression, vm=None, blen=None, storage=None, create="array"
     Parameters
     ----------
     expression : str
-        An expression over column names, such as ``"(a + b) / 2 > c"``;
-        with ``vm='python'`` numpy functions are reachable as ``np``.
+        An expression over column names, such as ``"(a + b) / 2 > c"``:
+        arithmetic, comparisons, ``and``/``or``/``not``, subscripts,
+        constants and calls of numpy's element-wise functions of
+        :data:`FUNCTIONS` (``sqrt(a)`` or ``np.sqrt(a)``); with numexpr, its
+        own functions. Anything else (other attributes, other calls) raises
+        ValueError before any block is read.
     vm : {None, 'numexpr', 'python'}
         What evaluates each block: numexpr, or numpy through Python's
-        ``eval`` (with no builtins). None (default) takes numexpr when it is
-        installed.
+        ``eval`` (with no builtins, and ``np`` holding only the functions
+        allowed). None (default) takes numexpr when it is installed.
     vm_kwargs : dict, optional
         Handed to ``numexpr.evaluate``.
 
@@ -344,7 +403,9 @@ def eval_table(tbl, expression, vm=None, blen=None, storage=None, create="array"
     """
     check_create(create)
     names, columns = table_columns(tbl)
-    used = _expression_names(expression, names)
+    if vm is None:
+        vm = "numexpr" if _have_numexpr() else "python"
+    used = _expression_names(expression, names, vm)
     evaluate = _evaluator(expression, vm, dict(vm_kwargs or {}))
     n = _length(columns)
     blen = get_blen(columns[names[0]], blen)
@@ -361,10 +422,11 @@ def eval_table(tbl, expression, vm=None, blen=None, storage=None, create="array"
     first = block(0, min(n, blen))
     out = new_array(storage, (n,) + first.shape[1:], first.dtype, kwargs.pop("chunks", None),
                     kwargs)
-    out[0:len(first)] = first
+    writer = RowWriter(out)
+    writer.write(0, len(first), first)
 
     def compute(i, a, b):
-        out[a:b] = block(a, b)
+        writer.write(a, b, block(a, b))
     run_blocks(compute, block_ranges(len(first), n, blen), threads_for(threads), progress,
                "eval_table")
     return out
