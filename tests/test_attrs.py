@@ -699,3 +699,24 @@ def test_memory_group_attributes_are_kept_by_the_group():
     assert g.attrs["root"] is True
     g.move("a", "b")
     assert g["b"].attrs.asdict() == {"k": 1}
+
+
+def test_group_attributes_from_processes_lose_nothing_with_process_sync(tmp_path):
+    import multiprocessing
+    path = str(tmp_path / "g.zarr")
+    zarr.open_group(path, mode="w", process_sync=True)
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_set_keys, args=(path, k)) for k in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    assert [p.exitcode for p in procs] == [0] * 4
+    attrs = zarr.open_group(path, mode="r").attrs.asdict()
+    assert sorted(attrs) == sorted("p%d-%d" % (k, i) for k in range(4) for i in range(50))
+
+
+def _set_keys(path, k):
+    g = zarr.open_group(path, mode="r+", process_sync=True)
+    for i in range(50):
+        g.attrs["p%d-%d" % (k, i)] = i

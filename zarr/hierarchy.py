@@ -12,7 +12,7 @@ from zarr.nodes import GROUP_TEXT, DirectoryNodes, MemoryNodes, check_writable
 from zarr.names import join_path, split_name
 from zarr.parallel import check_threads
 from zarr.persistent import MODES, _clear_directory
-from zarr.storage import ARRAY_META, GROUP_META, write_text_atomic
+from zarr.storage import GROUP_META, directory_kind, write_text_atomic
 from zarr.util import normalize_shape
 
 
@@ -498,14 +498,6 @@ def group(path=None, overwrite=False, synchronized=True, threads=None, **kwargs)
                       threads=threads, **kwargs)
 
 
-def _directory_kind(path):
-    if os.path.isfile(os.path.join(path, ARRAY_META)):
-        return "array"
-    if os.path.isfile(os.path.join(path, GROUP_META)):
-        return "group"
-    return None
-
-
 def open_group(path, mode="a", synchronized=True, lazy=False, fsync=False, process_sync=False,
                threads=None):
     """Open or create a group in a directory of the Zarr v2 format.
@@ -521,6 +513,9 @@ def open_group(path, mode="a", synchronized=True, lazy=False, fsync=False, proce
         group); 'w-' creates and fails if something is there.
     synchronized, lazy, fsync, process_sync, threads
         How the group opens its arrays, as :func:`zarr.open` takes them.
+        With ``process_sync``, changes to the attributes of the group and
+        of its member groups also hold a file lock (in ``<dir>.sync``
+        beside each), so that processes updating them lose nothing.
 
     Examples
     --------
@@ -536,7 +531,7 @@ def open_group(path, mode="a", synchronized=True, lazy=False, fsync=False, proce
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
     threads = check_threads(threads)
-    kind = _directory_kind(path)
+    kind = directory_kind(path)
     if kind == "array" and mode != "w":
         raise ContainsArrayError(errno.EEXIST, "an array, not a group, is at", path)
     if mode in ("r", "r+") and kind is None:

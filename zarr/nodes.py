@@ -14,7 +14,7 @@ import threading
 
 from zarr.attrs import Attributes
 from zarr.errors import ContainsArrayError, ContainsGroupError, ReadOnlyError
-from zarr.storage import ARRAY_META, ATTRS, GROUP_META, write_text_atomic
+from zarr.storage import ATTRS, GROUP_META, directory_kind, write_text_atomic
 
 GROUP_TEXT = '{\n    "zarr_format": 2\n}\n'
 
@@ -150,12 +150,7 @@ class DirectoryNodes:
             self.directory_root
 
     def kind(self, path):
-        where = self.directory(path)
-        if os.path.isfile(os.path.join(where, ARRAY_META)):
-            return "array"
-        if os.path.isfile(os.path.join(where, GROUP_META)):
-            return "group"
-        return None
+        return directory_kind(self.directory(path))
 
     def members(self, path):
         names = []
@@ -167,14 +162,18 @@ class DirectoryNodes:
             for entry in entries:
                 if entry.name.startswith(".") or not entry.is_dir():
                     continue
-                if (os.path.isfile(os.path.join(entry.path, ARRAY_META))
-                        or os.path.isfile(os.path.join(entry.path, GROUP_META))):
+                if directory_kind(entry.path) is not None:
                     names.append(entry.name)
         return sorted(names)
 
     def attributes(self, path):
-        return Attributes(os.path.join(self.directory(path), ATTRS), read_only=self.read_only,
-                          fsync=self.fsync)
+        where = self.directory(path)
+        lock = None
+        if self.array_options["process_sync"]:
+            from zarr.storage import ProcessSynchronizer
+            lock = ProcessSynchronizer(where.rstrip(os.sep) + ".sync").array_lock
+        return Attributes(os.path.join(where, ATTRS), read_only=self.read_only,
+                          fsync=self.fsync, lock=lock)
 
     def _array_mode(self):
         return "r" if self.read_only else "r+"

@@ -11,6 +11,16 @@ ATTRS = ".zattrs"
 GROUP_META = ".zgroup"
 
 
+def directory_kind(path):
+    """What the directory ``path`` holds in the Zarr v2 format: 'array'
+    (``.zarray``), 'group' (``.zgroup``) or None."""
+    if os.path.isfile(os.path.join(path, ARRAY_META)):
+        return "array"
+    if os.path.isfile(os.path.join(path, GROUP_META)):
+        return "group"
+    return None
+
+
 def chunk_key(key, separator="."):
     """The name of a chunk's file: grid indices joined by the separator ("0" for 0-d).
 

@@ -69,6 +69,7 @@ from zarr.errors import ContainsGroupError, MetadataError, ReadOnlyError
 from zarr.hierarchy import Group, open_group
 from zarr.names import split_name
 from zarr.parallel import run_tasks
+from zarr.storage import directory_kind
 
 __all__ = ["Table", "from_pandas", "open_table"]
 
@@ -555,7 +556,7 @@ class _Target:
         else:
             self.final = os.fspath(where)
             self._reopen = lambda: open_group(self.final, mode="r+")
-        kind = _directory_kind(self.final)
+        kind = directory_kind(self.final)
         if mode == "w-":
             if kind == "array" or kind == "group" and (
                     len(os.listdir(self.final)) > 1 or name is None and isinstance(where, Group)
@@ -610,14 +611,6 @@ class _Target:
 
 
 _asides = itertools.count()
-
-
-def _directory_kind(path):
-    if os.path.isfile(os.path.join(path, ".zarray")):
-        return "array"
-    if os.path.isfile(os.path.join(path, ".zgroup")):
-        return "group"
-    return None
 
 
 def open_table(path, mode="r"):
