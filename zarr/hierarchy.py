@@ -279,7 +279,7 @@ class Group:
             if z is not None:
                 self._nodes.discard_array(full, z)
             if new_parent is not None:
-                self._nodes.remove_if_empty_new(new_parent)
+                self._nodes.remove_if_empty_new(new_parent, full)
             raise
 
     def _first_missing_parent(self, full):

@@ -80,7 +80,7 @@ class MemoryNodes:
     def exists(self, path):
         return self._node(path) is not None
 
-    def remove_if_empty_new(self, path):
+    def remove_if_empty_new(self, path, member):
         pass  # parents are only made once the array is placed
 
     def __getstate__(self):
@@ -269,11 +269,20 @@ class DirectoryNodes:
     def exists(self, path):
         return os.path.lexists(self.directory(path))
 
-    def remove_if_empty_new(self, path):
-        """Remove the directory ``path`` made for a member whose creation failed,
-        unless it has since become a member."""
-        if self.kind(path) is None and os.path.isdir(self.directory(path)):
-            shutil.rmtree(self.directory(path), ignore_errors=True)
+    def remove_if_empty_new(self, path, member):
+        """After a failed creation of ``member``: remove the directories made on
+        the way to it, from its parent up to ``path``, those still empty only
+        (another thread may be making a member there meanwhile)."""
+        top = self.directory(path)
+        where = os.path.dirname(self.directory(member))
+        while True:
+            try:
+                os.rmdir(where)
+            except OSError:
+                return
+            if where == top:
+                return
+            where = os.path.dirname(where)
 
 
 def check_writable(nodes, what):

@@ -401,10 +401,22 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
                 "blocksize": proto.blocksize, "fill_value": proto.fill_value,
                 "dimension_separator": dimension_separator, "object_codec": object_codec}
         if os.path.isdir(path):
-            _clear_directory(path)
+            if mode == "w-":
+                if os.listdir(path):  # made meanwhile, or not ours: never cleared in 'w-'
+                    raise FileExistsError(errno.EEXIST, "not an empty directory: refusing to "
+                                          "create an array in it (mode 'w-')", path)
+            else:
+                _clear_directory(path)
         elif os.path.exists(path):
             raise FileExistsError(errno.EEXIST, "a file is in the way", path)
-        os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                if mode == "w-":
+                    raise ContainsArrayError(errno.EEXIST, "an array was made meanwhile at",
+                                             path) from None
         write_text_atomic(os.path.join(path, ATTRS), "{}\n", fsync)
         write_text_atomic(os.path.join(path, ARRAY_META),
                           dumps(array_metadata(meta["shape"], meta["dtype"], meta["chunks"],
