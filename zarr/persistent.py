@@ -270,10 +270,36 @@ def _is_array_directory(path):
     return os.path.isfile(os.path.join(path, ARRAY_META))
 
 
+#: The file a creation in mode 'w-' holds while it writes the metadata.
+CLAIM = ".zarray.claim"
+
+
+def _claim(path):
+    """Claim the empty directory ``path`` for a new array (mode 'w-'): its claim
+    file is made exclusively, so of creators racing for one path exactly one
+    goes on; the others raise. The caller removes the claim once ``.zarray``
+    is written."""
+    claim = os.path.join(path, CLAIM)
+    try:
+        os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        raise ContainsArrayError(errno.EEXIST, "an array is being made at", path) from None
+    others = [name for name in os.listdir(path) if name != CLAIM]
+    if others:
+        os.remove(claim)
+        if ARRAY_META in others:
+            raise ContainsArrayError(errno.EEXIST, "an array exists at", path)
+        raise FileExistsError(errno.EEXIST, "not an empty directory: refusing to create an "
+                              "array in it (mode 'w-')", path)
+    return claim
+
+
 def _clear_directory(path):
-    """Remove an array or group directory's content, refusing any other directory."""
+    """Remove an array or group directory's content, refusing any other directory
+    (a claim left by a creation that was killed counts as ours)."""
     names = os.listdir(path)
-    if names and not (ARRAY_META in names or GROUP_META in names):
+    others = [name for name in names if name != CLAIM]
+    if others and not (ARRAY_META in others or GROUP_META in others):
         raise FileExistsError(errno.EEXIST, "not an empty directory nor an array or group: "
                               "refusing to overwrite", path)
     for name in names:
@@ -401,28 +427,24 @@ def open(path, mode="a", shape=None, dtype=None, chunks=None, cname=_UNSET, clev
                 "blocksize": proto.blocksize, "fill_value": proto.fill_value,
                 "dimension_separator": dimension_separator, "object_codec": object_codec}
         if os.path.isdir(path):
-            if mode == "w-":
-                if os.listdir(path):  # made meanwhile, or not ours: never cleared in 'w-'
-                    raise FileExistsError(errno.EEXIST, "not an empty directory: refusing to "
-                                          "create an array in it (mode 'w-')", path)
-            else:
+            if mode != "w-":
                 _clear_directory(path)
         elif os.path.exists(path):
             raise FileExistsError(errno.EEXIST, "a file is in the way", path)
         else:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            try:
-                os.mkdir(path)
-            except FileExistsError:
-                if mode == "w-":
-                    raise ContainsArrayError(errno.EEXIST, "an array was made meanwhile at",
-                                             path) from None
-        write_text_atomic(os.path.join(path, ATTRS), "{}\n", fsync)
-        write_text_atomic(os.path.join(path, ARRAY_META),
-                          dumps(array_metadata(meta["shape"], meta["dtype"], meta["chunks"],
-                                               meta["cname"], meta["clevel"], meta["shuffle"],
-                                               meta["blocksize"], meta["fill_value"],
-                                               dimension_separator, object_codec)), fsync)
+            os.makedirs(path, exist_ok=True)
+        claim = _claim(path) if mode == "w-" else None
+        try:
+            write_text_atomic(os.path.join(path, ATTRS), "{}\n", fsync)
+            write_text_atomic(os.path.join(path, ARRAY_META),
+                              dumps(array_metadata(meta["shape"], meta["dtype"], meta["chunks"],
+                                                   meta["cname"], meta["clevel"],
+                                                   meta["shuffle"], meta["blocksize"],
+                                                   meta["fill_value"], dimension_separator,
+                                                   object_codec)), fsync)
+        finally:
+            if claim is not None:
+                os.remove(claim)
     return _class_for(synchronized, lazy)(path, mode, meta, fsync, synchronizer, threads)
 
 
