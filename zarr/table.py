@@ -276,7 +276,11 @@ def member_name(label, position, taken=()):
     >>> member_name("x", 0), member_name(7, 1), member_name("a/b", 2)
     ('x', '__column_1__', '__column_2__')
     """
-    name = label if _usable(label) else "__column_%d__" % position
+    return unique_name(label if _usable(label) else "__column_%d__" % position, taken)
+
+
+def unique_name(name, taken):
+    """``name``, or ``name_1``, ``name_2``... the first not in ``taken``."""
     base, i = name, 1
     while name in taken:
         name, i = "%s_%d" % (base, i), i + 1
@@ -475,9 +479,7 @@ def from_pandas(df, where, chunks=None, mode="w", name=None, threads=None, **arr
     used = set(m for m in members if m is not None)
 
     def fresh(member):
-        base, i = member, 1
-        while member in used:
-            member, i = "%s_%d" % (base, i), i + 1
+        member = unique_name(member, used)
         used.add(member)
         return member
 
@@ -1041,8 +1043,4 @@ class Table:
             del group[member]
 
     def _fresh(self, member):
-        taken = set(self._group)
-        base, i = member, 1
-        while member in taken:
-            member, i = "%s_%d" % (base, i), i + 1
-        return member
+        return unique_name(member, set(self._group))

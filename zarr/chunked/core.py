@@ -135,7 +135,8 @@ def map_blocks(data, f, blen=None, storage=None, create="array", threads=None, p
             block = block.reshape(1)
         if out is None:
             if chunks is None:
-                chunks = _append_chunks(data, block) or (ranges[0][1],) + block.shape[1:]
+                chunks = (output_chunks(data, block.shape, {})
+                          or (ranges[0][1],) + block.shape[1:])
             out = new_array(storage, (0,) + block.shape[1:], block.dtype, chunks, kwargs)
         elif block.shape[1:] != tuple(out.shape[1:]):
             raise ValueError("f returned rows of shape %s after rows of shape %s"
@@ -145,16 +146,6 @@ def map_blocks(data, f, blen=None, storage=None, create="array", threads=None, p
                             "make f return one dtype" % (block.dtype, out.dtype))
         _append(out, block)
     return out
-
-
-def _append_chunks(data, block):
-    """Chunks for an output grown by appends: the input's, if its rows are alike."""
-    chunks = getattr(data, "chunks", None)
-    if (isinstance(chunks, tuple) and len(chunks) == block.ndim
-            and all(isinstance(c, (int, np.integer)) for c in chunks)
-            and block.shape[1:] == tuple(data.shape[1:])):
-        return tuple(int(c) for c in chunks)
-    return None
 
 
 def _operand(other, data):

@@ -36,13 +36,6 @@ class Storage:
         """A new table: ``columns`` maps each name to (dtype, shape of a row)."""
         raise NotImplementedError
 
-    def array(self, data, chunks=None, **kwargs):
-        """A new array holding ``data``."""
-        data = np.asarray(data)
-        out = self.create(data.shape, data.dtype, chunks=chunks, **kwargs)
-        out[...] = data
-        return out
-
 
 class ZarrStorage(Storage):
     """Arrays of this package, in memory or in directories; tables are groups."""
