@@ -4,6 +4,7 @@ The compiled layer, :mod:`zarr.ext`, holds the blosc codec calls and the chunk
 objects; the arrays are built on it in pure Python.
 """
 
+import zarr.allocator  # noqa: F401  (sets the allocator's thresholds once)
 from zarr.core import Array, SynchronizedArray
 from zarr.creation import (
     array,
