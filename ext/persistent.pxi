@@ -5,14 +5,74 @@ import fcntl
 import itertools
 import os
 
+from libc.errno cimport errno, EISDIR, ENOENT, ENOSYS, EINVAL, EOPNOTSUPP, EPERM, EXDEV
+
 cdef object _partial_names = itertools.count()
 cdef object _NOT_HANDLED = object()
+
+cdef extern from *:
+    """
+    #include <errno.h>
+    #if defined(__linux__)
+    #include <fcntl.h>
+    #include <sys/syscall.h>
+    #include <unistd.h>
+    #endif
+    /* Swap the files at two paths in one step (Linux renameat2's
+       RENAME_EXCHANGE); -1 with errno set on failure. */
+    static int zarr_exchange_files(const char* a, const char* b) {
+    #if defined(__linux__) && defined(SYS_renameat2)
+        return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2);
+    #else
+        (void)a; (void)b;
+        errno = ENOSYS;
+        return -1;
+    #endif
+    }
+    """
+    int zarr_exchange_files(const char* a, const char* b) nogil
+
+# Cleared the first time the file system or the kernel refuses an exchange.
+cdef bint _exchange_works = True
+
+
+cdef bint _replace_by_exchange(str tmp, str path) except -1:
+    """Swap tmp (the new file) with an existing path, then remove tmp (now the
+    old file). False, with nothing done, when path does not exist or the
+    exchange is not supported."""
+    global _exchange_works
+    cdef bytes a = os.fsencode(tmp), b = os.fsencode(path)
+    cdef const char* pa = a
+    cdef const char* pb = b
+    cdef int rc, err
+    if not _exchange_works:
+        return False
+    with nogil:
+        rc = zarr_exchange_files(pa, pb)
+        err = errno
+    if rc == 0:
+        try:
+            os.remove(tmp)
+        except IsADirectoryError:
+            # A directory was in the way (a rename would have refused it): put it back.
+            with nogil:
+                rc = zarr_exchange_files(pa, pb)
+            raise IsADirectoryError(EISDIR, os.strerror(EISDIR), path) from None
+        except OSError:
+            pass  # the write is done; a leftover temporary file is ignored by readers
+        return True
+    if err == ENOENT:
+        return False
+    if err in (ENOSYS, EINVAL, EOPNOTSUPP, EPERM, EXDEV):
+        _exchange_works = False
+        return False
+    raise OSError(err, os.strerror(err), path)
 
 #: The suffix of the temporary files of writes in progress; never a chunk.
 PARTIAL_SUFFIX = ".partial"
 
 
-def write_file_atomic(path, data, bint fsync=False):
+def write_file_atomic(path, data, bint fsync=False, bint exchange=False):
     """Replace the file at ``path`` by ``data`` in one step.
 
     The bytes go to a temporary file in the same directory (named
@@ -21,6 +81,16 @@ def write_file_atomic(path, data, bint fsync=False):
     fails, the temporary file is removed and ``path`` is left as it was.
     With ``fsync``, the file and its directory are synced to disk before
     returning. Missing parent directories are created.
+
+    With ``exchange`` (and without ``fsync``), an existing file is replaced
+    by swapping it with the temporary file in one step (Linux's
+    ``renameat2(RENAME_EXCHANGE)``), then removing the old one. On ext4 a
+    rename over an existing file starts the new file's writeback at once and
+    waits for the disk to take it; the exchange leaves the writeback to the
+    kernel's usual delay, as a new file gets. Readers, and writers killed at
+    any point, still see the old file or the new one; after a power loss
+    within that delay the file may be empty (as a new file may), where a
+    rename over it would have left the old or the new one.
 
     Examples
     --------
@@ -49,12 +119,15 @@ def write_file_atomic(path, data, bint fsync=False):
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        if not (exchange and not fsync and _replace_by_exchange(tmp, path)):
+            os.replace(tmp, path)
     except BaseException as e:
         try:
             os.remove(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError) and e.filename == tmp and e.errno is not None:
+            raise type(e)(e.errno, e.strerror, path) from e
         _raise_with_path(e, path)
         raise
     if fsync:
@@ -126,7 +199,7 @@ cdef class PersistentChunk(Chunk):
         return read_file(self.path)
 
     cdef int _store(self, bytes cdata) except -1:
-        write_file_atomic(self.path, cdata, self.fsync)
+        write_file_atomic(self.path, cdata, self.fsync, True)
         return 0
 
     cdef int _erase(self) except -1:

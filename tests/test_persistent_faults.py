@@ -955,3 +955,60 @@ def test_writes_leave_no_partial_files(tmp_path):
         z.append(np.ones((3, 20)))
         z.resize(5, 5)
         assert partial_files(z.path) == []
+
+
+@pytest.mark.parametrize("fsync", [False, True])
+def test_writes_without_fsync_leave_no_partial_files(tmp_path, fsync):
+    z = zarr.open(str(tmp_path / "a.zarr"), mode="w", shape=(20, 20), dtype="f8",
+                  chunks=(3, 7), fsync=fsync)
+    for _ in range(2):  # the second round replaces every chunk file
+        z[:] = np.random.default_rng(0).random((20, 20))
+    z[5:9, 1:13] = 0
+    z.append(np.ones((3, 20)))
+    assert partial_files(z.path) == []
+    assert z.nchunks_initialized == z.nchunks
+
+
+@pytest.mark.parametrize("fsync", [False, True])
+def test_a_replaced_chunk_file_is_a_new_file_and_open_readers_keep_the_old(tmp_path, fsync):
+    z = zarr.open(str(tmp_path / "a.zarr"), mode="w", shape=(100,), chunks=(50,),
+                  dtype="i8", fsync=fsync)
+    z[:] = np.arange(100)
+    chunk = os.path.join(z.path, "0")
+    old, inode = open(chunk, "rb").read(), os.stat(chunk).st_ino
+    with open(chunk, "rb") as reader:
+        z[:50] = -np.arange(50)
+        assert reader.read() == old
+    assert os.stat(chunk).st_ino != inode
+    assert open(chunk, "rb").read() != old
+    np.testing.assert_array_equal(z[:], np.r_[-np.arange(50), np.arange(50, 100)])
+    assert partial_files(z.path) == []
+
+
+@pytest.mark.parametrize("exchange", [False, True])
+def test_write_file_atomic_creates_replaces_and_leaves_nothing_else(tmp_path, exchange):
+    path = str(tmp_path / "d" / "x")
+    ext.write_file_atomic(path, b"first", exchange=exchange)
+    ext.write_file_atomic(path, memoryview(b"second"), exchange=exchange)
+    assert open(path, "rb").read() == b"second"
+    # A symlink in the way is replaced by the file; its target is left alone.
+    target = tmp_path / "target"
+    target.write_bytes(b"target")
+    os.remove(path)
+    os.symlink(target, path)
+    ext.write_file_atomic(path, b"third", exchange=exchange)
+    assert not os.path.islink(path) and open(path, "rb").read() == b"third"
+    assert target.read_bytes() == b"target"
+    assert os.listdir(tmp_path / "d") == ["x"]
+
+
+@pytest.mark.parametrize("exchange", [False, True])
+def test_write_file_atomic_never_replaces_a_directory(tmp_path, exchange):
+    path = tmp_path / "x"
+    path.mkdir()
+    (path / "inside").write_bytes(b"kept")
+    with pytest.raises(IsADirectoryError) as info:
+        ext.write_file_atomic(str(path), b"new", exchange=exchange)
+    assert info.value.filename == str(path)
+    assert (path / "inside").read_bytes() == b"kept"
+    assert sorted(os.listdir(tmp_path)) == ["x"]
