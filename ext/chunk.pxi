@@ -216,9 +216,11 @@ cdef object _sparse_plan(object sel, tuple shape, Py_ssize_t itemsize, Py_ssize_
             groups.append([p, q])
             touched += b1 - b0 + 1
             g_block = b1
-    if touched * blocksize * 2 > nbytes:
-        return None
     hi = groups[len(groups) - 1][1]
+    # Over half the blocks: decompressing the whole chunk costs as much, unless
+    # the selection spans a small part of the chunk (one block of a chunk of one).
+    if touched * blocksize * 2 > nbytes and (hi - lo) * itemsize * 4 > nbytes:
+        return None
     return lo, hi - lo, groups, first - lo, tuple(rshape), tuple(rstrides)
 
 
@@ -484,9 +486,7 @@ cdef class Chunk:
         tmp = np.empty(count, self.dtype)
         for g in groups:
             self._getitem_ptr(src, srclen, g[0], g[1] - g[0], tmp[g[0] - lo:g[1] - lo])
-        view = np.lib.stride_tricks.as_strided(tmp[offset:], shape=rshape, strides=rstrides,
-                                               writeable=False)
-        return view.copy()
+        return np.ndarray(rshape, self.dtype, tmp, offset * self.itemsize, rstrides).copy()
 
     cdef int _getitem_ptr(self, const uint8_t* src, Py_ssize_t srclen, Py_ssize_t first,
                           Py_ssize_t nitems, arr) except -1:

@@ -10,6 +10,7 @@ from zarr.indexing import (
     chunk_projections,
     dim_projections,
     normalize_selection,
+    one_chunk_selection,
     selection_shape,
 )
 
@@ -83,6 +84,28 @@ def test_chunk_projections_visit_only_touched_chunks(data):
     else:
         wanted = {tuple(i // c for i, c in zip(idx, chunks)) for idx in zip(*np.nonzero(mask))}
     assert touched == wanted
+
+
+@given(st.data())
+def test_one_chunk_selection_is_the_selection_within_its_only_chunk(data):
+    shape, chunks = data.draw(shapes_and_chunks(max_dims=3))
+    sel = data.draw(basic_selections(shape))
+    norm, _ = normalize_selection(sel, shape)
+    a = np.arange(int(np.prod(shape))).reshape(shape)
+    expected = a[norm]
+    mask = np.zeros(shape, bool)
+    mask[norm] = True
+    touched = ({()} if mask.ndim == 0 else
+               {tuple(i // c for i, c in zip(idx, chunks)) for idx in zip(*np.nonzero(mask))})
+    found = one_chunk_selection(norm, shape, chunks)
+    has_slice = any(type(s) is slice for s in norm)
+    if len(touched) != 1 or not has_slice:
+        assert found is None
+        return
+    key, within = found
+    assert {key} == touched
+    region = tuple(slice(k * c, (k + 1) * c) for k, c in zip(key, chunks))
+    np.testing.assert_array_equal(a[region][within], expected)
 
 
 @pytest.mark.parametrize("sel,message", [

@@ -8,7 +8,8 @@ import numpy as np
 from zarr.attrs import Attributes
 from zarr.bands import Bands
 from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
-from zarr.indexing import chunk_projections, normalize_selection, selection_shape
+from zarr.indexing import (chunk_projections, normalize_selection, one_chunk_selection,
+                            selection_shape)
 from zarr.objects import ObjectChunk
 from zarr.parallel import check_threads, get_threads, run_tasks
 from zarr.tokens import memory_token, new_version
@@ -294,6 +295,11 @@ class Array:
             if chunk is None:
                 return self._fill_value
             return chunk.read(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
+        within = one_chunk_selection(sel, self._shape, self._chunks)
+        if within is not None:
+            chunk = self._existing_chunk(within[0])
+            if chunk is not None:
+                return chunk.read(within[1])
         out = np.empty(selection_shape(sel, self._shape), self._dtype)
         self._read_into(sel, out, self._threads_for(threads))
         return out

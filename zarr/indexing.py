@@ -93,6 +93,39 @@ def selection_shape(selection, shape):
                  if type(s) is slice)
 
 
+def one_chunk_selection(selection, shape, chunks):
+    """(grid index, selection within the chunk) when a normalized selection
+    with at least one slice lies in one chunk and selects something, else None.
+
+    Examples
+    --------
+    >>> one_chunk_selection((12, slice(20, 25)), (100, 100), (10, 10))
+    ((1, 2), (2, slice(0, 5, 1)))
+    >>> one_chunk_selection((slice(5, 15),), (100,), (10,)) is None
+    True
+    """
+    key = []
+    within = []
+    for s, n, c in zip(selection, shape, chunks):
+        if type(s) is slice:
+            start, stop, step = s.indices(n)
+            if step < 0 or start >= stop:
+                return None
+            last = start + (stop - 1 - start) // step * step
+            k = start // c
+            if last // c != k:
+                return None
+            key.append(k)
+            within.append(slice(start - k * c, last - k * c + 1, step))
+        else:
+            k = s // c
+            key.append(k)
+            within.append(s - k * c)
+    if not any(type(s) is slice for s in within):
+        return None
+    return tuple(key), tuple(within)
+
+
 def dim_projections(s, n, c):
     """The projections of one dimension's index onto its chunks.
 
