@@ -109,14 +109,16 @@ def one_chunk_selection(selection, shape, chunks):
     for s, n, c in zip(selection, shape, chunks):
         if type(s) is slice:
             start, stop, step = s.indices(n)
-            if step < 0 or start >= stop:
+            length = len(range(start, stop, step))
+            if length == 0:
                 return None
-            last = start + (stop - 1 - start) // step * step
+            last = start + (length - 1) * step
             k = start // c
             if last // c != k:
                 return None
             key.append(k)
-            within.append(slice(start - k * c, last - k * c + 1, step))
+            end = last - k * c + (1 if step > 0 else -1)
+            within.append(slice(start - k * c, end if end >= 0 else None, step))
         else:
             k = s // c
             key.append(k)
