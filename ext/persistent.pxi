@@ -144,14 +144,28 @@ def read_file(path):
     Any other failure to read (permission denied, an I/O error, a directory
     in the way) raises.
     """
+    cdef Py_ssize_t size
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except OSError as e:
         _raise_with_path(e, path)
         raise
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size if size > 0 else 65536)
+        if len(data) < size or size == 0:
+            parts = [data]
+            while parts[len(parts) - 1]:
+                parts.append(os.read(fd, 1 << 20))
+            data = b"".join(parts)
+        return data
+    except OSError as e:
+        _raise_with_path(e, path)
+        raise
+    finally:
+        os.close(fd)
 
 
 def _raise_with_path(e, path):

@@ -1012,3 +1012,14 @@ def test_write_file_atomic_never_replaces_a_directory(tmp_path, exchange):
     assert info.value.filename == str(path)
     assert (path / "inside").read_bytes() == b"kept"
     assert sorted(os.listdir(tmp_path)) == ["x"]
+
+
+def test_read_file_reads_whole_files_of_any_size(tmp_path):
+    for n in (0, 1, 65536, 3 << 20):
+        path = tmp_path / ("f%d" % n)
+        data = os.urandom(n)
+        path.write_bytes(data)
+        assert ext.read_file(str(path)) == data
+    assert ext.read_file(str(tmp_path / "missing")) is None
+    # A file whose size the kernel reports as 0 is read to its end.
+    assert ext.read_file("/proc/self/status").startswith(b"Name:")
