@@ -46,7 +46,7 @@ def chunk_blocks(a, chunks):
 
 
 def bench_one(name, a, chunks, blocksize, repeat, nsingle):
-    z = zarr.array(a, chunks=chunks, blocksize=blocksize)
+    z = zarr.array(a, chunks=chunks, blocksize=blocksize, threads=1)
     blocks = chunk_blocks(a, chunks)
     itemsize = a.itemsize
     frames = [ext.compress(b, itemsize, z.cname, z.clevel, z.shuffle, blocksize) for b in blocks]

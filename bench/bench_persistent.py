@@ -3,10 +3,11 @@
 Whole-array write and read of the seed array (int32 arange 10000x1000 in
 1000x100 chunks) and of 400 MB of float64 (a smooth random walk) in 1 MB
 chunks, to a temporary directory and in memory, in one run; the file system
-work alone (the same compressed chunks written with ``write_file_atomic`` and
-read back with ``read_file``), so that the difference can be named; opening
-the lazy 3.6 PB array; 50 appends of 1000 rows. One thread. Prints medians
-and ratios and writes them to bench/results/persistent.json.
+work alone (the same compressed chunks written with ``write_file_atomic`` as
+chunk files are, and read back with ``read_file``), so that the difference
+can be named; opening the lazy 3.6 PB array; 50 appends of 1000 rows. One
+thread. Prints medians and ratios and writes them to
+bench/results/persistent.json.
 
     python bench/bench_persistent.py [--quick] [--dir DIR]
 """
@@ -31,8 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def bench_one(name, a, chunks, root, repeat):
     path = os.path.join(root, "a.zarr")
-    z = zarr.open(path, mode="w", shape=a.shape, dtype=a.dtype, chunks=chunks)
-    m = zarr.create(a.shape, dtype=a.dtype, chunks=chunks)
+    z = zarr.open(path, mode="w", shape=a.shape, dtype=a.dtype, chunks=chunks, threads=1)
+    m = zarr.create(a.shape, dtype=a.dtype, chunks=chunks, threads=1)
     z[...] = a
     m[...] = a
     into = np.empty_like(a)
@@ -44,7 +45,7 @@ def bench_one(name, a, chunks, root, repeat):
 
     def write_files():
         for name_, frame in zip(names, frames):
-            ext.write_file_atomic(name_, frame)
+            ext.write_file_atomic(name_, frame, exchange=True)
 
     def read_files():
         for name_ in names:
