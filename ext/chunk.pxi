@@ -429,7 +429,10 @@ cdef class Chunk:
         >>> c.read(slice(2, 5)).tolist()
         [2, 3, 4]
         """
-        cdef object cdata = self._load()
+        return self._read_cdata(self._load(), sel, out)
+
+    cdef object _read_cdata(self, object cdata, object sel, object out):
+        """``read`` of the stored bytes cdata (None: uninitialized)."""
         cdef tuple run
         cdef Py_ssize_t first, nitems
         if _is_whole(sel, self.shape):

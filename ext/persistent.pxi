@@ -144,7 +144,6 @@ def read_file(path):
     Any other failure to read (permission denied, an I/O error, a directory
     in the way) raises.
     """
-    cdef Py_ssize_t size
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -153,14 +152,7 @@ def read_file(path):
         _raise_with_path(e, path)
         raise
     try:
-        size = os.fstat(fd).st_size
-        data = os.read(fd, size if size > 0 else 65536)
-        if len(data) < size or size == 0:
-            parts = [data]
-            while parts[len(parts) - 1]:
-                parts.append(os.read(fd, 1 << 20))
-            data = b"".join(parts)
-        return data
+        return _read_fd(fd, os.fstat(fd).st_size)
     except OSError as e:
         _raise_with_path(e, path)
         raise
@@ -173,6 +165,30 @@ def _raise_with_path(e, path):
     (as those of os.write or of a read after open do)."""
     if isinstance(e, OSError) and e.filename is None and e.errno is not None:
         raise type(e)(e.errno, e.strerror, os.fspath(path)) from e
+
+
+cdef class _WholeFile:
+    """The bytes of a chunk file read whole by a read that first meant to read
+    part of it, handed on so that the file is not opened again."""
+    cdef bytes data
+
+    def __cinit__(self, bytes data):
+        self.data = data
+
+
+cdef bytes _read_fd(fd, Py_ssize_t size):
+    """The file open at fd, from its start: the size bytes fstat gave, read on
+    to the end when the file turns out shorter or its size is unknown (0)."""
+    cdef bytes data = os.pread(fd, size if size > 0 else 65536, 0)
+    if 0 < size <= len(data):
+        return data
+    parts = [data]
+    offset = len(data)
+    while parts[len(parts) - 1]:
+        part = os.pread(fd, 1 << 20, offset)
+        parts.append(part)
+        offset += len(part)
+    return b"".join(parts)
 
 
 cdef class PersistentChunk(Chunk):
@@ -244,6 +260,8 @@ cdef class PersistentChunk(Chunk):
         cdef object res
         if not self._raw and not _is_whole(sel, self.shape):
             res = self._read_part(sel)
+            if type(res) is _WholeFile:
+                return self._read_cdata((<_WholeFile>res).data, sel, out)
             if res is not _NOT_HANDLED:
                 return _deliver(res, out)
         return Chunk.read(self, sel, out)
@@ -301,7 +319,9 @@ cdef class PersistentChunk(Chunk):
                     spans.append([b0, b1])
             for b0, b1 in spans:
                 needed += (b1 - b0 + 1) * blocksize
-            if needed * 2 > nbytes or table_end > size:
+            if needed * 2 > nbytes:
+                return _WholeFile(_read_fd(fd, size))
+            if table_end > size:
                 return _NOT_HANDLED
             table = os.pread(fd, table_end - HEADER, HEADER)
             if len(table) != table_end - HEADER:
