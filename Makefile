@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py c-blosc/*.py c-blosc/*.pxd ext/*.pyx ext/*.pxi | cksum | cut -d" " -f1)
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench bench-quick clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ bench: install
 	$(PY) bench/bench_table.py
 	$(PY) bench/bench_chunked.py
 	$(PY) bench/bench_peers.py
+
+# A smoke check of the comparison with the peers (about 75 s).
+bench-quick: install
+	$(PY) bench/bench_peers.py --quick
 
 clean:
 	rm -rf build *.egg-info zarr/*.so ext/*.c
