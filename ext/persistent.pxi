@@ -32,20 +32,24 @@ cdef extern from *:
     """
     int zarr_exchange_files(const char* a, const char* b) nogil
 
-# Cleared the first time the file system or the kernel refuses an exchange.
+# Cleared when the kernel has no renameat2 (ENOSYS).
 cdef bint _exchange_works = True
+# The devices (st_dev) whose file systems refused an exchange.
+cdef set _no_exchange_devices = set()
 
 
 cdef bint _replace_by_exchange(str tmp, str path) except -1:
     """Swap tmp (the new file) with an existing path, then remove tmp (now the
     old file). False, with nothing done, when path does not exist or the
-    exchange is not supported."""
+    exchange is not supported there."""
     global _exchange_works
     cdef bytes a = os.fsencode(tmp), b = os.fsencode(path)
     cdef const char* pa = a
     cdef const char* pb = b
     cdef int rc, err
     if not _exchange_works:
+        return False
+    if _no_exchange_devices and os.stat(tmp).st_dev in _no_exchange_devices:
         return False
     with nogil:
         rc = zarr_exchange_files(pa, pb)
@@ -54,19 +58,30 @@ cdef bint _replace_by_exchange(str tmp, str path) except -1:
         try:
             os.remove(tmp)
         except IsADirectoryError:
-            # A directory was in the way (a rename would have refused it): put it back.
+            # A directory was in the way, which a rename would have refused: put
+            # it back where it was.
             with nogil:
                 rc = zarr_exchange_files(pa, pb)
+                err = errno
+            if rc != 0:
+                raise OSError(err, "a directory was in the way of %s and could not be put back "
+                              "from %s: %s" % (path, tmp, os.strerror(err)), path) from None
             raise IsADirectoryError(EISDIR, os.strerror(EISDIR), path) from None
         except OSError:
             pass  # the write is done; a leftover temporary file is ignored by readers
         return True
     if err == ENOENT:
         return False
-    if err in (ENOSYS, EINVAL, EOPNOTSUPP, EPERM, EXDEV):
+    if err == ENOSYS:
         _exchange_works = False
         return False
+    if err in (EINVAL, EOPNOTSUPP, EXDEV):
+        _no_exchange_devices.add(os.stat(tmp).st_dev)
+        return False
+    if err == EPERM:
+        return False  # a rename may still be allowed, or says why not
     raise OSError(err, os.strerror(err), path)
+
 
 #: The suffix of the temporary files of writes in progress; never a chunk.
 PARTIAL_SUFFIX = ".partial"
@@ -124,7 +139,7 @@ def write_file_atomic(path, data, bint fsync=False, bint exchange=False):
     except BaseException as e:
         try:
             os.remove(tmp)
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError):
             pass
         if isinstance(e, OSError) and e.filename == tmp and e.errno is not None:
             raise type(e)(e.errno, e.strerror, path) from e

@@ -14,7 +14,8 @@ from zarr.ext import set_malloc_thresholds
 GLIBC = platform.libc_ver()[0] == "glibc"
 
 # Run in a fresh interpreter: how many bytes malloc has mapped fresh from the
-# kernel while a 20 MiB bytes object is alive, whether zarr set the thresholds.
+# kernel while a 20 MiB bytes object is alive, and whether zarr set the
+# thresholds. The test process itself is never tuned.
 PROBE = textwrap.dedent("""
     import ctypes, json
     import zarr.allocator
@@ -46,23 +47,24 @@ def probe(env_value):
 
 
 @pytest.mark.skipif(not GLIBC, reason="the thresholds are glibc malloc's")
-def test_importing_zarr_serves_20_mib_blocks_from_the_heap():
-    tuned = probe(None)
-    assert tuned == {"mapped": 0, "tuned": True}
-    assert zarr.allocator.TUNED is True
+def test_importing_zarr_leaves_glibc_defaults():
+    untuned = probe(None)
+    assert untuned["tuned"] is False
+    assert untuned["mapped"] >= 20 << 20
+    assert probe("0")["tuned"] is False
 
 
 @pytest.mark.skipif(not GLIBC, reason="the thresholds are glibc malloc's")
-def test_zarr_tune_malloc_0_leaves_glibc_defaults():
-    untuned = probe("0")
-    assert untuned["tuned"] is False
-    assert untuned["mapped"] >= 20 << 20
+def test_zarr_tune_malloc_1_serves_20_mib_blocks_from_the_heap():
+    assert probe("1") == {"mapped": 0, "tuned": True}
 
 
-def test_tune_malloc_reads_the_environment():
-    assert zarr.allocator.tune_malloc({"ZARR_TUNE_MALLOC": "0"}) is False
-    assert zarr.allocator.tune_malloc({"ZARR_TUNE_MALLOC": " 0\n"}) is False
-    assert zarr.allocator.tune_malloc({}) is GLIBC
+def test_only_zarr_tune_malloc_1_asks():
+    assert zarr.allocator._asked({"ZARR_TUNE_MALLOC": "1"})
+    assert zarr.allocator._asked({"ZARR_TUNE_MALLOC": " 1\n"})
+    for value in ("0", "", "yes", "2"):
+        assert not zarr.allocator._asked({"ZARR_TUNE_MALLOC": value})
+    assert not zarr.allocator._asked({})
 
 
 @pytest.mark.parametrize("values", [(-1, 0), (0, -1)])

@@ -47,6 +47,22 @@ def test_read_any_selection(data):
 
 
 @given(st.data())
+def test_reads_return_contiguous_arrays_of_their_own(data):
+    shape, chunks = data.draw(shapes_and_chunks())
+    kind = data.draw(st.sampled_from(sorted(KINDS)))
+    dtype = data.draw(st.sampled_from(["i4", object]))
+    a = reference(shape, "i4").astype(dtype)
+    z = filled(KINDS[kind], a, chunks)
+    sel = data.draw(basic_selections(shape))
+    r = z[sel]
+    if isinstance(r, np.ndarray):
+        assert r.flags.c_contiguous and r.flags.writeable
+        assert r.base is None or r.base.size == r.size
+        r[...] = -5 if r.dtype != object else "x"
+        same(z[sel], a[sel])
+
+
+@given(st.data())
 def test_write_any_selection(data):
     shape, chunks = data.draw(shapes_and_chunks())
     kind = data.draw(st.sampled_from(sorted(KINDS)))

@@ -1023,3 +1023,19 @@ def test_read_file_reads_whole_files_of_any_size(tmp_path):
     assert ext.read_file(str(tmp_path / "missing")) is None
     # A file whose size the kernel reports as 0 is read to its end.
     assert ext.read_file("/proc/self/status").startswith(b"Name:")
+
+
+def test_an_empty_chunk_file_is_cleared_by_writing_the_whole_chunk(tmp_path):
+    """What a power loss without fsync may leave: reads and partial writes
+    raise, a write of the whole chunk replaces it."""
+    z = zarr.open(str(tmp_path / "a.zarr"), mode="w", shape=(20,), chunks=(10,), dtype="i4")
+    z[:] = np.arange(20)
+    chunk = os.path.join(z.path, "0")
+    open(chunk, "wb").close()
+    with pytest.raises(CorruptChunkError):
+        z[3]
+    with pytest.raises(CorruptChunkError):
+        z[3:5] = 0
+    assert os.path.getsize(chunk) == 0
+    z[0:10] = -np.arange(10)
+    np.testing.assert_array_equal(z[:], np.r_[-np.arange(10), np.arange(10, 20)])

@@ -4,7 +4,7 @@ The compiled layer, :mod:`zarr.ext`, holds the blosc codec calls and the chunk
 objects; the arrays are built on it in pure Python.
 """
 
-import zarr.allocator  # noqa: F401  (sets the allocator's thresholds once)
+import zarr.allocator  # noqa: F401  (sets malloc's thresholds if ZARR_TUNE_MALLOC=1)
 from zarr.core import Array, SynchronizedArray
 from zarr.creation import (
     array,

@@ -295,13 +295,16 @@ class Array:
             if chunk is None:
                 return self._fill_value
             return chunk.read(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
+        threads = self._threads_for(threads)
         within = one_chunk_selection(sel, self._shape, self._chunks)
         if within is not None:
             chunk = self._existing_chunk(within[0])
             if chunk is not None:
-                return chunk.read(within[1])
+                res = chunk.read(within[1])
+                # A view of a decompressed chunk would keep the whole chunk alive.
+                return res if res.base is None and res.flags.c_contiguous else res.copy()
         out = np.empty(selection_shape(sel, self._shape), self._dtype)
-        self._read_into(sel, out, self._threads_for(threads))
+        self._read_into(sel, out, threads)
         return out
 
     def _read_into(self, sel, out, threads):
