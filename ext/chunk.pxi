@@ -149,8 +149,9 @@ cdef object _sparse_plan(object sel, tuple shape, Py_ssize_t itemsize, Py_ssize_
     frame's blocks: (lowest item, item count from it, groups of [first, stop)
     items to decompress, offset of the selection's first element from the
     lowest item, result shape, result strides in bytes); None when reading the
-    whole chunk is as cheap (the runs touch over half the blocks, or there are
-    too many of them) or sel is not slices and integers."""
+    whole chunk is as cheap (the runs touch over half the blocks and span over
+    a quarter of the chunk, or there are too many of them) or sel is not
+    slices and integers."""
     cdef Py_ssize_t ndim = len(shape), i, n, start, stop, step, length, stride = 1
     cdef Py_ssize_t nruns = 1, run_len, first = 0, lo = 0, hi, p, q, b0, b1
     cdef Py_ssize_t g_block = -1, touched = 0, outer
