@@ -1,6 +1,7 @@
 """The blosc codec calls of zarr.ext: round trips, options, sizes, getitem, threads."""
 
 import mmap
+import os
 import threading
 
 import numpy as np
@@ -201,3 +202,29 @@ def test_many_threads_compress_and_decompress_at_once(cname):
             np.testing.assert_array_equal(out, a)
 
     _run_in_threads(work, 8)
+
+
+def test_huge_page_advice_changes_no_byte():
+    data = np.cumsum(np.random.default_rng(5).normal(0, 1e-3, 5 << 17))  # 5 MiB of float64
+    previous = ext.set_madvise_hugepage(True)
+    try:
+        advised = ext.compress(data, typesize=8)
+        assert ext.set_madvise_hugepage(False) is True
+        plain = ext.compress(data, typesize=8)
+        assert ext.set_madvise_hugepage(True) is False
+    finally:
+        ext.set_madvise_hugepage(previous)
+    assert advised == plain
+    np.testing.assert_array_equal(np.frombuffer(ext.decompress(advised), "f8"), data)
+
+
+def test_zarr_madvise_hugepage_0_turns_the_advice_off_at_import():
+    import subprocess
+    import sys
+    code = "import zarr.ext as e; print(e.set_madvise_hugepage(True))"
+    env = dict(os.environ, ZARR_MADVISE_HUGEPAGE="0")
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True).stdout.strip() == "False"
+    env["ZARR_MADVISE_HUGEPAGE"] = "1"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True).stdout.strip() == "True"
