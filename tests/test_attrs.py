@@ -15,6 +15,7 @@ from zarr.attrs import MAX_ARRAY_ELEMENTS, Attributes, dumps_attributes, json_va
 from zarr.errors import MetadataError, ReadOnlyError
 
 from arrays import KINDS
+from threads import run_in_threads
 from trees import METADATA, hidden_leftovers, snapshot
 
 # What the tests run against.
@@ -596,22 +597,11 @@ def test_readers_never_see_a_torn_file(dsubject):
 
 def test_concurrent_updates_on_one_object_lose_nothing(subject):
     attrs = subject.attrs
-    errors = []
-    barrier = threading.Barrier(8)
 
     def work(i):
-        try:
-            barrier.wait()
-            for j in range(25):
-                attrs["t%d_%d" % (i, j)] = j
-        except BaseException as e:
-            errors.append(e)
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+        for j in range(25):
+            attrs["t%d_%d" % (i, j)] = j
+    run_in_threads(work, 8)
     expected = {"t%d_%d" % (i, j): j for i in range(8) for j in range(25)}
     assert attrs.asdict() == expected
     assert subject.reopen().attrs.asdict() == expected
@@ -626,22 +616,11 @@ def test_concurrent_updates_through_a_directory_group_lose_nothing(tmp_path, wha
     g.zeros("x", shape=2)
     target = {"group": lambda: g.attrs, "member-group": lambda: g["s"].attrs,
               "member-array": lambda: g["x"].attrs}[what]
-    errors = []
-    barrier = threading.Barrier(8)
 
     def work(i):
-        try:
-            barrier.wait()
-            for j in range(25):
-                target()["t%d_%d" % (i, j)] = j
-        except BaseException as e:
-            errors.append(e)
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+        for j in range(25):
+            target()["t%d_%d" % (i, j)] = j
+    run_in_threads(work, 8)
     assert len(target()) == 200
 
 

@@ -19,6 +19,7 @@ from zarr.persistent import (
     SynchronizedPersistentArray,
 )
 
+from threads import run_in_threads
 from trees import hidden_leftovers, snapshot
 
 # Helpers.
@@ -890,21 +891,11 @@ def test_removing_a_member_keeps_a_member_named_like_its_lock_directory(dg):
 
 
 def test_concurrent_creation_in_one_group(g):
-    errors = []
-
     def work(i):
-        try:
-            for j in range(5):
-                g.zeros("shared/sub/x%d_%d" % (i, j), shape=4, dtype="i4")[...] = i
-                g.require_group("shared/groups/g%d" % i)
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+        for j in range(5):
+            g.zeros("shared/sub/x%d_%d" % (i, j), shape=4, dtype="i4")[...] = i
+            g.require_group("shared/groups/g%d" % i)
+    run_in_threads(work, 8)
     assert len(g["shared/sub"]) == 40
     assert g["shared/groups"].keys() == ["g%d" % i for i in range(8)]
     for i in range(8):
