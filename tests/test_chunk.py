@@ -2,7 +2,6 @@
 fast paths, errors and threads."""
 
 import pickle
-import threading
 import tracemalloc
 
 import numpy as np
@@ -12,6 +11,7 @@ from hypothesis import given, strategies as st
 from zarr.ext import Chunk, CorruptChunkError, SynchronizedChunk, compress
 
 from dtypes import DTYPES, sample
+from threads import run_in_threads
 
 CHUNK_CLASSES = [Chunk, SynchronizedChunk]
 
@@ -318,23 +318,6 @@ def test_repr_and_properties():
     assert (c.ndim, c.size, c.itemsize, c.nbytes) == (2, 200, 2, 400)
 
 
-def _threads(target, n):
-    errors = []
-
-    def run(i):
-        try:
-            target(i)
-        except BaseException as e:
-            errors.append(e)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-
-
 def test_two_threads_writing_their_own_halves_lose_no_update():
     c = SynchronizedChunk(20000, "i8")
     c[...] = sample("i8", (20000,))
@@ -345,7 +328,7 @@ def test_two_threads_writing_their_own_halves_lose_no_update():
         for k in range(1, n + 1):
             c[half] = k
 
-    _threads(work, 2)
+    run_in_threads(work, 2)
     assert (c[...] == n).all()
 
 
@@ -359,5 +342,5 @@ def test_threads_incrementing_interleaved_columns_lose_no_update(nthreads):
         for _ in range(n):
             c[cols] = c[cols] + 1
 
-    _threads(work, nthreads)
+    run_in_threads(work, nthreads)
     assert (c[...] == n).all()
