@@ -9,9 +9,37 @@ project's .venv. Every contender is measured by the same script,
 bench/peers/runner.py, in memory and on disk, on the seed array and 400 MB
 of float64 as 1-D and 2-D (50 MB with --quick). Writes
 bench/results/peers.json, peers.md (the tables, also printed) and peers.png
-(the ratios to ours).
+(the ratios to ours) after a full run of every contender on every workload;
+other runs write peers-quick.* (--quick), peers-partial.* (some contenders or
+workloads) or peers-before-after.* (a full run with ours-before), so that
+they never replace the last full results; --out PREFIX picks the name.
 
     python bench/bench_peers.py [--quick] [--peers NAME ...] [--workloads NAME ...]
+                                [--ours PYTHON] [--ours-before PYTHON] [--within RATIO]
+                                [--out PREFIX]
+
+Before and after, two builds of ours side by side: --ours-before PYTHON adds
+the contender "ours-before", the same "ours" contender code of the runner
+run in another build's python (and "ours" itself, if --peers left it out).
+The two run back to back on each workload (their order swapped from one
+workload to the next), and the report adds, per workload, a table of after
+÷ before (ours ÷ ours-before) for every figure and checks each against
+--within (1.10). To build the "before" code from a commit (here 9e25371)
+in a worktree of its own, and compare it with the working tree:
+
+    git worktree add --detach /work/before 9e25371
+    python3 -m venv /work/before/.venv
+    /work/before/.venv/bin/python -m pip install -U pip
+    /work/before/.venv/bin/python -m pip install -e '/work/before[dask]' \\
+        numpy==2.4.6 'dask[array]==2026.8.0'
+    .venv/bin/python bench/bench_peers.py --peers ours ours-before \\
+        --ours-before /work/before/.venv/bin/python
+
+(dask is for the runner's "dask sum"; numpy and dask pinned to the
+versions in .venv, for a like-for-like comparison.) That writes
+bench/results/peers-before-after.*; add --quick --workloads seed for a smoke
+check. --ours PYTHON measures "ours" in another python than the project's
+.venv (its source directory found from its ``import zarr``).
 """
 
 import argparse
@@ -35,6 +63,9 @@ RUNNER = os.path.join(HERE, "peers", "runner.py")
 CHART = os.path.join(HERE, "peers", "chart.py")
 RUN_TIMEOUT = 900
 
+#: The contender that runs the "ours" contender code in another build of ours.
+BEFORE = "ours-before"
+
 
 def our_python():
     """The python of the project's .venv (where our package is installed)."""
@@ -42,18 +73,69 @@ def our_python():
     return python if os.path.exists(python) else sys.executable
 
 
-def our_code():
-    """The commit of the working tree, its changed files under zarr/ and ext/
-    and when the extension was built: what "ours" was measured with (other
-    work may change it meanwhile)."""
+def our_code(root=environment.ROOT):
+    """The commit of the working tree at root (this checkout unless told),
+    its changed files under zarr/ and ext/ and when the extension was built:
+    what a build of ours was measured with (other work may change it
+    meanwhile)."""
     def git(*args):
-        proc = subprocess.run(["git"] + list(args), cwd=environment.ROOT, capture_output=True,
-                              text=True)
+        try:
+            proc = subprocess.run(["git"] + list(args), cwd=root, capture_output=True, text=True)
+        except OSError:
+            return None
         return proc.stdout.strip() if proc.returncode == 0 else None
-    built = [os.path.getmtime(p) for p in glob.glob(os.path.join(environment.ROOT, "zarr", "*.so"))]
+    built = [os.path.getmtime(p) for p in glob.glob(os.path.join(root, "zarr", "*.so"))]
     return {"commit": git("rev-parse", "--short", "HEAD"),
             "changed": git("status", "--porcelain", "--", "zarr", "ext"),
-            "extension built": max(built, default=None)}
+            "extension built": max(built, default=None), "source": root}
+
+
+def source_of(python):
+    """The source directory of the build of ours that python imports as
+    ``zarr`` (the parent of its package directory), found without importing
+    it, as the runner will be started (``-I``, from a temporary directory);
+    SystemExit unless it is a checkout of ours."""
+    code = ("import importlib.util; s = importlib.util.find_spec('zarr'); "
+            "print(s.origin if s and s.origin else '')")
+    with tempfile.TemporaryDirectory(prefix="bench-peers-find-", dir="/tmp") as cwd:
+        try:
+            proc = subprocess.run([python, "-I", "-c", code], cwd=cwd, capture_output=True,
+                                  text=True, timeout=120, env=environment._clean_env())
+        except (OSError, subprocess.TimeoutExpired) as e:
+            sys.exit("cannot run %s: %s" % (python, e))
+    origin = proc.stdout.strip()
+    if proc.returncode != 0 or not origin:
+        sys.exit("%s finds no zarr: %s" % (python, proc.stderr.strip()[-500:]))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(origin)))
+    if not all(os.path.isdir(os.path.join(root, d)) for d in ("zarr", "ext", "c-blosc")):
+        sys.exit("%s imports zarr from %s, which is not a checkout of ours" % (python, origin))
+    return root
+
+
+def ordered(peers, workload_index):
+    """The contenders of one workload in the order they run: as given, but
+    with ours and ours-before back to back (at the first one's place), ours
+    first on even workloads and ours-before first on odd ones."""
+    if not ("ours" in peers and BEFORE in peers):
+        return list(peers)
+    pair = ["ours", BEFORE] if workload_index % 2 == 0 else [BEFORE, "ours"]
+    first = min(peers.index("ours"), peers.index(BEFORE))
+    rest = [p for p in peers if p not in pair]
+    return rest[:first] + pair + rest[first:]
+
+
+def as_before(result):
+    """A result of the "ours" contender code renamed as ours-before: its
+    peer, label, column titles and version keys."""
+    result["peer"] = result["label"] = BEFORE
+    result["measured as"] = "ours"
+    for row in result.get("storages", {}).values():
+        row["title"] = BEFORE
+    if "versions" in result:
+        result["versions"] = {(k.replace("(ours)", "(%s)" % BEFORE) if "(ours)" in k
+                               else "%s (%s)" % (k, BEFORE)): v
+                              for k, v in result["versions"].items()}
+    return result
 
 
 def machine():
@@ -67,13 +149,16 @@ def machine():
             "python": platform.python_version(), "load at start": os.getloadavg()}
 
 
-def run_one(python, peer, workload, quick):
-    """Run the runner for one contender and one workload; its result."""
+def run_one(python, peer, workload, quick, ours_root=None):
+    """Run the runner for one contender and one workload (for "ours", the
+    build whose source is ours_root, this checkout unless told); its result."""
     with tempfile.TemporaryDirectory(prefix="bench-peers-run-", dir="/tmp") as cwd:
         out = os.path.join(cwd, "result.json")
         args = [python, "-I", RUNNER, "--peer", peer, "--workload", workload, "--out", out]
         if quick:
             args.append("--quick")
+        if ours_root:
+            args += ["--ours-root", ours_root]
         try:
             proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
                                   timeout=RUN_TIMEOUT, env=environment._clean_env())
@@ -85,22 +170,27 @@ def run_one(python, peer, workload, quick):
             return json.load(f)
 
 
-def run_all(peers, workloads, quick, bench_python, status):
+def run_all(peers, workloads, quick, bench_python, status, builds):
     """Every contender on every workload, the contenders of one workload one
-    after another; the list of results."""
+    after another (ours and ours-before back to back); the list of results.
+    builds: {"ours" or "ours-before": (python, source directory or None)}."""
     runs = []
-    for workload in workloads:
+    for index, workload in enumerate(workloads):
         spec = data.spec(workload, quick)
-        for peer in peers:
-            cls, group = PEERS[peer]
+        for peer in ordered(peers, index):
+            cls, group = PEERS["ours" if peer == BEFORE else peer]
             start = time.monotonic()
             if group and status.get(group, "installed") != "installed":
                 result = {"not installed": status[group]}
+            elif peer in builds:
+                python, root = builds[peer]
+                result = run_one(python, "ours", workload, quick, root)
+                if peer == BEFORE:
+                    result = as_before(result)
             else:
-                python = our_python() if peer == "ours" else bench_python
-                result = run_one(python, peer, workload, quick)
+                result = run_one(bench_python, peer, workload, quick)
             result.setdefault("peer", peer)
-            result.setdefault("label", cls.label)
+            result.setdefault("label", BEFORE if peer == BEFORE else cls.label)
             result.setdefault("workload", spec)
             runs.append(result)
             print("%-9s %-12s %5.1f s%s" % (workload, peer, time.monotonic() - start,
@@ -127,14 +217,66 @@ def draw_chart(bench_python, json_path, png_path):
     return None if proc.returncode == 0 else proc.stderr[-1000:]
 
 
+def out_prefix(args, peers, workloads):
+    """Where the results go, without extension: --out, else results/peers
+    for a full run of every contender on every workload and a name of its
+    own for any other run, so that it never replaces the last full results."""
+    if args.out:
+        return os.path.abspath(args.out)
+    if args.quick:
+        name = "peers-quick"
+    elif set(workloads) != set(data.WORKLOADS) or (BEFORE not in peers
+                                                   and not set(PEERS) <= set(peers)):
+        name = "peers-partial"
+    elif BEFORE in peers:
+        name = "peers-before-after"
+    else:
+        name = "peers"
+    return os.path.join(RESULTS, name)
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="The docstring of bench/bench_peers.py shows a before/after comparison.")
     parser.add_argument("--quick", action="store_true",
                         help="50 MB instead of 400 MB, 2 repeats, fewer small reads")
-    parser.add_argument("--peers", nargs="+", choices=list(PEERS), default=list(PEERS))
+    parser.add_argument("--peers", nargs="+", choices=list(PEERS) + [BEFORE],
+                        help="the contenders (default: all; %s only with --ours-before)" % BEFORE)
     parser.add_argument("--workloads", nargs="+", choices=list(data.WORKLOADS),
                         default=list(data.WORKLOADS))
+    parser.add_argument("--ours", metavar="PYTHON",
+                        help="the python of the build of ours measured as \"ours\" "
+                             "(default: the project's .venv)")
+    parser.add_argument("--ours-before", metavar="PYTHON",
+                        help="the python of another build of ours, measured as \"%s\" by "
+                             "the same contender code, back to back with ours" % BEFORE)
+    parser.add_argument("--within", type=float, default=1.10, metavar="RATIO",
+                        help="the after ÷ before ratio each figure is checked against "
+                             "(default 1.10)")
+    parser.add_argument("--out", metavar="PREFIX",
+                        help="write PREFIX.json, .md and .png (default: bench/results/peers "
+                             "for a full run of all, else peers-quick, peers-partial or "
+                             "peers-before-after)")
     args = parser.parse_args()
+    peers = list(args.peers or PEERS)
+    if args.ours_before:
+        if args.peers is None:
+            peers.append(BEFORE)
+        for name in ("ours", BEFORE):
+            if name not in peers:
+                print("--ours-before: adding %s to the contenders" % name)
+                peers.append(name)
+    elif BEFORE in peers:
+        parser.error("%s needs --ours-before PYTHON" % BEFORE)
+    builds = {"ours": (args.ours, source_of(args.ours)) if args.ours
+              else (our_python(), None)}
+    if args.ours_before:
+        builds[BEFORE] = (args.ours_before, source_of(args.ours_before))
+        ours_source = builds["ours"][1] or environment.ROOT
+        if os.path.realpath(builds[BEFORE][1]) == os.path.realpath(ours_source):
+            print("warning: ours and %s are the same build (%s)" % (BEFORE, ours_source))
+    prefix = out_prefix(args, peers, args.workloads)
     start = time.monotonic()
     bench_python, status = environment.ensure()
     print("peers' environment: %s" % "; ".join("%s %s" % kv for kv in status.items()))
@@ -143,23 +285,34 @@ def main():
                "planned": dict(zip(("one element", "box"),
                                    QUICK_COUNTS if args.quick else FULL_COUNTS)),
                "workloads": [data.spec(w, args.quick) for w in args.workloads]}
-    results["our code at start"] = our_code()
-    results["runs"] = run_all(args.peers, args.workloads, args.quick, bench_python, status)
-    results["our code at end"] = our_code()
+    roots = {name: root or environment.ROOT for name, (_, root) in builds.items()}
+    if BEFORE in peers:
+        results["within"] = args.within
+    results["pythons"] = {name: python for name, (python, _) in builds.items()}
+    results["our code at start"] = our_code(roots["ours"])
+    if BEFORE in peers:
+        results["ours-before code at start"] = our_code(roots[BEFORE])
+    results["runs"] = run_all(peers, args.workloads, args.quick, bench_python, status, builds)
+    results["our code at end"] = our_code(roots["ours"])
+    if BEFORE in peers:
+        results["ours-before code at end"] = our_code(roots[BEFORE])
     results["versions"] = versions(results["runs"])
     results["machine"]["load at end"] = os.getloadavg()
     results["seconds"] = round(time.monotonic() - start, 1)
-    os.makedirs(RESULTS, exist_ok=True)
-    json_path = os.path.join(RESULTS, "peers.json")
+    os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    json_path = prefix + ".json"
     with open(json_path, "w") as f:
         json.dump(results, f, indent=1)
     text = report.markdown(results)
     print()
     print(text)
-    with open(os.path.join(RESULTS, "peers.md"), "w") as f:
+    with open(prefix + ".md", "w") as f:
         f.write(text)
-    error = draw_chart(bench_python, json_path, os.path.join(RESULTS, "peers.png"))
-    print("chart: %s" % ("bench/results/peers.png" if error is None else "failed: " + error))
+    error = draw_chart(bench_python, json_path, prefix + ".png")
+    shown = os.path.relpath(prefix)
+    shown = prefix if shown.startswith("..") else shown
+    print("results: %s.json, .md" % shown)
+    print("chart: %s" % (shown + ".png" if error is None else "failed: " + error))
     print("%.0f s in all" % (time.monotonic() - start))
 
 

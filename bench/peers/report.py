@@ -1,6 +1,11 @@
 """The results as markdown tables: one per workload and storage, an
 operation a row, a contender a column, each peer's median followed by its
-ratio to ours (peer ÷ ours: above 1, ours is faster, or smaller)."""
+ratio to ours (peer ÷ ours: above 1, ours is faster, or smaller).
+
+With two builds of ours ("ours", the after, and "ours-before", the same
+contender code in another build), both are columns of those tables, and
+each workload has a table of after ÷ before (ours ÷ ours-before) for every
+figure, checked against the run's "within" ratio (1.10 unless told)."""
 
 #: The table's rows: (key in the results, label, unit, factor from seconds or bytes).
 OPS = [
@@ -18,8 +23,12 @@ OPS = [
     ("stored bytes", "stored", "MB", 1e-6),
 ]
 
+#: The contender that is another build of ours.
+BEFORE = "ours-before"
+
 #: The columns, in order.
-PEER_ORDER = ["ours", "numpy", "blosc", "zarr-v2", "zarr-v3", "blosc2", "h5py", "tensorstore"]
+PEER_ORDER = ["ours", "ours-before", "numpy", "blosc", "zarr-v2", "zarr-v3", "blosc2", "h5py",
+              "tensorstore"]
 
 
 def fmt(value):
@@ -76,7 +85,7 @@ def cell(run, storage, key, factor, ours):
     text = fmt(value * factor)
     if key in row.get("notes", {}):
         text += "¹"
-    if run["peer"] != "ours" and ours:
+    if run["peer"] not in ("ours", BEFORE) and ours:
         text += " (%s)" % fmt_ratio(value / ours)
     return text
 
@@ -97,27 +106,150 @@ def ratios(results, workload, storage):
     return found
 
 
+def op_label(key, label, workload, ours_row):
+    """An operation's row label in the tables of a workload."""
+    if key == "box":
+        return "10x10 box" if workload != "walk 1-D" else "100-element run"
+    if key == "appends":
+        return "%s %s" % (ours_row.get("counts", {}).get("appends", ""), label)
+    return label
+
+
 def table(results, workload, storage):
     """The markdown table of one workload in one storage."""
     runs = runs_of(results, workload, storage)
     ours_run = runs.get("ours", {})
     ours_row = ours_run.get("storages", {}).get(storage, {})
+    label_row = ours_row or usable_row(runs.get(BEFORE), storage) or {}
     titles = [column_title(run, storage) for run in runs.values()]
     lines = ["| operation | " + " | ".join(titles) + " |",
              "|---|" + "---|" * len(titles)]
     for key, label, unit, factor in OPS:
         if key == "z[:, :100]" and len(ours_run.get("workload", {}).get("shape", [0, 0])) < 2:
             continue
-        if key == "box":
-            label = "10x10 box" if workload != "walk 1-D" else "100-element run"
-        if key == "appends":
-            counts = ours_row.get("counts", {})
-            label = "%s %s" % (counts.get("appends", ""), label)
+        label = op_label(key, label, workload, label_row)
         ours = figure(ours_row, key)
         cells = [cell(run, storage, key, factor, ours) for run in runs.values()]
         if any(cells):
             lines.append("| %s (%s) | %s |" % (label, unit, " | ".join(cells)))
     return "\n".join(lines)
+
+
+def has_before(results):
+    """Whether the results hold a run of ours-before."""
+    return any(run["peer"] == BEFORE for run in results["runs"])
+
+
+def within_of(results):
+    """The after ÷ before ratio each figure is checked against."""
+    return results.get("within", 1.10)
+
+
+def usable_row(run, storage):
+    """A run's row of figures in a storage, or None where it did not run."""
+    if not run or "error" in run or "not installed" in run:
+        return None
+    row = run.get("storages", {}).get(storage)
+    return None if row is None or "error" in row else row
+
+
+def before_after(results, workload, storage):
+    """{key: (after, before)} of every operation in one workload and
+    storage, each None where that build has no figure, and None for the
+    whole storage where neither build measured it."""
+    runs = runs_of(results, workload, storage)
+    after, before = (usable_row(runs.get(p), storage) for p in ("ours", BEFORE))
+    if after is None and before is None:
+        return None
+    return {key: (figure(after or {}, key), figure(before or {}, key)) for key, *_ in OPS}
+
+
+def fmt_check(ratio, within):
+    """An after ÷ before ratio with two decimals (three where two would hide
+    which side of the limit it is), in bold above the limit."""
+    text = "%.2f" % ratio
+    if (ratio > within) != (float(text) > within):
+        text = "%.3f" % ratio
+    return "**%s**" % text if ratio > within else text
+
+
+def before_after_table(results, workload):
+    """The markdown table of after ÷ before of one workload: an operation a
+    row, a storage where both builds ran a column (and a line for a storage
+    where one of them did not)."""
+    within = within_of(results)
+    storages, absent, label_row = [], [], {}
+    for st in ("memory", "disk"):
+        runs = runs_of(results, workload, st)
+        rows = [usable_row(runs.get(p), st) for p in ("ours", BEFORE)]
+        if None not in rows:
+            storages.append(st)
+            label_row = label_row or rows[0]
+        elif rows != [None, None]:
+            absent.append("%s: %s did not run." % (st, "ours" if rows[0] is None else BEFORE))
+    lines = []
+    if storages:
+        pairs = {st: before_after(results, workload, st) for st in storages}
+        lines = ["| operation | " + " | ".join("%s: after ÷ before" % st for st in storages)
+                 + " |", "|---|" + "---|" * len(storages)]
+        for key, label, unit, factor in OPS:
+            cells = []
+            for st in storages:
+                after, before = pairs[st][key]
+                if after is None and before is None:
+                    cells.append("")
+                elif after is None or before is None:
+                    cells.append("no figure %s" % ("after" if after is None else "before"))
+                else:
+                    cells.append(fmt_check(after / before, within) if before else "")
+            if any(cells):
+                lines.append("| %s | %s |" % (op_label(key, label, workload, label_row),
+                                              " | ".join(cells)))
+    if absent:
+        lines += ([""] if lines else []) + absent
+    return "\n".join(lines) or "No figures of ours and ours-before."
+
+
+def before_after_summary(results):
+    """One paragraph: how many figures were compared and which ones are
+    above the limit (or missing on one side)."""
+    within = within_of(results)
+    compared, above, missing = [], [], []
+    for spec in results["workloads"]:
+        for storage in ("memory", "disk"):
+            runs = runs_of(results, spec["name"], storage)
+            rows = [usable_row(runs.get(p), storage) for p in ("ours", BEFORE)]
+            where = "%s, %s" % (spec["name"], storage)
+            if rows == [None, None]:
+                continue
+            if None in rows:
+                missing.append("%s (%s did not run)" % (where, "ours" if rows[0] is None
+                                                        else BEFORE))
+                continue
+            for key, (after, before) in before_after(results, spec["name"], storage).items():
+                if after is None and before is None:
+                    continue
+                if after is None or before is None:
+                    missing.append("%s, %s (no figure %s)" % (
+                        where, key, "after" if after is None else "before"))
+                elif before:
+                    compared.append((after / before, "%s, %s" % (where, key)))
+                    if after / before > within:
+                        above.append(compared[-1])
+    if not compared and not missing:
+        return "After ÷ before: no figures of both ours and ours-before."
+    parts = ["%d figures" % len(compared)]
+    if compared and not above:
+        parts[0] += ", every one within %.2f (largest %.3f: %s)" % ((within,) + max(compared))
+    elif above:
+        parts[0] += ", **%d above %.2f**: %s" % (len(above), within, "; ".join(
+            "%s %.3f" % (where, ratio) for ratio, where in sorted(above, reverse=True)))
+    if compared:
+        parts.append("Smallest %.3f (%s)" % min(compared))
+    if missing:
+        parts.append("**Not compared**: %s" % "; ".join(missing))
+    return ("After ÷ before (ours ÷ ours-before, each a ratio of medians; below 1 the after "
+            "build is faster or smaller): %s." % ". ".join(parts))
 
 
 def notes(results):
@@ -169,10 +301,21 @@ def markdown(results):
              "its ratio to ours (peer ÷ ours: above 1, ours is faster or smaller)." % (
                  "quick" if results["quick"] else "full", results["date"], results["repeat"]),
              ""]
+    before = has_before(results)
+    if before:
+        lines[0] += (" ours is the after build and ours-before the before build, measured by "
+                     "the same contender code back to back on each workload; ours-before's "
+                     "figures stand alone, and each workload's after ÷ before table follows its "
+                     "tables.")
+        lines += [before_after_summary(results), ""]
     for spec in results["workloads"]:
         for storage in ("memory", "disk"):
             lines += ["### %s, %s" % (spec["title"], storage), "",
                       table(results, spec["name"], storage), ""]
+        if before:
+            lines += ["### %s, after ÷ before (ours ÷ ours-before; bold: above %.2f)" % (
+                spec["title"], within_of(results)), "",
+                before_after_table(results, spec["name"]), ""]
     if raw_codec_note(results):
         lines += [raw_codec_note(results), ""]
     extra = notes(results)
@@ -180,13 +323,19 @@ def markdown(results):
         lines += ["Notes:", ""] + extra + [""]
     lines += ["Versions: " + "; ".join("%s %s" % kv for kv in sorted(results["versions"].items())),
               ""]
-    start, end = results.get("our code at start"), results.get("our code at end")
-    if start:
-        lines += ["Ours: commit %s%s." % (start["commit"], ", with changes under zarr/ or ext/"
+    for name, title in (("our", "Ours"), (BEFORE, "Ours-before")):
+        start, end = results.get(name + " code at start"), results.get(name + " code at end")
+        if not start:
+            continue
+        where = " in %s" % start["source"] if before and start.get("source") else ""
+        lines += ["%s: commit %s%s%s." % (title, start["commit"], where,
+                                          ", with changes under zarr/ or ext/"
                                           if start["changed"] else "")]
         if end != start:
-            lines += ["**Our code changed during the run** (commit %s at the end%s): the figures "
-                      "of ours may mix two versions." % (
-                          end["commit"], ", with changes" if end["changed"] else "")]
+            lines += ["**%s code changed during the run** (commit %s at the end%s): the figures "
+                      "of %s may mix two versions." % (
+                          "Our" if name == "our" else "The ours-before", end["commit"],
+                          ", with changes" if end["changed"] else "",
+                          "ours" if name == "our" else BEFORE)]
         lines += [""]
     return "\n".join(lines)

@@ -6,6 +6,11 @@ project (``python -I`` from a temporary working directory), so that a peer's
 ``import zarr`` finds zarr-python, never ours:
 
     python -I bench/peers/runner.py --peer NAME --workload NAME [--quick] --out FILE
+                                    [--ours-root DIR]
+
+``--ours-root`` names the source directory of the build of ours that the
+python imports, when it is not this checkout (another build of ours, such
+as a worktree of an earlier commit, measured by the same contender code).
 """
 
 import os
@@ -55,15 +60,17 @@ def prefault(nbytes):
     np.ones(nbytes // 8).sum()
 
 
-def check_zarr_origin(peer):
-    """Fail unless ``import zarr`` finds ours for "ours" and never ours for a peer."""
+def check_zarr_origin(peer, ours_root=ROOT):
+    """Fail unless ``import zarr`` finds ours (the build in ours_root) for
+    "ours" and never ours for a peer; where it was found."""
     import importlib.util
     found = importlib.util.find_spec("zarr")
-    ours = found is not None and os.path.abspath(found.origin).startswith(
-        os.path.join(ROOT, "zarr") + os.sep)
+    ours = found is not None and found.origin is not None and os.path.abspath(
+        found.origin).startswith(os.path.join(os.path.abspath(ours_root), "zarr") + os.sep)
     if ours != (peer == "ours"):
         raise RuntimeError("import zarr finds %s while measuring %s" % (
             found and found.origin, peer))
+    return found and found.origin
 
 
 def measure_storage(cls, storage, s, a, settings):
@@ -86,14 +93,14 @@ def measure_storage(cls, storage, s, a, settings):
     return row
 
 
-def run(peer, workload, quick):
+def run(peer, workload, quick, ours_root=ROOT):
     """The result of one contender on one workload."""
     cls, _ = PEERS[peer]
     s = data.spec(workload, quick)
     result = {"peer": peer, "label": cls.label, "workload": s, "quick": quick,
               "python": platform.python_version(), "executable": sys.executable,
               "load before": os.getloadavg()}
-    check_zarr_origin(peer)
+    result["zarr origin"] = check_zarr_origin(peer, ours_root)
     try:
         result["versions"] = cls.versions()
     except ImportError as e:
@@ -116,8 +123,10 @@ def main():
     parser.add_argument("--workload", required=True, choices=sorted(data.WORKLOADS))
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--ours-root", default=ROOT,
+                        help="the source directory of the build of ours (default: this checkout)")
     args = parser.parse_args()
-    result = run(args.peer, args.workload, args.quick)
+    result = run(args.peer, args.workload, args.quick, args.ours_root)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
 
