@@ -5,11 +5,14 @@ import operator
 
 import numpy as np
 
-from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from libc.stdint cimport uint8_t
 from libc.string cimport memcpy
 from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock,
                                PyThread_free_lock, PyThread_acquire_lock,
                                PyThread_release_lock, WAIT_LOCK, NOWAIT_LOCK)
+
+from cblosc cimport BLOSC_MAX_BUFFERSIZE
 
 
 cdef tuple _chunk_shape(shape):
@@ -260,19 +263,6 @@ cdef class Chunk:
     >>> float(c[15, 5]), float(c[0, 0]), c.is_initialized
     (1.5, 0.0, True)
     """
-    cdef readonly tuple shape
-    cdef readonly object dtype
-    cdef readonly object cname
-    cdef readonly int clevel
-    cdef readonly int shuffle
-    cdef readonly Py_ssize_t blocksize
-    cdef readonly Py_ssize_t nbytes
-    cdef readonly Py_ssize_t size
-    cdef readonly Py_ssize_t itemsize
-    cdef object _fill
-    cdef bytes _cname_b
-    cdef bint _raw
-    cdef bytes _cdata
 
     def __init__(self, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
                  fill_value=None, blocksize=0):
@@ -622,7 +612,6 @@ cdef class SynchronizedChunk(Chunk):
     >>> int(c[...].sum())
     500
     """
-    cdef PyThread_type_lock _lock
 
     def __cinit__(self, *args, **kwargs):
         self._lock = PyThread_allocate_lock()

@@ -31,11 +31,11 @@ SHUFFLE_NAMES = {BLOSC_NOSHUFFLE: "NOSHUFFLE", BLOSC_SHUFFLE: "BYTESHUFFLE",
 #: The largest buffer blosc compresses, in bytes.
 MAX_BUFFERSIZE = BLOSC_MAX_BUFFERSIZE
 
-# The layout of a blosc 1.x frame: a 16-byte header (little-endian integers),
-# then for compressed frames a table of block starts, each block made of one
-# or `typesize` splits, each split a 4-byte length and that many bytes.
+# The layout of a blosc 1.x frame: a 16-byte header (HEADER, in ext.pxd;
+# little-endian integers, read with _u32), then for compressed frames a table
+# of block starts, each block made of one or `typesize` splits, each split a
+# 4-byte length and that many bytes.
 cdef enum:
-    HEADER = 16
     FLAG_RESERVED = 0x08
     FLAG_NOSPLIT = 0x10
     MAX_SPLITS = 16
@@ -97,10 +97,6 @@ def check_options(cname, clevel, shuffle):
         raise ValueError("shuffle must be 0 (NOSHUFFLE), 1 (BYTESHUFFLE) or 2 (BITSHUFFLE), "
                          "not %d" % shuffle)
     return cname, clevel, shuffle
-
-
-cdef inline uint32_t _u32(const uint8_t* p) noexcept nogil:
-    return (<uint32_t>p[0]) | (<uint32_t>p[1] << 8) | (<uint32_t>p[2] << 16) | (<uint32_t>p[3] << 24)
 
 
 cdef extern from *:
@@ -390,8 +386,6 @@ cdef int _getitem(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
 
 cdef class _Buffer:
     """A contiguous buffer export, released when the object goes."""
-    cdef Py_buffer view
-    cdef bint held
 
     def __cinit__(self, obj, bint writable=False):
         PyObject_GetBuffer(obj, &self.view, PyBUF_WRITABLE if writable else PyBUF_SIMPLE)

@@ -1,7 +1,8 @@
 # Copies between strided arrays without the GIL: the scatter of decompressed
 # chunks into a result array and the gather of a value into chunk buffers.
 
-from cpython.buffer cimport PyBUF_RECORDS, PyBUF_RECORDS_RO
+from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release,
+                             PyBUF_RECORDS, PyBUF_RECORDS_RO)
 from libc.string cimport memcpy
 
 cdef enum:

@@ -8,9 +8,13 @@ with the GIL released, so calls from many threads run in parallel.
 The module is one extension assembled from the parts below, one idea each.
 """
 
+# What one part uses from another (cdef classes and their attributes, C
+# methods and functions, constants) is declared in ext.pxd, and each part
+# cimports what it uses itself: the parts can be included in any order. This
+# one reads from the codec up.
 include "errors.pxi"
 include "codec.pxi"
 include "chunk.pxi"
 include "copy.pxi"
-include "persistent.pxi"
+include "store_chunk.pxi"
 include "allocator.pxi"

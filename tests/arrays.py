@@ -1,6 +1,7 @@
 """The kinds of array that the behaviour tests run against, and strategies for them."""
 
 import atexit
+import collections
 import itertools
 import os
 import shutil
@@ -53,6 +54,51 @@ def synchronized_lazy(shape, dtype="f8", chunks=None, **kwargs):
                      **kwargs)
 
 
+class CountingStore(zarr.storage.WrapperStore):
+    """A wrapper store that counts what is asked of it, by method."""
+
+    def __init__(self, store):
+        super().__init__(store)
+        self.calls = collections.Counter()
+        self.ranged_bytes = 0
+
+    def get(self, key, *args):
+        self.calls["get"] += 1
+        return super().get(key, *args)
+
+    def get_ranges(self, key, ranges):
+        self.calls["get_ranges"] += 1
+        parts = super().get_ranges(key, ranges)
+        self.ranged_bytes += sum(len(p) for p in parts)
+        return parts
+
+    def set(self, key, value):
+        self.calls["set"] += 1
+        return super().set(key, value)
+
+    def delete(self, key):
+        self.calls["delete"] += 1
+        return super().delete(key)
+
+
+def dict_store(shape, dtype="f8", chunks=None, **kwargs):
+    """An array in a plain dict."""
+    return zarr.open({}, mode="w", shape=shape, dtype=dtype, chunks=chunks, **kwargs)
+
+
+def memory_store(shape, dtype="f8", chunks=None, **kwargs):
+    """An array opened in a MemoryStore, at a path below its top."""
+    return zarr.open(zarr.storage.MemoryStore(), mode="w", shape=shape, dtype=dtype,
+                     chunks=chunks, path="group/array", **kwargs)
+
+
+def counting_store(shape, dtype="f8", chunks=None, **kwargs):
+    """An array in a counting wrapper around a directory store, with '/' keys."""
+    store = CountingStore(zarr.storage.LocalStore(new_path()))
+    return zarr.open(store, mode="w", shape=shape, dtype=dtype, chunks=chunks,
+                     dimension_separator="/", **kwargs)
+
+
 #: Every kind of array: name -> function(shape, dtype, chunks, **options) -> empty array.
 KINDS = {
     "memory": memory,
@@ -62,6 +108,9 @@ KINDS = {
     "nested-directory": nested_directory,
     "lazy": lazy,
     "synchronized-lazy": synchronized_lazy,
+    "dict-store": dict_store,
+    "memory-store": memory_store,
+    "counting-store": counting_store,
 }
 
 

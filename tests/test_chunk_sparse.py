@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import zarr
-from zarr.ext import Chunk, CorruptChunkError, PersistentChunk, SynchronizedChunk
+from zarr.ext import Chunk, CorruptChunkError, StoreChunk, SynchronizedChunk
+from zarr.storage import LocalStore
 
 from arrays import basic_selections
 
@@ -59,6 +60,16 @@ def test_result_is_a_copy_not_a_view():
     r[...] = 99
     assert c[2, 5, 1] == DATA[2, 5, 1]
     assert r.flags.owndata or r.base is None or r.base.size == r.size
+
+
+def PersistentChunk(path, *args, **kwargs):
+    """A chunk in the file at ``path``: a chunk of a directory store."""
+    directory, name = os.path.split(path)
+    return StoreChunk(LocalStore(directory), name, *args, **kwargs)
+
+
+def _path_of(c):
+    return c.store.file_path(c.key)
 
 
 def test_raw_chunks_slice_their_bytes():
@@ -132,12 +143,12 @@ def test_file_reads_only_the_blocks_needed(file_chunk, monkeypatch):
     monkeypatch.setattr(os, "pread", pread)
     monkeypatch.setattr(os, "preadv", preadv)
     assert file_chunk[40, 7, 3] == DATA[40, 7, 3]
-    size = os.path.getsize(file_chunk.path)
+    size = os.path.getsize(_path_of(file_chunk))
     assert 0 < sum(read) < size / 4
 
 
 def _corrupt_copy(file_chunk, tmp_path, edit):
-    frame = bytearray(open(file_chunk.path, "rb").read())
+    frame = bytearray(open(_path_of(file_chunk), "rb").read())
     edit(frame)
     path = str(tmp_path / "bad")
     with open(path, "wb") as f:

@@ -33,6 +33,18 @@ def test_module_docstring_examples(name):
     assert result.failed == 0
 
 
+@pytest.mark.parametrize("name", ["zarr.storage.base", "zarr.storage.files",
+                                  "zarr.storage.keys", "zarr.storage.local",
+                                  "zarr.storage.memory", "zarr.storage.wrapper", "zarr.codecs",
+                                  "zarr.sync", "zarr.locks", "zarr.opening", "zarr.aside", "zarr.columns",
+                                  "zarr.tokens"])
+def test_docstring_examples_of_the_smaller_modules(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, extraglobs={"np": np}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 1
+    assert result.failed == 0
+
+
 def test_readme_examples():
     with open(os.path.join(ROOT, "README.md")) as f:
         text = "\n".join(line for line in f.read().splitlines() if not line.startswith("```"))

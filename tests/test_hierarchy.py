@@ -79,10 +79,16 @@ def reopen(group, mode="a"):
     return zarr.open_group(group.path, mode=mode)
 
 
-@pytest.fixture(params=["memory", "directory"])
+@pytest.fixture(params=["memory", "directory", "dict", "store-path"])
 def g(request, tmp_path):
+    """A new group: in memory, in a directory, in a plain dict, and below the
+    top of a memory store."""
     if request.param == "memory":
         return zarr.group()
+    if request.param == "dict":
+        return zarr.open_group({}, mode="w")
+    if request.param == "store-path":
+        return zarr.open_group(zarr.storage.MemoryStore(), mode="w", path="top/g")
     return zarr.open_group(str(tmp_path / "g.zarr"), mode="w")
 
 

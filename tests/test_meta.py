@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from zarr.codecs import Blosc
 from zarr.errors import MetadataError
 from zarr.meta import (
     array_metadata,
@@ -53,18 +54,18 @@ def test_fill_values_as_other_writers_write_them():
 
 
 def test_metadata_document():
-    meta = array_metadata((10, 3), np.dtype("f8"), (4, 3), "lz4", 7, 2, 0, math.nan, "/")
+    meta = array_metadata((10, 3), np.dtype("f8"), (4, 3), Blosc("lz4", 7, 2), math.nan, "/")
     assert meta == {"zarr_format": 2, "shape": [10, 3], "chunks": [4, 3], "dtype": "<f8",
                     "compressor": {"id": "blosc", "cname": "lz4", "clevel": 7, "shuffle": 2,
                                    "blocksize": 0},
                     "fill_value": "NaN", "order": "C", "filters": None,
                     "dimension_separator": "/"}
     parsed = parse_array_metadata(dumps(meta), ".zarray")
-    assert parsed["shape"] == (10, 3) and parsed["cname"] == "lz4" and math.isnan(
+    assert parsed["shape"] == (10, 3) and parsed["compressor"] == Blosc("lz4", 7, 2) and math.isnan(
         parsed["fill_value"])
-    raw = array_metadata((5,), np.dtype("i4"), (5,), None, 0, 0, 0, 0, ".")
+    raw = array_metadata((5,), np.dtype("i4"), (5,), None, 0, ".")
     assert raw["compressor"] is None
-    obj = array_metadata((5,), np.dtype(object), (5,), "lz4", 5, 1, 0, None, ".")
+    obj = array_metadata((5,), np.dtype(object), (5,), Blosc("lz4"), None, ".", "msgpack2")
     assert obj["filters"] == [{"id": "msgpack2", "raw": False, "use_bin_type": True,
                                "use_single_float": False}]
 
@@ -83,13 +84,13 @@ def test_metadata_document():
     (lambda m: dict(m, compressor={"id": "blosc", "cname": "snappy", "clevel": 5,
                                    "shuffle": 1}), "not available"),
     (lambda m: dict(m, compressor={"id": "blosc", "cname": "lz4", "clevel": 12,
-                                   "shuffle": 1}), "bad blosc options"),
+                                   "shuffle": 1}), "bad compressor.*clevel"),
     (lambda m: dict(m, filters=[{"id": "delta"}]), "filters"),
     (lambda m: dict(m, dimension_separator="-"), "dimension_separator"),
     (lambda m: dict(m, fill_value="abc"), "not a number"),
 ])
 def test_bad_metadata_is_a_clear_error(edit, match):
-    meta = array_metadata((10, 3), np.dtype("f8"), (4, 3), "lz4", 7, 2, 0, 0.0, ".")
+    meta = array_metadata((10, 3), np.dtype("f8"), (4, 3), Blosc("lz4", 7, 2), 0.0, ".")
     edited = edit(meta)
     text = edited if isinstance(edited, str) else json.dumps(edited)
     with pytest.raises(MetadataError, match=match) as info:

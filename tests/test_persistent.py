@@ -18,7 +18,9 @@ from zarr.persistent import (
     SynchronizedLazyPersistentArray,
     SynchronizedPersistentArray,
 )
-from zarr.storage import chunk_key, iter_chunk_files
+from zarr.storage import chunk_key
+from trees import iter_chunk_files
+from zarr.storage.files import PARTIAL_SUFFIX
 
 
 def files(path):
@@ -299,14 +301,14 @@ def test_no_temporary_files_remain(tmp_path):
         z[i * 10:(i + 1) * 10 + 5] = i
     z.resize(50)
     z.append(np.arange(7))
-    assert not [n for n in files(path) if n.endswith(ext.PARTIAL_SUFFIX) or "partial" in n]
+    assert not [n for n in files(path) if n.endswith(PARTIAL_SUFFIX) or "partial" in n]
 
 
 def test_partial_files_are_ignored(tmp_path):
     path = str(tmp_path / "a.zarr")
     z = zarr.open(path, mode="w", shape=(10,), dtype="i4", chunks=(5,))
     z[:5] = 1
-    with open(os.path.join(path, ".1.12345.0" + ext.PARTIAL_SUFFIX), "wb") as f:
+    with open(os.path.join(path, ".1.12345.0" + PARTIAL_SUFFIX), "wb") as f:
         f.write(b"torn")
     again = zarr.open(path, mode="r")
     assert again.nchunks_initialized == 1
@@ -423,12 +425,15 @@ def test_lazy_counts_chunks_without_opening_them(tmp_path, monkeypatch):
     assert opened == []
 
 
-def test_lazy_arrays_hold_no_chunk_objects(tmp_path):
+@pytest.mark.parametrize("lazy", [False, True])
+def test_arrays_hold_no_chunk_objects(tmp_path, lazy):
     z = zarr.open(str(tmp_path / "a.zarr"), mode="w", shape=(100, 100), chunks=(10, 10),
-                  lazy=True)
+                  lazy=lazy)
+    state = dict(vars(z))
     z[...] = 1
     assert z[...].sum() == 10000
-    assert not z._grid
+    # Touching all 100 chunks left nothing behind but the version of the data.
+    assert {k: v for k, v in vars(z).items() if k != "_version"} == state
 
 
 @pytest.mark.parametrize("synchronized", [False, True])
@@ -553,3 +558,26 @@ def test_objects_opened_apart_on_one_directory_share_chunk_locks(tmp_path, lazy)
     for t in threads:
         t.join()
     np.testing.assert_array_equal(zarr.open(path, mode="r")[...], np.arange(1, 401))
+
+
+def test_an_array_opened_by_path_and_through_its_group_shares_chunk_locks(tmp_path):
+    # One directory as the top of a store, and below the top of its group's:
+    # the same chunks, the same locks.
+    root = str(tmp_path / "g.zarr")
+    g = zarr.open_group(root, mode="w")
+    g.zeros("x", shape=400, chunks=400, dtype="i4")
+    openers = [lambda: zarr.open_group(root, mode="r+")["x"],
+               lambda: zarr.open(os.path.join(root, "x"), mode="r+"),
+               lambda: zarr.open(zarr.storage.LocalStore(root), mode="r+", path="x")]
+
+    def work(k):
+        for i in range(k, 400, 3):
+            openers[k]()[i] = i + 1
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    np.testing.assert_array_equal(g["x"][...], np.arange(1, 401))
+    assert openers[0]()._lock_ident == openers[1]()._lock_ident == openers[2]()._lock_ident

@@ -26,10 +26,12 @@ import pytest
 
 import _fault_garbage as garbage
 import zarr
+import zarr.storage.local
 from zarr import ext
 from zarr.errors import CorruptChunkError, MetadataError, ReadOnlyError
-from zarr.ext import PARTIAL_SUFFIX
-from zarr.storage import iter_chunk_files
+from zarr.storage import files as store_files
+from zarr.storage.files import PARTIAL_SUFFIX
+from trees import iter_chunk_files
 
 CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 IS_ROOT = os.geteuid() == 0
@@ -679,7 +681,7 @@ def test_a_symlink_loop_raises(tmp_path):
 @pytest.mark.parametrize("err", [errno.EIO, errno.EACCES, errno.ENOMEM, errno.ESTALE])
 def test_errors_of_the_file_reader_are_never_fill_values(tmp_path, monkeypatch, err):
     """Whatever read_file raises reaches the caller, in every kind of array."""
-    real = ext.read_file
+    real = store_files.read_file
     paths = []
 
     def failing(path):
@@ -688,8 +690,7 @@ def test_errors_of_the_file_reader_are_never_fill_values(tmp_path, monkeypatch, 
             raise OSError(err, os.strerror(err), path)
         return real(path)
 
-    monkeypatch.setattr(ext, "read_file", failing)
-    monkeypatch.setattr(zarr.objects, "read_file", failing)
+    monkeypatch.setattr(zarr.storage.local, "read_file", failing)
     for dtype, lazy in [("i4", False), ("i4", True), (object, False)]:
         path = str(tmp_path / ("a-%s-%s.zarr" % (np.dtype(dtype).kind, lazy)))
         z = garbage.make_array(path, dtype, "blosclz", lazy=lazy)
@@ -988,15 +989,15 @@ def test_a_replaced_chunk_file_is_a_new_file_and_open_readers_keep_the_old(tmp_p
 @pytest.mark.parametrize("exchange", [False, True])
 def test_write_file_atomic_creates_replaces_and_leaves_nothing_else(tmp_path, exchange):
     path = str(tmp_path / "d" / "x")
-    ext.write_file_atomic(path, b"first", exchange=exchange)
-    ext.write_file_atomic(path, memoryview(b"second"), exchange=exchange)
+    store_files.write_file_atomic(path, b"first", exchange=exchange)
+    store_files.write_file_atomic(path, memoryview(b"second"), exchange=exchange)
     assert open(path, "rb").read() == b"second"
     # A symlink in the way is replaced by the file; its target is left alone.
     target = tmp_path / "target"
     target.write_bytes(b"target")
     os.remove(path)
     os.symlink(target, path)
-    ext.write_file_atomic(path, b"third", exchange=exchange)
+    store_files.write_file_atomic(path, b"third", exchange=exchange)
     assert not os.path.islink(path) and open(path, "rb").read() == b"third"
     assert target.read_bytes() == b"target"
     assert os.listdir(tmp_path / "d") == ["x"]
@@ -1008,7 +1009,7 @@ def test_write_file_atomic_never_replaces_a_directory(tmp_path, exchange):
     path.mkdir()
     (path / "inside").write_bytes(b"kept")
     with pytest.raises(IsADirectoryError) as info:
-        ext.write_file_atomic(str(path), b"new", exchange=exchange)
+        store_files.write_file_atomic(str(path), b"new", exchange=exchange)
     assert info.value.filename == str(path)
     assert (path / "inside").read_bytes() == b"kept"
     assert sorted(os.listdir(tmp_path)) == ["x"]
@@ -1019,10 +1020,10 @@ def test_read_file_reads_whole_files_of_any_size(tmp_path):
         path = tmp_path / ("f%d" % n)
         data = os.urandom(n)
         path.write_bytes(data)
-        assert ext.read_file(str(path)) == data
-    assert ext.read_file(str(tmp_path / "missing")) is None
+        assert store_files.read_file(str(path)) == data
+    assert store_files.read_file(str(tmp_path / "missing")) is None
     # A file whose size the kernel reports as 0 is read to its end.
-    assert ext.read_file("/proc/self/status").startswith(b"Name:")
+    assert store_files.read_file("/proc/self/status").startswith(b"Name:")
 
 
 def test_an_empty_chunk_file_is_cleared_by_writing_the_whole_chunk(tmp_path):

@@ -18,7 +18,7 @@ import _fault_workers as workers
 import zarr
 from zarr.errors import ReadOnlyError
 from zarr.persistent import SynchronizedLazyPersistentArray, SynchronizedPersistentArray
-from zarr.storage import ProcessSynchronizer
+from zarr.sync import ProcessSynchronizer
 
 CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 PROCS = 8

@@ -15,7 +15,7 @@ from pandas.testing import assert_frame_equal, assert_index_equal
 
 import zarr
 import zarr.table
-from zarr.table import _range_append
+from zarr.columns import range_append
 
 N = 11
 
@@ -121,7 +121,7 @@ def test_empty_frames(kind, tmp_path):
     for df in [pd.DataFrame(), pd.DataFrame(index=pd.Index(["a", "b"], name="k")),
                pd.DataFrame(index=range(5)), pd.DataFrame(columns=["a", "b"]),
                pd.DataFrame({"a": np.zeros(0, "f4"), "b": pd.Series([], dtype="str")})]:
-        t = zarr.from_pandas(df, make_target(kind, tmp_path))
+        t = zarr.from_pandas(df, make_target(kind, tmp_path), mode="w")
         assert_frame_equal(reopen(t, kind, tmp_path).to_pandas(), df)
         assert len(t) == len(df)
 
@@ -181,7 +181,7 @@ def test_column_index_kinds_round_trip(kind, tmp_path):
     for df in [pd.DataFrame(np.arange(12.0).reshape(3, 4)),
                pd.DataFrame(np.ones((2, 2)), columns=pd.Index([10, 20], name="cols")),
                pd.DataFrame([[1, 2]], columns=pd.Index(["a", "b"], dtype=object))]:
-        t = zarr.from_pandas(df, make_target(kind, tmp_path))
+        t = zarr.from_pandas(df, make_target(kind, tmp_path), mode="w")
         back = reopen(t, kind, tmp_path).to_pandas()
         assert_frame_equal(back, df)
         assert_index_equal(back.columns, df.columns, exact=True)
@@ -272,7 +272,7 @@ def test_modes_and_targets(tmp_path):
         zarr.from_pandas(df, path, mode="w-")
     assert_frame_equal(zarr.open_table(path).to_pandas(), df)
     df2 = pd.DataFrame({"b": [1.5]})
-    zarr.from_pandas(df2, path)  # 'w' replaces the table, members and all
+    zarr.from_pandas(df2, path, mode="w")  # 'w' replaces the table, members and all
     assert_frame_equal(zarr.open_table(path).to_pandas(), df2)
     assert sorted(zarr.open_group(path, "r")) == ["b"]
     # Into a member group, beside other members.
@@ -289,9 +289,146 @@ def test_modes_and_targets(tmp_path):
     with pytest.raises(zarr.ContainsGroupError):
         zarr.from_pandas(df, g, mode="w-")
     assert list(g) == ["other"]
-    zarr.from_pandas(df, g)
+    zarr.from_pandas(df, g, mode="w")
     assert list(g) == ["a"]
     assert_frame_equal(zarr.Table(g).to_pandas(), df)
+
+
+def snapshot(where):
+    """Every key of a store, or every file and directory under a path, with its bytes."""
+    if isinstance(where, (str, os.PathLike)):
+        found = {}
+        for root, dirs, names in os.walk(where):
+            for name in dirs:
+                found[os.path.relpath(os.path.join(root, name), where)] = None
+            for name in names:
+                with open(os.path.join(root, name), "rb") as f:
+                    found[os.path.relpath(os.path.join(root, name), where)] = f.read()
+        return found
+    return {key: bytes(where[key]) for key in where.list()}
+
+
+@pytest.mark.parametrize("how", ["path", "group", "named", "memory", "memory-named",
+                                 "store"])
+def test_the_default_mode_refuses_what_is_there_and_leaves_it(tmp_path, how):
+    df = pd.DataFrame({"a": [1, 2]})
+    path = str(tmp_path / "t.zarr")
+    memory = how in ("memory", "memory-named", "store")
+    root = zarr.group() if memory else zarr.open_group(path, mode="w")
+    where, name = (path if how == "path" else root.store if how == "store" else root), None
+    if how in ("named", "memory-named"):
+        name = "sub/t"
+    # A group with a member, one with attributes only, an existing table, an array.
+    for fill in ("member", "attrs", "table", "array"):
+        node = root.require_group(name) if name else root
+        for member in list(node):
+            del node[member]
+        node.attrs.clear()
+        if fill == "member":
+            node.zeros("other", shape=3)
+        elif fill == "attrs":
+            node.attrs["keep"] = 1
+        elif fill == "table":
+            zarr.from_pandas(pd.DataFrame(), where, name=name, mode="w")
+        elif name:
+            del root[name]
+            root.zeros(name, shape=3)
+        elif how == "path":
+            zarr.open(path, mode="w", shape=3)
+        else:
+            continue
+        before = snapshot(root.store if memory else str(tmp_path))
+        error = zarr.ContainsArrayError if fill == "array" else zarr.ContainsGroupError
+        with pytest.raises(error, match="mode 'w-'"):
+            zarr.from_pandas(df, where, name=name)
+        assert snapshot(root.store if memory else str(tmp_path)) == before
+    # 'w' replaces it; an empty group is written into.
+    t = zarr.from_pandas(df, where, name=name, mode="w")
+    assert_frame_equal(t.to_pandas(), df)
+    if name:
+        del root[name]
+        root.create_group(name)
+    else:
+        where = zarr.group() if memory else str(tmp_path / "empty.zarr")
+        if how == "group":
+            where = zarr.open_group(where, mode="w")
+        elif how == "store":
+            where = where.store
+    assert_frame_equal(zarr.from_pandas(df, where, name=name).to_pandas(), df)
+
+
+def test_a_table_made_meanwhile_is_not_replaced(tmp_path, monkeypatch):
+    df = pd.DataFrame({"a": [1, 2]})
+    for g, name in [(zarr.group(), "t"), (zarr.open_group(tmp_path / "g.zarr", "w"), "t"),
+                    (None, None)]:
+        where = str(tmp_path / "t.zarr") if g is None else g
+        other = pd.DataFrame({"b": [1.5]})
+
+        def meanwhile(tasks, threads=None, real=zarr.table.run_tasks):
+            monkeypatch.undo()
+            zarr.from_pandas(other, where, name=name)
+            real(tasks, threads)
+
+        monkeypatch.setattr(zarr.table, "run_tasks", meanwhile)
+        with pytest.raises(zarr.ContainsGroupError, match="meanwhile"):
+            zarr.from_pandas(df, where, name=name)
+        reopened = zarr.open_table(where) if g is None else zarr.Table(g[name])
+        assert_frame_equal(reopened.to_pandas(), other)
+    hidden = [n for root, dirs, names in os.walk(str(tmp_path)) for n in dirs + names
+              if n.startswith(".") and n not in (".zarray", ".zgroup", ".zattrs")]
+    assert hidden == []
+
+
+def test_tables_at_the_top_of_a_store(monkeypatch):
+    df, new = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"b": [1.5], "c": [True]})
+    store = zarr.storage.MemoryStore()
+    zarr.from_pandas(df, store)
+    assert_frame_equal(zarr.Table(zarr.open_group(store)).to_pandas(), df)
+    # A failure while the members are swapped in undoes the moves done.
+    before = snapshot(store)
+    real, calls = zarr.storage.MemoryStore.rename, []
+
+    def failing(self, source, dest):
+        calls.append(source)
+        if len(calls) == 2:
+            raise OSError("rename failed")
+        return real(self, source, dest)
+
+    monkeypatch.setattr(zarr.storage.MemoryStore, "rename", failing)
+    with pytest.raises(OSError, match="rename failed"):
+        zarr.from_pandas(new, store, mode="w")
+    monkeypatch.undo()
+    assert snapshot(store) == before
+    t = zarr.from_pandas(new, store, mode="w")
+    assert_frame_equal(t.to_pandas(), new)
+    assert sorted(store) == [".zattrs", ".zgroup", "b/.zarray", "b/.zattrs", "b/0",
+                             "c/.zarray", "c/.zattrs", "c/0"]
+    # An array at the top is replaced, its chunks too.
+    d = {}
+    zarr.open(d, mode="w", shape=(4, 4), chunks=(2, 2), dtype="i4")[...] = 1
+    zarr.from_pandas(df, d, mode="w")
+    assert sorted(d) == [".zattrs", ".zgroup", "a/.zarray", "a/.zattrs", "a/0"]
+    assert_frame_equal(zarr.Table(zarr.open_group(d)).to_pandas(), df)
+
+
+def test_a_name_under_a_path(tmp_path):
+    df = pd.DataFrame({"a": [1, 2]})
+    t = zarr.from_pandas(df, tmp_path / "g.zarr", name="sub/t")
+    assert t.group.name == "/sub/t"
+    assert_frame_equal(zarr.Table(zarr.open_group(tmp_path / "g.zarr", "r")["sub/t"])
+                       .to_pandas(), df)
+
+
+def test_one_lock_a_table_however_it_is_opened(tmp_path):
+    zarr.from_pandas(pd.DataFrame({"a": [1]}), tmp_path / "t.zarr")
+    zarr.from_pandas(pd.DataFrame({"a": [1]}), tmp_path / "u.zarr")
+    lock = zarr.table._table_lock
+    parent = zarr.open_group(tmp_path, mode="a")
+    assert lock(zarr.open_table(tmp_path / "t.zarr").group) is lock(parent["t.zarr"])
+    assert lock(zarr.open_group(tmp_path / "t.zarr")) is lock(
+        zarr.open_group(str(tmp_path / "t.zarr") + "/"))
+    g = zarr.group()
+    assert lock(g) is lock(zarr.hierarchy.Group(g._nodes, ""))
 
 
 def test_a_failed_write_removes_what_it_wrote(monkeypatch):
@@ -478,7 +615,7 @@ def test_append_to_stored_indexes(kind, tmp_path):
              pd.MultiIndex.from_arrays([["c"], pd.date_range("2000-01-05", periods=1)]))]:
         df = pd.DataFrame({"v": np.arange(len(index))}, index=index)
         add = pd.DataFrame({"v": np.arange(len(more))}, index=more)
-        t = zarr.from_pandas(df, make_target(kind, tmp_path), chunks=2)
+        t = zarr.from_pandas(df, make_target(kind, tmp_path), chunks=2, mode="w")
         t.append(add)
         assert_frame_equal(reopen(t, kind, tmp_path).to_pandas(), pd.concat([df, add]))
 
@@ -540,7 +677,8 @@ def test_a_failed_append_cuts_every_column_back(kind, tmp_path, monkeypatch):
     assert arrays_of(t.group) == before and t.group.attrs.asdict() == attrs
     assert_frame_equal(reopen(t, kind, tmp_path).to_pandas(), df)
     # A failure while the RangeIndex becomes an array removes that array too.
-    t = zarr.from_pandas(df.reset_index(drop=True), make_target(kind, tmp_path), chunks=4)
+    t = zarr.from_pandas(df.reset_index(drop=True), make_target(kind, tmp_path), chunks=4,
+                         mode="w")
     calls.clear()
     monkeypatch.setattr(zarr.Array, "set_basic_selection", failing)
     with pytest.raises(OSError):
@@ -624,7 +762,7 @@ ranges = st.builds(lambda start, n, step: pd.RangeIndex(start, start + n * step,
 @given(ranges, ranges)
 def test_range_append_is_pandas_concat(a, b):
     expected = pd.concat([pd.Series(0, index=a), pd.Series(0, index=b)]).index
-    got = _range_append(a.start, a.step, len(a), b)
+    got = range_append(a.start, a.step, len(a), b)
     assert (got is not None) == isinstance(expected, pd.RangeIndex)
     if got is not None:
         start, step = got
@@ -652,17 +790,20 @@ def test_a_failed_replacing_write_keeps_the_old_table(tmp_path, monkeypatch, how
     def failing(tasks, threads=None):
         raise RuntimeError("disk full")
 
+    before = snapshot(where.store if how in ("memory", "memory-named") else str(tmp_path))
     monkeypatch.setattr(zarr.table, "run_tasks", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        zarr.from_pandas(new, where, name=name)
+        zarr.from_pandas(new, where, name=name, mode="w")
     monkeypatch.undo()
     pd.testing.assert_frame_equal(reopen().to_pandas(), old)
+    assert snapshot(where.store if how in ("memory", "memory-named") else str(tmp_path)) \
+        == before
     if how not in ("memory", "memory-named"):
         hidden = [n for root, dirs, names in os.walk(str(tmp_path)) for n in dirs + names
                   if n.startswith(".") and n not in (".zarray", ".zgroup", ".zattrs")]
         assert hidden == []
     # And a write that succeeds replaces it.
-    zarr.from_pandas(new, where, name=name)
+    zarr.from_pandas(new, where, name=name, mode="w")
     pd.testing.assert_frame_equal(reopen().to_pandas(), new)
 
 

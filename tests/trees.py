@@ -26,3 +26,10 @@ def hidden_leftovers(path):
         out.extend(os.path.join(root, n) for n in dirs + names
                    if n.startswith(".") and n not in METADATA)
     return out
+
+
+def iter_chunk_files(path, ndim, separator="."):
+    """(grid index, size) of the chunk files of the array in directory ``path``."""
+    from zarr.storage import LocalStore
+    from zarr.storage.keys import iter_chunk_keys
+    return iter_chunk_keys(LocalStore(path), "", ndim, separator)

@@ -26,21 +26,22 @@ from zarr.ext import (
     Chunk,
     CodecError,
     CorruptChunkError,
-    PersistentChunk,
+    StoreChunk,
     SynchronizedChunk,
-    SynchronizedPersistentChunk,
 )
+from zarr.codecs import Blosc
 from zarr.persistent import (
     LazyPersistentArray,
     PersistentArray,
     SynchronizedLazyPersistentArray,
     SynchronizedPersistentArray,
-    open,
-    open_like,
 )
 from zarr.hierarchy import Group, group, open_group
+from zarr.opening import open, open_like
 from zarr.parallel import get_threads, set_threads
-from zarr.storage import ProcessSynchronizer
+from zarr import storage
+from zarr.storage import DirectoryStore, LocalStore, MemoryStore, WrapperStore
+from zarr.sync import ProcessSynchronizer, ThreadSynchronizer
 from zarr.table import Table, from_pandas, open_table
 
 __version__ = "0.1.0.dev0"
@@ -61,12 +62,18 @@ __all__ = [
     "LazyPersistentArray",
     "MetadataError",
     "PersistentArray",
-    "PersistentChunk",
+    "Blosc",
+    "DirectoryStore",
+    "LocalStore",
+    "MemoryStore",
     "ProcessSynchronizer",
+    "StoreChunk",
+    "ThreadSynchronizer",
+    "WrapperStore",
+    "storage",
     "ReadOnlyError",
     "SynchronizedLazyPersistentArray",
     "SynchronizedPersistentArray",
-    "SynchronizedPersistentChunk",
     "open",
     "open_like",
     "BLOSC_VERSION",

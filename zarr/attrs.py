@@ -1,14 +1,13 @@
 """User attributes of arrays and groups: a dict stored as JSON in ``.zattrs``."""
 
 import json
-import os
-import threading
 from collections.abc import MutableMapping
 
 import numpy as np
 
 from zarr.errors import MetadataError, ReadOnlyError
-from zarr.storage import read_text, write_text_atomic
+from zarr.locks import thread_lock
+from zarr.storage import ATTRS, MemoryStore
 
 #: The most elements a numpy array may have to be stored as an attribute.
 MAX_ARRAY_ELEMENTS = 65536
@@ -77,26 +76,18 @@ def _check_key(key):
     return key
 
 
-#: Attributes of directories share this many thread locks, by the file's path:
-#: two objects for one ``.zattrs`` (a group opened twice) take the same lock.
-LOCK_STRIPES = 64
-_path_locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
-
-
-def path_lock(path):
-    """The thread lock of the attributes file ``path`` in this process."""
-    return _path_locks[hash(os.path.abspath(path)) % LOCK_STRIPES]
-
-
 class Attributes(MutableMapping):
     """The user attributes of an array or a group: a dict of JSON values.
 
-    In a directory they are the file ``.zattrs``; every read reads the file
-    and every change rewrites it atomically, so other processes see a whole
-    old or a whole new set. Values are converted as :func:`json_value` says,
-    all of them before anything is written: a value JSON cannot hold raises a
-    TypeError naming its key and changes nothing. In mode 'r' changes raise
-    :class:`zarr.ReadOnlyError`.
+    They are the value at ``key`` (``.zattrs``) in ``store``; every read
+    reads it and every change rewrites it (atomically, in every store of
+    :mod:`zarr.storage`), so other processes see a whole old or a whole new
+    set. Values are converted as :func:`json_value` says, all of them before
+    anything is written: a value JSON cannot hold raises a TypeError naming
+    its key and changes nothing. In mode 'r' changes raise
+    :class:`zarr.ReadOnlyError`. A change holds the thread lock of the key
+    (shared by every object on it in this process) and, with ``lock``
+    (a context manager factory: a process synchronizer's), that lock too.
 
     Examples
     --------
@@ -108,44 +99,43 @@ class Attributes(MutableMapping):
     {'units': 'm/s', 'scale': 0.5, 'shape': [2, 5]}
     """
 
-    def __init__(self, path=None, read_only=False, fsync=False, lock=None):
-        self._path = path
+    def __init__(self, store=None, key=ATTRS, read_only=False, lock=None):
+        self._store = MemoryStore() if store is None else store
+        self._key = key
         self._read_only = read_only
-        self._fsync = fsync
-        self._memory = "{}"  # in memory, the JSON text, as a file would hold it
-        self._thread_lock = threading.Lock() if path is None else path_lock(path)
-        # Held across a read-modify-write of the file: a context manager
-        # factory (a process lock), or None for the thread lock alone.
+        self._thread_lock = thread_lock("attrs", self._store.lock_identity(key))
+        # Held across a read-modify-write: a context manager factory (a
+        # process lock), or None for the thread lock alone.
         self._process_lock = lock
 
     @property
     def read_only(self):
         return self._read_only
 
+    def _where(self):
+        describe = getattr(self._store, "describe_key", None)
+        return describe(self._key) if describe is not None else self._key
+
     def _load(self):
-        if self._path is None:
-            return json.loads(self._memory)
-        text = read_text(self._path)
-        if text is None:
+        try:
+            data = self._store.get(self._key)
+        except KeyError:
             return {}
         try:
-            data = json.loads(text)
+            data = json.loads(bytes(data).decode("utf-8"))
         except ValueError as e:
-            raise MetadataError("%s: not valid JSON (%s)" % (self._path, e)) from None
+            raise MetadataError("%s: not valid JSON (%s)" % (self._where(), e)) from None
         if not isinstance(data, dict):
             raise MetadataError("%s: attributes must be a JSON object, not %s"
-                                % (self._path, type(data).__name__))
+                                % (self._where(), type(data).__name__))
         return data
 
-    def _store(self, data):
-        if self._path is None:
-            self._memory = dumps_attributes(data)
-        else:
-            write_text_atomic(self._path, dumps_attributes(data), self._fsync)
+    def _store_data(self, data):
+        self._store.set(self._key, dumps_attributes(data).encode("utf-8"))
 
     def _change(self, change):
         if self._read_only:
-            raise ReadOnlyError("the attributes at %s are read-only (mode 'r')" % self._path)
+            raise ReadOnlyError("the attributes at %s are read-only (mode 'r')" % self._where())
         with self._thread_lock:
             if self._process_lock is None:
                 return self._apply(change)
@@ -155,7 +145,7 @@ class Attributes(MutableMapping):
     def _apply(self, change):
         data = dict(self._load())
         change(data)
-        self._store(data)
+        self._store_data(data)
 
     # Reading.
 
@@ -187,8 +177,7 @@ class Attributes(MutableMapping):
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._thread_lock = (threading.Lock() if self._path is None
-                             else path_lock(self._path))
+        self._thread_lock = thread_lock("attrs", self._store.lock_identity(self._key))
 
     # Writing.
 

@@ -1,4 +1,13 @@
-"""Arrays in memory: a grid of chunk objects behind numpy's indexing."""
+"""Arrays over a store: numpy's indexing over a grid of chunks.
+
+Every kind of array is this one mechanism: an array over (store, path,
+codec, synchronizer). Its metadata is the ``.zarray`` at ``path`` in the
+store; a chunk is the value at its chunk key, read and written by a chunk
+object made when it is touched (:class:`zarr.ext.StoreChunk`, or
+:class:`zarr.objects.ObjectChunk` for object arrays), which holds the
+synchronizer's lock across each read-modify-write. The array keeps no state
+per chunk.
+"""
 
 import math
 from functools import partial
@@ -7,13 +16,19 @@ import numpy as np
 
 from zarr.attrs import Attributes
 from zarr.bands import Bands
-from zarr.ext import SHUFFLE_NAMES, Chunk, SynchronizedChunk
-from zarr.indexing import (chunk_projections, normalize_selection, one_chunk_selection,
-                            selection_shape)
-from zarr.objects import ObjectChunk
+from zarr.codecs import DEFAULT, codec_of
+from zarr.errors import ReadOnlyError
+from zarr.ext import SHUFFLE_NAMES
+from zarr.indexing import (cells_outside, chunk_projections, normalize_selection,
+                            one_chunk_selection, selection_shape)
+from zarr.meta import array_metadata, dumps
+from zarr.options import new_metadata, prototype_chunk, read_metadata, write_new_metadata
 from zarr.parallel import check_threads, get_threads, run_tasks
+from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
+from zarr.storage.keys import iter_chunk_keys
+from zarr.sync import ThreadSynchronizer
 from zarr.tokens import memory_token, new_version
-from zarr.util import human_readable_size, normalize_chunks, normalize_resize, normalize_shape
+from zarr.util import human_readable_size, normalize_resize
 
 # Dtype kinds whose casts can fail on values (strings, objects, datetimes): a
 # value of another dtype is converted whole before any chunk is written, so
@@ -31,11 +46,12 @@ class Summary(str):
 class Array:
     """A chunked, compressed N-dimensional array in memory.
 
-    The array is cut into chunks of shape ``chunks``; each chunk is a
-    :class:`zarr.ext.Chunk` that keeps its elements compressed with blosc and
-    costs no memory until it is written. Indexing follows numpy: integers,
-    slices with any step, Ellipsis; a write broadcasts and casts its value as
-    numpy does. Only the chunks a selection touches are visited.
+    The array is cut into chunks of shape ``chunks``; each chunk is kept
+    compressed with blosc in a :class:`zarr.storage.MemoryStore` (or the
+    ``store`` given), and costs no memory until it is written. Indexing
+    follows numpy: integers, slices with any step, Ellipsis; a write
+    broadcasts and casts its value as numpy does. Only the chunks a
+    selection touches are visited.
 
     Use the creation functions (:func:`zarr.empty`, :func:`zarr.zeros`,
     :func:`zarr.array`, ...) rather than this class directly.
@@ -49,7 +65,8 @@ class Array:
         The chunk shape; None or -1 in a dimension means the whole dimension;
         left out, a shape of about 1 MB is chosen.
     cname, clevel, shuffle : compression options
-        See :func:`zarr.ext.check_options`.
+        See :func:`zarr.ext.check_options`; or ``compressor``, a codec
+        (:class:`zarr.Blosc`) or None for raw chunks.
     fill_value : scalar, optional
         What unwritten elements read as; 0 of the dtype by default.
     blocksize : int, optional
@@ -68,31 +85,45 @@ class Array:
     (70, 2)
     """
 
-    _chunk_class = Chunk
     _synchronized = False
 
-    def __init__(self, shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-                 fill_value=None, blocksize=None, object_codec="msgpack2", threads=None):
-        shape = normalize_shape(shape)
-        self._threads = check_threads(threads)
-        dtype = np.dtype(dtype if dtype is not None else "f8")
-        if blocksize is None:
-            blocksize = 0
-        chunks = normalize_chunks(chunks, shape, dtype.itemsize)
-        self._object_codec = object_codec
-        # A first chunk checks every option (dtype, compressor, size limit).
-        if dtype.hasobject:
-            proto = ObjectChunk(chunks, cname, clevel, shuffle, fill_value, blocksize,
-                                object_codec)
-        else:
-            proto = Chunk(chunks, dtype, cname, clevel, shuffle, fill_value, blocksize)
-        self._shape = shape
+    def __init__(self, shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
+                 shuffle=DEFAULT, fill_value=None, blocksize=DEFAULT, object_codec="msgpack2",
+                 threads=None, compressor=DEFAULT):
+        threads = check_threads(threads)
+        meta = new_metadata(shape, dtype, chunks, codec_of(compressor, cname, clevel, shuffle,
+                                                           blocksize),
+                            fill_value, ".", object_codec)
+        store = MemoryStore()
+        write_new_metadata(store, "", meta)
+        self._setup(store, "", "a", meta, ThreadSynchronizer() if self._synchronized else None,
+                    threads)
+
+    @classmethod
+    def _over(cls, store, path, mode, meta, synchronizer=None, threads=None):
+        """An array of this kind over the metadata ``meta`` read from ``store`` at ``path``."""
+        z = cls.__new__(cls)
+        z._setup(store, path, mode, meta, synchronizer, threads)
+        return z
+
+    def _setup(self, store, path, mode, meta, synchronizer, threads):
+        self._store = store
+        self._key_prefix = path
+        self._mode = mode
+        self._threads = threads
+        self._shape = meta["shape"]
+        self._chunks = meta["chunks"]
+        self._compressor = meta["compressor"]
+        self._separator = meta["dimension_separator"]
+        self._object_codec = meta["object_codec"] or "msgpack2"
+        proto = prototype_chunk(meta)
         self._dtype = proto.dtype
-        self._chunks = chunks
-        self._cname, self._clevel, self._shuffle = proto.cname, proto.clevel, proto.shuffle
-        self._blocksize = proto.blocksize
         self._fill_value = proto.fill_value
-        self._grid = {}
+        self._proto = proto
+        if synchronizer is None and self._synchronized:
+            synchronizer = ThreadSynchronizer()
+        self._synchronizer = synchronizer
+        self._lock_ident = store.lock_identity(path)
 
     # Properties.
 
@@ -147,24 +178,48 @@ class Array:
         return sum(1 for _ in self._stored_chunks())
 
     @property
+    def compressor(self):
+        """The codec of the chunks (:class:`zarr.Blosc`), or None for raw chunks."""
+        return self._compressor
+
+    @property
     def cname(self):
-        return self._cname
+        return None if self._compressor is None else self._compressor.cname
 
     @property
     def clevel(self):
-        return self._clevel
+        return 0 if self._compressor is None else self._compressor.clevel
 
     @property
     def shuffle(self):
-        return self._shuffle
+        return 0 if self._compressor is None else self._compressor.shuffle
 
     @property
     def blocksize(self):
-        return self._blocksize
+        return 0 if self._compressor is None else self._compressor.blocksize
 
     @property
     def fill_value(self):
         return self._fill_value
+
+    @property
+    def store(self):
+        """The store that holds the array's metadata and chunks (:mod:`zarr.storage`)."""
+        return self._store
+
+    @property
+    def key_prefix(self):
+        """Where in its store the array is: '' at the top, else its path."""
+        return self._key_prefix
+
+    @property
+    def dimension_separator(self):
+        return self._separator
+
+    @property
+    def synchronizer(self):
+        """What locks each chunk across a read-modify-write (:mod:`zarr.sync`), or None."""
+        return self._synchronizer
 
     @property
     def threads(self):
@@ -190,7 +245,10 @@ class Array:
         return attrs
 
     def _new_attributes(self):
-        return Attributes()
+        sync = self._synchronizer
+        lock = sync.array_lock if getattr(sync, "across_processes", False) else None
+        return Attributes(self._store, join_key(self._key_prefix, ATTRS),
+                          read_only=self._mode == "r", lock=lock)
 
     def __len__(self):
         if not self._shape:
@@ -210,7 +268,7 @@ class Array:
             "zarr.%s(%s, %s, chunks=%s)" % (type(self).__name__, self._shape, self._dtype,
                                             self._chunks),
             "  cname: %s; clevel: %d; shuffle: %d (%s)" % (
-                self._cname, self._clevel, self._shuffle, SHUFFLE_NAMES[self._shuffle]),
+                self.cname, self.clevel, self.shuffle, SHUFFLE_NAMES[self.shuffle]),
             "  " + sizes,
         ]
 
@@ -224,28 +282,28 @@ class Array:
 
     # Chunks.
 
-    def _new_chunk(self, key):
-        if self._dtype.hasobject:
-            return ObjectChunk(self._chunks, self._cname, self._clevel, self._shuffle,
-                               self._fill_value, self._blocksize, self._object_codec,
-                               synchronized=self._synchronized)
-        return self._chunk_class(self._chunks, self._dtype, self._cname, self._clevel,
-                                 self._shuffle, self._fill_value, self._blocksize)
+    def _chunk_key(self, index):
+        return join_key(self._key_prefix, chunk_key(index, self._separator))
 
-    def _chunk(self, key):
-        """The chunk at a grid index, made when first needed (safe under threads)."""
-        chunk = self._grid.get(key)
-        if chunk is None:
-            chunk = self._grid.setdefault(key, self._new_chunk(key))
-        return chunk
+    def _chunk(self, index):
+        """The chunk at a grid index: an object made for this access, over the store."""
+        key = chunk_key(index, self._separator)
+        sync = self._synchronizer
+        lock = None if sync is None else sync.chunk_lock(self._lock_ident, key)
+        full = join_key(self._key_prefix, key)
+        return self._proto.at(self._store, full, lock)
 
-    def _existing_chunk(self, key):
-        """The chunk at a grid index if it may hold data, else None (it reads as fill)."""
-        return self._grid.get(key)
+    _existing_chunk = _chunk
 
-    def _stored_chunks(self):
-        """(grid index, stored size) of every initialized chunk."""
-        return [(key, c.cbytes) for key, c in list(self._grid.items()) if c.is_initialized]
+    def _stored_chunks(self, within=True):
+        """(grid index, stored size) of every initialized chunk (of every chunk
+        stored, inside the shape or not, when ``within`` is False)."""
+        found = iter_chunk_keys(self._store, self._key_prefix, self.ndim, self._separator)
+        if not within:
+            return list(found)
+        grid = self.cdata_shape
+        return [(index, size) for index, size in found
+                if all(k < g for k, g in zip(index, grid))]
 
     # Reading.
 
@@ -394,9 +452,16 @@ class Array:
         self._write_from(sel, value, self._threads_for(threads))
 
     def _check_writable(self):
-        # Called before every change of data or shape: moves the version on, so
-        # that dask's token of the array changes (see zarr.tokens).
+        # Called before every change of data or shape: refuses mode 'r', and
+        # moves the version on, so that dask's token of the array changes (see
+        # zarr.tokens).
+        if self._mode == "r":
+            raise ReadOnlyError("the array %s is open read-only (mode 'r')"
+                                % self._describe())
         self._version = new_version()
+
+    def _describe(self):
+        return "%r in %r" % (self._key_prefix, self._store)
 
     def _write_from(self, sel, value, threads=1):
         constant = value.ndim == 0 or not any(value.strides)
@@ -448,13 +513,22 @@ class Array:
 
     def _resize(self, new):
         old = self._shape
+        grid_old = self.cdata_shape
         grid_new = tuple(-(-n // c) for n, c in zip(new, self._chunks))
         kept = []
-        for key, _ in self._stored_chunks():
-            if any(k >= g for k, g in zip(key, grid_new)):
+        growing = all(n >= o for n, o in zip(new, old))
+        uncovered = cells_outside(grid_new, grid_old) if growing else None
+        if uncovered is not None:
+            # Growing: whatever another handle left in the cells now covered goes.
+            for key in uncovered:
                 self._drop_chunk(key)
-            else:
-                kept.append(key)
+        else:
+            # Every stored chunk outside the new grid goes, however far out.
+            for key, _ in self._stored_chunks(within=False):
+                if any(k >= g for k, g in zip(key, grid_new)):
+                    self._drop_chunk(key)
+                elif all(k < g for k, g in zip(key, grid_old)):
+                    kept.append(key)
         for axis, (n_old, n_new, c) in enumerate(zip(old, new, self._chunks)):
             if n_new < n_old and n_new % c:
                 edge = n_new // c
@@ -468,14 +542,21 @@ class Array:
         try:
             self._shape_changed()
         except BaseException:
-            self._shape = old  # the shape on disk did not change (a full disk, say)
+            self._shape = old  # the stored shape did not change (a full disk, say)
             raise
 
+    def _metadata(self):
+        return array_metadata(self._shape, self._dtype, self._chunks, self._compressor,
+                              self._fill_value, self._separator,
+                              self._object_codec if self._dtype.hasobject else None)
+
     def _shape_changed(self):
-        pass
+        self._store.set(join_key(self._key_prefix, ARRAY_META), dumps(self._metadata()).encode())
+        if self._separator == "/":
+            self._store.prune(self._key_prefix)
 
     def _drop_chunk(self, key):
-        self._grid.pop(key, None)
+        self._chunk(key).clear()
 
     def append(self, data, axis=0):
         """Grow the array along ``axis`` by ``data``.
@@ -523,22 +604,15 @@ class Array:
     def _copy_frames_to(self, other):
         """Give ``other`` (same shape and encoding) this array's compressed chunks."""
         for key, _ in self._stored_chunks():
-            frame = self._existing_chunk(key).get_cdata()
+            frame = self._chunk(key).get_cdata()
             if frame is not None:
                 other._chunk(key).set_cdata(frame)
 
     # Pickling: an in-memory array travels as its compressed chunks.
 
-    def _config(self):
-        return dict(shape=self._shape, dtype=self._dtype, chunks=self._chunks,
-                    cname=self._cname, clevel=self._clevel, shuffle=self._shuffle,
-                    fill_value=self._fill_value, blocksize=self._blocksize,
-                    object_codec=self._object_codec, threads=self._threads)
-
     def __reduce__(self):
-        frames = {key: c.get_cdata() for key, c in list(self._grid.items()) if c.is_initialized}
-        attrs = self._attrs.asdict() if "_attrs" in self.__dict__ else None
-        return _rebuild_array, (type(self), self._config(), frames, attrs)
+        store = self._store.copy_prefix(self._key_prefix)
+        return _rebuild_array, (type(self), store, self._threads)
 
     # dask names graphs by this token: the version of the data, never the data.
 
@@ -548,13 +622,9 @@ class Array:
         return memory_token(self)
 
 
-def _rebuild_array(cls, config, frames, attrs=None):
-    z = cls(**config)
-    for key, frame in frames.items():
-        z._chunk(key).set_cdata(frame)
-    if attrs:
-        z.attrs.put(attrs)
-    return z
+def _rebuild_array(cls, store, threads):
+    meta = read_metadata(store, "")
+    return cls._over(store, "", "a", meta, None, threads)
 
 
 class SynchronizedArray(Array):
@@ -573,7 +643,6 @@ class SynchronizedArray(Array):
     500
     """
 
-    _chunk_class = SynchronizedChunk
     _synchronized = True
 
 

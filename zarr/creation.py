@@ -2,13 +2,16 @@
 
 import numpy as np
 
+from zarr.codecs import DEFAULT
 from zarr.core import Array, SynchronizedArray
+from zarr.persistent import open_array
+from zarr.storage import as_store, normalize_prefix
 
 
-def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
-           fill_value=None, synchronized=True, blocksize=None, threads=None,
-           object_codec="msgpack2"):
-    """Create an array in memory with no chunk written.
+def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffle=DEFAULT,
+           fill_value=None, synchronized=True, blocksize=DEFAULT, threads=None,
+           object_codec="msgpack2", compressor=DEFAULT, store=None, path=None, overwrite=False):
+    """Create an array with no chunk written: in memory, or in ``store``.
 
     Parameters
     ----------
@@ -40,6 +43,13 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
         follows :func:`zarr.get_threads`.
     object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
         How an object array encodes its elements.
+    compressor : codec or None, optional
+        The codec (:class:`zarr.Blosc`) instead of ``cname``, ``clevel``,
+        ``shuffle`` and ``blocksize``; None stores chunks raw.
+    store : path, store or MutableMapping, optional
+        Where the array is made (in memory by default): as :func:`zarr.open`
+        takes it, in mode 'w-' (mode 'w' with ``overwrite``), at ``path``
+        in the store.
 
     Examples
     --------
@@ -49,10 +59,16 @@ def create(shape, dtype=None, chunks=None, cname="blosclz", clevel=5, shuffle=1,
       cname: blosclz; clevel: 5; shuffle: 1 (BYTESHUFFLE)
       nbytes: 38.1M; cbytes: 0; initialized: 0/100
     """
+    if store is not None:
+        return open_array(as_store(store), normalize_prefix(path), "w" if overwrite else "w-",
+                          shape, dtype, chunks, cname, clevel, shuffle,
+                          DEFAULT if fill_value is None else fill_value, synchronized,
+                          blocksize=blocksize, object_codec=object_codec, threads=threads,
+                          compressor=compressor)
     cls = SynchronizedArray if synchronized else Array
     return cls(shape, dtype=dtype, chunks=chunks, cname=cname, clevel=clevel, shuffle=shuffle,
                fill_value=fill_value, blocksize=blocksize, threads=threads,
-               object_codec=object_codec)
+               object_codec=object_codec, compressor=compressor)
 
 
 def empty(shape, dtype=None, **kwargs):
@@ -172,8 +188,7 @@ def copy_into(z, data):
 
 def _same_encoding(a, b):
     return (a.dtype == b.dtype and a.chunks == b.chunks and a.shape == b.shape
-            and (a.cname, a.clevel, a.shuffle, a.blocksize) == (b.cname, b.clevel, b.shuffle,
-                                                               b.blocksize)
+            and a.compressor == b.compressor
             and np.array_equal(np.asarray(a.fill_value), np.asarray(b.fill_value),
                                equal_nan=a.dtype.kind in "fc"))
 
@@ -181,9 +196,16 @@ def _same_encoding(a, b):
 def _like(a, kwargs):
     """The creation arguments of an array like ``a``, updated by kwargs."""
     if isinstance(a, Array):
-        like = dict(shape=a.shape, dtype=a.dtype, chunks=a.chunks, cname=a.cname,
-                    clevel=a.clevel, shuffle=a.shuffle, fill_value=a.fill_value,
-                    blocksize=a.blocksize, synchronized=isinstance(a, SynchronizedArray))
+        like = dict(shape=a.shape, dtype=a.dtype, chunks=a.chunks, compressor=a.compressor,
+                    fill_value=a.fill_value, synchronized=a._synchronized)
+        if any(k in kwargs for k in ("cname", "clevel", "shuffle", "blocksize")):
+            codec = a.compressor
+            del like["compressor"]
+            if codec is None:
+                like["cname"] = None
+            else:
+                like.update(cname=codec.cname, clevel=codec.clevel, shuffle=codec.shuffle,
+                            blocksize=codec.blocksize)
     else:
         if not hasattr(a, "shape") or not hasattr(a, "dtype"):
             a = np.asarray(a)

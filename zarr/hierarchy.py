@@ -8,11 +8,12 @@ import numpy as np
 from zarr.core import Summary
 from zarr.creation import _fixed_fill, _is_array_like, _like, copy_into
 from zarr.errors import ContainsArrayError, ContainsGroupError
-from zarr.nodes import GROUP_TEXT, DirectoryNodes, MemoryNodes, check_writable
+from zarr.nodes import GROUP_TEXT, Nodes, check_writable
 from zarr.names import join_path, split_name
 from zarr.parallel import check_threads
-from zarr.persistent import MODES, _clear_directory
-from zarr.storage import GROUP_META, directory_kind, write_text_atomic
+from zarr.persistent import MODES, clear_node, refuse_v3
+from zarr.storage import (GROUP_META, LocalStore, MemoryStore, as_store, describe_node,
+                          join_key, node_kind, normalize_prefix)
 from zarr.util import normalize_shape
 
 
@@ -56,10 +57,18 @@ class Group:
 
     @property
     def path(self):
-        """The group's directory, or None in memory."""
-        if isinstance(self._nodes, DirectoryNodes):
-            return self._nodes.directory(self._path)
-        return None
+        """The group's directory in a directory store, else None."""
+        return self._nodes.directory(self._path)
+
+    @property
+    def store(self):
+        """The store the group is in (:mod:`zarr.storage`)."""
+        return self._nodes.store
+
+    @property
+    def key_prefix(self):
+        """Where in its store the group is: '' at the top, else its path."""
+        return self._nodes.key(self._path)
 
     @property
     def read_only(self):
@@ -476,10 +485,10 @@ class Group:
         return Summary("\n".join(lines))
 
 
-def group(path=None, overwrite=False, synchronized=True, threads=None, **kwargs):
-    """A new group: in memory, or the root group of a directory.
+def group(store=None, overwrite=False, synchronized=True, threads=None, **kwargs):
+    """A new group: in memory, or the root group of a store (a directory for a path).
 
-    With ``path``, the same as :func:`open_group` in mode 'a' (mode 'w' with
+    With ``store``, the same as :func:`open_group` in mode 'a' (mode 'w' with
     ``overwrite``), keyword arguments as it takes them.
 
     Examples
@@ -489,23 +498,25 @@ def group(path=None, overwrite=False, synchronized=True, threads=None, **kwargs)
     >>> g.create_group("a").create_group("b").name
     '/a/b'
     """
-    if path is None:
+    if store is None:
         if kwargs:
-            raise TypeError("options of groups in directories given without a path: %s"
+            raise TypeError("options of groups in stores given without a store: %s"
                             % ", ".join(sorted(kwargs)))
-        return Group(MemoryNodes(synchronized, check_threads(threads)))
-    return open_group(path, mode="w" if overwrite else "a", synchronized=synchronized,
+        store = MemoryStore()
+        store.set(GROUP_META, GROUP_TEXT.encode())
+        return Group(Nodes(store, "a", "", synchronized, False, False, check_threads(threads)))
+    return open_group(store, mode="w" if overwrite else "a", synchronized=synchronized,
                       threads=threads, **kwargs)
 
 
-def open_group(path, mode="a", synchronized=True, lazy=False, fsync=False, process_sync=False,
-               threads=None):
-    """Open or create a group in a directory of the Zarr v2 format.
+def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, process_sync=False,
+               threads=None, path=None):
+    """Open or create a group in a store (a directory for a path), in the Zarr v2 format.
 
     Parameters
     ----------
-    path : str or path-like
-        The group's directory.
+    store : str, path-like, store or MutableMapping
+        The group's directory, or a store (:mod:`zarr.storage`).
     mode : {'r', 'r+', 'a', 'w', 'w-'}
         As :func:`zarr.open`: 'r' read only, 'r+' read and write an existing
         group; 'a' (the default) opens or creates; 'w' creates, replacing
@@ -516,6 +527,8 @@ def open_group(path, mode="a", synchronized=True, lazy=False, fsync=False, proce
         With ``process_sync``, changes to the attributes of the group and
         of its member groups also hold a file lock (in ``<dir>.sync``
         beside each), so that processes updating them lose nothing.
+    path : str, optional
+        Where in the store the group is (its top by default).
 
     Examples
     --------
@@ -527,25 +540,29 @@ def open_group(path, mode="a", synchronized=True, lazy=False, fsync=False, proce
     >>> zarr.open(path, mode="r")["x"].shape
     (4, 4)
     """
-    path = os.fspath(path)
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
     threads = check_threads(threads)
-    kind = directory_kind(path)
+    store = as_store(store, fsync=fsync)
+    path = normalize_prefix(path)
+    where = describe_node(store, path)
+    kind = node_kind(store, path)
+    refuse_v3(store, path, kind)
     if kind == "array" and mode != "w":
-        raise ContainsArrayError(errno.EEXIST, "an array, not a group, is at", path)
+        raise ContainsArrayError(errno.EEXIST, "an array, not a group, is at", where)
     if mode in ("r", "r+") and kind is None:
-        raise FileNotFoundError(errno.ENOENT, "no group (no %s) at" % GROUP_META, path)
+        raise FileNotFoundError(errno.ENOENT, "no group (no %s) at" % GROUP_META, where)
     if mode == "w-" and kind is not None:
-        raise ContainsGroupError(errno.EEXIST, "a group is already at", path)
+        raise ContainsGroupError(errno.EEXIST, "a group is already at", where)
     if mode == "w" or kind is None:
-        if os.path.isdir(path):
-            if mode == "w":
-                _clear_directory(path)
-        elif os.path.exists(path):
-            raise FileExistsError(errno.EEXIST, "a file is in the way", path)
-        os.makedirs(path, exist_ok=True)
-        write_text_atomic(os.path.join(path, GROUP_META), GROUP_TEXT, fsync)
-    nodes = DirectoryNodes(path, mode, synchronized=synchronized, lazy=lazy, fsync=fsync,
-                           process_sync=process_sync, threads=threads)
+        if isinstance(store, LocalStore):
+            directory = store.directory(path)
+            if os.path.lexists(directory) and not os.path.isdir(directory):
+                raise FileExistsError(errno.EEXIST, "a file is in the way", directory)
+        if mode == "w":
+            clear_node(store, path)
+        store.set(join_key(path, GROUP_META), GROUP_TEXT.encode())
+    nodes = Nodes(store, mode, path, synchronized=synchronized, lazy=lazy,
+                  process_sync=process_sync, threads=threads)
     return Group(nodes)
+

@@ -8,6 +8,7 @@ dimensions' projections visits exactly the chunks that the selection touches.
 """
 
 import itertools
+import math
 import operator
 
 import numpy as np
@@ -204,3 +205,29 @@ def chunk_projections(selection, shape, chunks):
     for combo in itertools.product(*per_dim):
         yield (tuple(p[0] for p in combo), tuple(p[1] for p in combo),
                tuple(p[2] for p in combo if p[2] is not None), all(p[3] for p in combo))
+
+
+#: A change of shape that uncovers more chunk cells than this lists the
+#: stored chunks instead of visiting each cell.
+MAX_CELLS_VISITED = 4096
+
+
+def cells_outside(grid, inner):
+    """The chunk cells of ``grid`` outside ``inner`` (a grid no larger in any
+    dimension), or None when there are more than MAX_CELLS_VISITED.
+
+    Examples
+    --------
+    >>> cells_outside((3, 2), (2, 2))
+    [(2, 0), (2, 1)]
+    """
+    total = math.prod(grid) - math.prod(inner)
+    if total > MAX_CELLS_VISITED:
+        return None
+    cells = []
+    # Disjoint slabs: index d past inner[d], the dimensions before it inside.
+    for d in range(len(grid)):
+        ranges = [range(inner[j]) for j in range(d)] + [range(inner[d], grid[d])] + \
+            [range(grid[j]) for j in range(d + 1, len(grid))]
+        cells.extend(itertools.product(*ranges))
+    return cells

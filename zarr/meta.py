@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from zarr.errors import MetadataError
-from zarr.ext import COMPRESSORS
+from zarr.codecs import codec_registry, get_codec
 
 ZARR_FORMAT = 2
 
@@ -139,14 +139,11 @@ def decode_fill_value(value, dtype):
         raise MetadataError("fill_value %r does not fit dtype %s: %s" % (value, dtype, e)) from None
 
 
-def array_metadata(shape, dtype, chunks, cname, clevel, shuffle, blocksize, fill_value,
-                   dimension_separator, object_codec=None):
-    """The ``.zarray`` of an array, as a dict."""
-    if cname is None:
-        compressor = None
-    else:
-        compressor = {"id": "blosc", "cname": cname, "clevel": clevel, "shuffle": shuffle,
-                      "blocksize": blocksize}
+def array_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
+                   object_codec=None):
+    """The ``.zarray`` of an array, as a dict; ``compressor`` is a codec
+    (:mod:`zarr.codecs`) or None."""
+    compressor = None if compressor is None else compressor.get_config()
     filters = None
     if dtype.hasobject:
         filters = [MSGPACK2 if object_codec in (None, "msgpack2") else {"id": object_codec}]
@@ -223,24 +220,14 @@ def parse_array_metadata(text, where):
         raise MetadataError("%s: dtype %r has items of size 0" % (where, meta["dtype"]))
     if meta.get("order", "C") != "C":
         raise MetadataError("%s: order %r is not supported (only 'C')" % (where, meta.get("order")))
-    compressor = meta.get("compressor")
-    if compressor is None:
-        cname, clevel, shuffle, blocksize = None, 0, 0, 0
-    elif isinstance(compressor, dict) and compressor.get("id") == "blosc":
-        cname = compressor.get("cname")
-        if cname not in COMPRESSORS:
-            raise MetadataError("%s: blosc compressor %r is not available (have %s)"
-                                % (where, cname, ", ".join(COMPRESSORS)))
-        clevel, shuffle = compressor.get("clevel", 5), compressor.get("shuffle", 1)
-        blocksize = compressor.get("blocksize", 0) or 0
-        if shuffle == -1:  # "auto" in some writers: bit shuffle for 1-byte items
-            shuffle = 2 if dtype.itemsize == 1 else 1
-        if (not isinstance(clevel, int) or not 0 <= clevel <= 9 or shuffle not in (0, 1, 2)
-                or not isinstance(blocksize, int) or blocksize < 0):
-            raise MetadataError("%s: bad blosc options %r" % (where, compressor))
-    else:
-        raise MetadataError("%s: compressor %r is not supported (only blosc or null)"
-                            % (where, compressor))
+    config = meta.get("compressor")
+    try:
+        compressor = get_codec(config, dtype.itemsize)
+    except KeyError:
+        raise MetadataError("%s: compressor %r is not supported (have %s, or null)"
+                            % (where, config, ", ".join(sorted(codec_registry)))) from None
+    except (TypeError, ValueError) as e:
+        raise MetadataError("%s: bad compressor %r: %s" % (where, config, e)) from None
     filters = meta.get("filters") or []
     object_codec = None
     if dtype.hasobject:
@@ -264,7 +251,7 @@ def parse_array_metadata(text, where):
     except ValueError as e:  # MetadataError, or bad base64 (binascii.Error)
         raise MetadataError("%s: %s" % (where, e)) from None
     return {
-        "shape": shape, "chunks": chunks, "dtype": dtype, "cname": cname, "clevel": clevel,
-        "shuffle": shuffle, "blocksize": blocksize, "fill_value": fill_value,
-        "dimension_separator": separator, "object_codec": object_codec,
+        "shape": shape, "chunks": chunks, "dtype": dtype, "compressor": compressor,
+        "fill_value": fill_value, "dimension_separator": separator,
+        "object_codec": object_codec,
     }

@@ -7,16 +7,13 @@ shape), then compressed with blosc like any chunk. ``vlen-utf8`` and
 bytes), which other writers use for strings, are read and written too.
 """
 
-import fcntl
-import os
 import struct
-import threading
 
 import msgpack
 import numpy as np
 
 from zarr.errors import CorruptChunkError
-from zarr.ext import compress, decompress, read_file, write_file_atomic
+from zarr.ext import compress, decompress
 
 _U32 = struct.Struct("<I")
 
@@ -67,54 +64,68 @@ def decode_objects(data, codec, shape, context):
 
 
 class ObjectChunk:
-    """One chunk of an object array, in memory or (with ``path``) in a file.
+    """One chunk of an object array: the value at ``key`` in ``store``.
 
-    The interface of :class:`zarr.ext.Chunk`: ``read``, ``write``, ``clear``,
-    ``get_cdata``, ``set_cdata``, ``cbytes``, ``is_initialized``.
+    The interface of :class:`zarr.ext.StoreChunk`: ``read``, ``write``,
+    ``clear``, ``get_cdata``, ``set_cdata``, ``cbytes``, ``is_initialized``,
+    ``at``. With ``lock``, each read-modify-write holds it.
 
     Examples
     --------
-    >>> c = ObjectChunk(4, fill_value="")
+    >>> from zarr.storage import MemoryStore
+    >>> c = ObjectChunk(MemoryStore(), "0", 4, fill_value="")
     >>> c[1:3] = ["a", "bc"]
     >>> c[...].tolist()
     ['', 'a', 'bc', '']
     """
 
-    def __init__(self, shape, cname="blosclz", clevel=5, shuffle=1, fill_value=None,
-                 blocksize=0, codec="msgpack2", path=None, fsync=False, synchronized=False,
-                 lock_path=None, lock=None):
+    def __init__(self, store, key, shape, cname="blosclz", clevel=5, shuffle=1, fill_value=None,
+                 blocksize=0, codec="msgpack2", lock=None):
         self.shape = tuple(shape) if not isinstance(shape, int) else (shape,)
         self.dtype = np.dtype(object)
         self.cname, self.clevel, self.shuffle = cname, clevel, shuffle
         self.blocksize, self.codec = blocksize, codec
         self.fill_value = fill_value
-        self.path, self.fsync, self.lock_path = path, fsync, lock_path
+        self.store, self.key, self.lock = store, key, lock
         self.nbytes = int(np.prod(self.shape)) * self.dtype.itemsize
-        self._cdata = None
-        self._lock = (lock or threading.Lock()) if synchronized else None
         if codec not in ("msgpack2", "vlen-utf8", "vlen-bytes"):
             raise ValueError("unknown object codec %r" % codec)
         if cname is not None:
             compress(b"", 1, cname, clevel, shuffle)  # checks the options
 
+    def at(self, store, key, lock=None):
+        """A chunk like this one at another key."""
+        c = object.__new__(ObjectChunk)
+        c.__dict__.update(self.__dict__)
+        c.store, c.key, c.lock = store, key, lock
+        return c
+
     def _context(self):
-        return "chunk" if self.path is None else "chunk file %s" % self.path
+        describe = getattr(self.store, "describe_key", None)
+        return "chunk %s" % (describe(self.key) if describe is not None else self.key)
 
     def _load(self):
-        return self._cdata if self.path is None else read_file(self.path)
+        try:
+            value = self.store.get(self.key)
+        except KeyError:
+            return None
+        if not isinstance(value, bytes):
+            try:
+                value = bytes(memoryview(value))
+            except TypeError:
+                raise TypeError("the store's value at %r is not bytes-like: %s"
+                                % (self.key, type(value).__name__)) from None
+        return value
 
     def _store(self, cdata):
-        if self.path is None:
-            self._cdata = cdata
-        else:
-            write_file_atomic(self.path, cdata, self.fsync)
+        self.store.set(self.key, cdata)
 
     def _decode(self, cdata):
         data = cdata
         if self.cname is not None:
             try:
                 data = decompress(cdata)
-            except CorruptChunkError as e:  # name the chunk file, as other chunks do
+            except CorruptChunkError as e:  # name the chunk, as other chunks do
                 raise CorruptChunkError("%s: %s" % (self._context(), e)) from None
         return decode_objects(data, self.codec, self.shape, self._context())
 
@@ -135,8 +146,10 @@ class ObjectChunk:
 
     @property
     def cbytes(self):
-        cdata = self._load()
-        return 0 if cdata is None else len(cdata)
+        try:
+            return self.store.getsize(self.key)
+        except KeyError:
+            return 0
 
     @property
     def is_initialized(self):
@@ -152,7 +165,7 @@ class ObjectChunk:
     __getitem__ = read
 
     def write(self, sel, value):
-        with _Locked(self):
+        with _Locked(self.lock):
             if _selects_all(sel, self.shape):  # nothing of the old chunk is kept, nor read
                 arr = np.empty(self.shape, object)
             else:
@@ -166,14 +179,11 @@ class ObjectChunk:
     __setitem__ = write
 
     def clear(self):
-        with _Locked(self):
-            if self.path is None:
-                self._cdata = None
-            else:
-                try:
-                    os.remove(self.path)
-                except FileNotFoundError:
-                    pass
+        with _Locked(self.lock):
+            try:
+                self.store.delete(self.key)
+            except KeyError:
+                pass
 
     def get_cdata(self):
         return self._load()
@@ -184,7 +194,7 @@ class ObjectChunk:
             return
         cdata = bytes(cdata)
         self._decode(cdata)  # validates
-        with _Locked(self):
+        with _Locked(self.lock):
             self._store(cdata)
 
 
@@ -199,22 +209,15 @@ def _selects_all(sel, shape):
 
 
 class _Locked:
-    """The thread lock of a synchronized object chunk, and its file lock if any."""
+    """Holds a chunk's lock, if it has one."""
 
-    def __init__(self, chunk):
-        self.chunk = chunk
-        self.file = None
+    def __init__(self, lock):
+        self.lock = lock
 
     def __enter__(self):
-        if self.chunk._lock is not None:
-            self.chunk._lock.acquire()
-            if self.chunk.lock_path is not None:
-                os.makedirs(os.path.dirname(self.chunk.lock_path) or ".", exist_ok=True)
-                self.file = open(self.chunk.lock_path, "a+b")
-                fcntl.flock(self.file, fcntl.LOCK_EX)
+        if self.lock is not None:
+            self.lock.acquire()
 
     def __exit__(self, *exc):
-        if self.file is not None:
-            self.file.close()
-        if self.chunk._lock is not None:
-            self.chunk._lock.release()
+        if self.lock is not None:
+            self.lock.release()

@@ -9,8 +9,9 @@ append before it changes anything), and its token is
 
 - in memory: a random identifier of the array object (never reused, unlike
   ``id()``) and its version;
-- in a directory: the absolute path, shape, dtype, chunks and version, so that
-  two objects opened on the same unchanged directory give the same token.
+- in a store: where it is (the real path of a directory), shape, dtype, chunks
+  and version, so that two objects opened on the same unchanged array give the
+  same token.
 
 Versions come from one process-wide counter, so a new version is a number the
 array never had before, even when threads write at once. The token follows
@@ -30,7 +31,6 @@ False
 """
 
 import itertools
-import os
 import uuid
 
 _versions = itertools.count(1)
@@ -51,6 +51,8 @@ def memory_token(array):
 
 
 def persistent_token(array):
-    """The token of an array in a directory: where it is, its layout and version."""
-    return ("zarr-directory", os.path.abspath(array.path), array.shape, repr(array.dtype),
-            array.chunks, array._version)
+    """The token of an array in a store: where it is (its store's lock namespace,
+    the real path of a directory, and its path in the store), its layout and
+    version."""
+    return ("zarr-store", array._lock_ident, array.shape, repr(array.dtype), array.chunks,
+            array._version)

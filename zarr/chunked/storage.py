@@ -18,10 +18,14 @@ import numpy as np
 from zarr.attrs import json_value
 from zarr.creation import create as create_in_memory
 from zarr.hierarchy import open_group
-from zarr.persistent import open as open_in_directory
+from zarr.opening import open as open_in_directory
 
 __all__ = ["MemStorage", "TmpStorage", "DirStorage", "HDF5MemStorage", "HDF5TmpStorage",
            "storage_registry", "get_storage"]
+
+
+#: The attribute of an HDF5 table holding its columns' labels and dataset names, in order.
+HDF5_COLUMNS = "zarr_table_columns"
 
 
 class Storage:
@@ -233,7 +237,6 @@ class HDF5Storage(Storage):
         return self._keep(h5file, dataset)
 
     def create_table(self, columns, length, chunks=None, **kwargs):
-        from zarr.chunked.tables import HDF5_COLUMNS
         from zarr.table import member_name
         h5file = self._open_file(kwargs)
         try:

@@ -19,10 +19,7 @@ from zarr.chunked.blocks import (RowWriter, block_ranges, check_array_like, get_
                                  run_blocks, threads_for)
 from zarr.chunked.core import check_create, new_array, normalize_range
 from zarr.chunked.selection import _gather_rows, _indices
-from zarr.chunked.storage import get_storage
-
-#: The attribute of an HDF5 table holding its columns' labels and dataset names, in order.
-HDF5_COLUMNS = "zarr_table_columns"
+from zarr.chunked.storage import HDF5_COLUMNS, get_storage
 
 __all__ = ["copy_table", "compress_table", "take_table", "concatenate_table", "eval_table",
            "table_columns"]

@@ -1,0 +1,400 @@
+# Chunks whose compressed bytes are a value of a store: a mapping from string
+# keys to bytes (zarr.storage). The chunk asks the store for its frame, or for
+# byte ranges of it when a small read needs few of its blocks, and hands the
+# store each new frame; the codec calls stay here, with the GIL released.
+
+import os
+
+import numpy as np
+
+from cpython.bytes cimport PyBytes_AS_STRING
+from libc.errno cimport errno, ENOSYS
+from libc.stdint cimport uint8_t
+
+from cblosc cimport BLOSC_MEMCPYED
+
+cdef object _NOT_HANDLED = object()
+
+cdef extern from *:
+    """
+    #include <errno.h>
+    #if defined(__linux__)
+    #include <fcntl.h>
+    #include <sys/syscall.h>
+    #include <unistd.h>
+    #endif
+    /* Swap the files at two paths in one step (Linux renameat2's
+       RENAME_EXCHANGE); -1 with errno set on failure. */
+    static int zarr_exchange_files(const char* a, const char* b) {
+    #if defined(__linux__) && defined(SYS_renameat2)
+        return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2);
+    #else
+        (void)a; (void)b;
+        errno = ENOSYS;
+        return -1;
+    #endif
+    }
+    """
+    int zarr_exchange_files(const char* a, const char* b) nogil
+
+
+def exchange_files(a, b):
+    """Swap the files (or directories) at paths ``a`` and ``b`` in one step,
+    with Linux's ``renameat2(RENAME_EXCHANGE)``; OSError with the system's
+    errno when it fails (ENOSYS where the kernel has no renameat2)."""
+    cdef bytes pa = os.fsencode(a), pb = os.fsencode(b)
+    cdef const char* ca = pa
+    cdef const char* cb = pb
+    cdef int rc, err
+    with nogil:
+        rc = zarr_exchange_files(ca, cb)
+        err = errno
+    if rc != 0:
+        raise OSError(err, os.strerror(err), os.fsdecode(b))
+
+
+#: The first ranged request of a partial read asks for the header and the
+#: block table of a frame whose blocks are at least this size; smaller blocks
+#: take a second request for the rest of the table.
+cdef Py_ssize_t _TABLE_GUESS_BLOCK = 32768
+
+
+cdef class _Ranges:
+    """Byte ranges of one stored value: its bytes from an offset, on request."""
+
+    cdef object fetch(self, list ranges):
+        """The bytes of each (start, length) range, shorter at the value's end."""
+        raise NotImplementedError
+
+    cdef object whole(self):
+        """The whole value."""
+        raise NotImplementedError
+
+    cdef Py_ssize_t known_size(self):
+        """The value's length when known without a request, else -1."""
+        return -1
+
+
+cdef class _FileRanges(_Ranges):
+    """Ranges of a file already open."""
+
+    cdef object fetch(self, list ranges):
+        return [os.pread(self.fd, length, start) for start, length in ranges]
+
+    cdef object whole(self):
+        return _read_fd(self.fd, self.size)
+
+    cdef Py_ssize_t known_size(self):
+        return self.size
+
+
+cdef class _StoreRanges(_Ranges):
+    """Ranges of a store's value, through the store's ``get_ranges``."""
+
+    cdef object fetch(self, list ranges):
+        return self.store.get_ranges(self.key, ranges)
+
+    cdef object whole(self):
+        return self.store.get(self.key)
+
+
+cdef bytes _read_fd(fd, Py_ssize_t size):
+    """The file open at fd, from its start: the size bytes fstat gave, read on
+    to the end when the file turns out shorter or its size is unknown (0)."""
+    cdef bytes data = os.pread(fd, size if size > 0 else 65536, 0)
+    if 0 < size <= len(data):
+        return data
+    parts = [data]
+    offset = len(data)
+    while parts[len(parts) - 1]:
+        part = os.pread(fd, 1 << 20, offset)
+        parts.append(part)
+        offset += len(part)
+    return b"".join(parts)
+
+
+cdef class _WholeValue:
+    """The bytes of a chunk's value read whole by a read that first meant to
+    read part of it, handed on so that the value is not asked for again."""
+
+    def __cinit__(self, bytes data):
+        self.data = data
+
+
+cdef bytes _as_bytes(object value, str key):
+    """A store's value as bytes; TypeError naming the key when it is not bytes-like."""
+    if type(value) is bytes:
+        return <bytes>value
+    try:
+        return bytes(memoryview(value))
+    except TypeError:
+        raise TypeError("the store's value at %r is not bytes-like: %s"
+                        % (key, type(value).__name__)) from None
+
+
+cdef class StoreChunk(Chunk):
+    """A :class:`Chunk` whose compressed bytes are the value at ``key`` in ``store``.
+
+    A missing key is an uninitialized chunk; any other failure of the store
+    is raised. A write hands the new frame to the store's ``set`` (atomic per
+    key in every store of :mod:`zarr.storage`); the bytes read back are
+    validated on every read, since anything may have written them. With
+    ``lock`` (any object with ``acquire`` and ``release``, as a
+    synchronizer gives), each read-modify-write holds it.
+
+    A small read that needs few of the frame's blocks asks the store for the
+    header, the block table and those blocks only: through an open file when
+    the store has a ``file_path(key)`` (a directory), through
+    ``get_ranges`` when the store says ``supports_partial_reads``.
+
+    Parameters
+    ----------
+    store : zarr.storage.Store
+    key : str
+    shape, dtype, cname, clevel, shuffle, fill_value, blocksize
+        As :class:`Chunk`.
+    lock : lock, optional
+
+    Examples
+    --------
+    >>> from zarr.storage import MemoryStore
+    >>> store = MemoryStore()
+    >>> c = StoreChunk(store, "0.0", (100, 100), "i4")
+    >>> c[5] = 7
+    >>> sorted(store), int(StoreChunk(store, "0.0", (100, 100), "i4")[5, 0])
+    (['0.0'], 7)
+    """
+
+    def __init__(self, store, key, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
+                 fill_value=None, blocksize=0, lock=None):
+        Chunk.__init__(self, shape, dtype, cname, clevel, shuffle, fill_value, blocksize)
+        self._bind(store, key, lock)
+
+    cdef _bind(self, store, str key, lock):
+        self.store = store
+        self.key = key
+        self.lock = lock
+        self._file_path = getattr(store, "file_path", None)
+        self._ranged = bool(getattr(store, "supports_partial_reads", False))
+
+    cpdef StoreChunk at(self, object store, str key, object lock=None):
+        """A chunk like this one (shape, dtype, compression, fill value) at
+        another key: made without checking the options again."""
+        cdef StoreChunk c = StoreChunk.__new__(StoreChunk)
+        c.shape = self.shape
+        c.dtype = self.dtype
+        c.cname = self.cname
+        c.clevel = self.clevel
+        c.shuffle = self.shuffle
+        c.blocksize = self.blocksize
+        c.nbytes = self.nbytes
+        c.size = self.size
+        c.itemsize = self.itemsize
+        c._fill = self._fill
+        c._cname_b = self._cname_b
+        c._raw = self._raw
+        c._cdata = None
+        c._bind(store, key, lock)
+        return c
+
+    cdef object _load(self):
+        try:
+            value = self.store.get(self.key)
+        except KeyError:
+            return None
+        return _as_bytes(value, self.key)
+
+    cdef int _store(self, bytes cdata) except -1:
+        self.store.set(self.key, cdata)
+        return 0
+
+    cdef int _erase(self) except -1:
+        try:
+            self.store.delete(self.key)
+        except KeyError:
+            pass
+        return 0
+
+    cdef Py_ssize_t _stored_size(self) except -1:
+        try:
+            return self.store.getsize(self.key)
+        except KeyError:
+            return 0
+
+    cdef bint _validated(self, object cdata):
+        return False
+
+    cdef object _context(self):
+        describe = getattr(self.store, "describe_key", None)
+        if describe is not None:
+            return describe(self.key)
+        return "chunk %s" % self.key
+
+    cdef int _acquire(self) except -1:
+        if self.lock is not None:
+            self.lock.acquire()
+        return 0
+
+    cdef void _release(self) noexcept:
+        if self.lock is not None:
+            try:
+                self.lock.release()
+            except BaseException:
+                pass
+
+    cpdef object read(self, object sel=Ellipsis, object out=None):
+        """Return ``chunk[sel]``, or copy it into ``out``; see :meth:`Chunk.read`.
+
+        A selection that needs few of the frame's blocks reads only the
+        header, the block-start table and those blocks from the store.
+        """
+        cdef object res
+        if (not self._raw and (self._file_path is not None or self._ranged)
+                and not _is_whole(sel, self.shape)):
+            res = self._read_part(sel)
+            if type(res) is _WholeValue:
+                return self._read_cdata((<_WholeValue>res).data, sel, out)
+            if res is not _NOT_HANDLED:
+                return _deliver(res, out)
+        return Chunk.read(self, sel, out)
+
+    cdef object _read_part(self, object sel):
+        """sel read from the blocks of the value that hold it, or _NOT_HANDLED
+        when reading the whole value is as cheap, or the value is missing or
+        not a plain compressed frame (the whole-chunk path then deals with it)."""
+        cdef _FileRanges fr
+        cdef _StoreRanges sr
+        if self._file_path is None:
+            sr = _StoreRanges.__new__(_StoreRanges)
+            sr.store = self.store
+            sr.key = self.key
+            try:
+                return self._read_ranges(sel, sr)
+            except KeyError:
+                return _NOT_HANDLED
+        path = self._file_path(self.key)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return _NOT_HANDLED
+        except OSError as e:
+            _raise_with_path(e, path)
+            raise
+        try:
+            fr = _FileRanges.__new__(_FileRanges)
+            fr.fd = fd
+            fr.size = os.fstat(fd).st_size
+            return self._read_ranges(sel, fr)
+        except OSError as e:
+            _raise_with_path(e, path)
+            raise
+        finally:
+            os.close(fd)
+
+    cdef object _read_ranges(self, object sel, _Ranges source):
+        cdef tuple run = _contiguous_run(sel, self.shape)
+        cdef Py_ssize_t size, blocksize, nblocks, nbytes = self.nbytes, table_end
+        cdef Py_ssize_t b0, b1, start, stop, needed = 0, first, nitems, offset, length
+        cdef Py_ssize_t known = source.known_size(), guess
+        cdef const uint8_t* src
+        cdef _Buffer view
+        if nbytes == 0 or (known >= 0 and (known < HEADER or known > nbytes + HEADER)):
+            return _NOT_HANDLED
+        # The header and, for blocks of _TABLE_GUESS_BLOCK bytes or more, the
+        # whole block table in one request.
+        guess = HEADER + 4 * ((nbytes + _TABLE_GUESS_BLOCK - 1) // _TABLE_GUESS_BLOCK)
+        head = source.fetch([(0, guess)])[0]
+        if len(head) < HEADER:
+            return _NOT_HANDLED
+        src = <const uint8_t*>PyBytes_AS_STRING(head)
+        size = known if known >= 0 else <Py_ssize_t>_u32(src + 12)
+        if (_check_header(src, size, nbytes, self.itemsize) is not None
+                or src[2] & BLOSC_MEMCPYED):
+            return _NOT_HANDLED
+        blocksize = _u32(src + 8)
+        nblocks = (nbytes + blocksize - 1) // blocksize
+        table_end = HEADER + 4 * nblocks
+        # The runs of items to decompress: one run, or the groups of a sparse plan.
+        if run is not None:
+            first, nitems, rshape = run
+            ranges = [(first, first + nitems)]
+            plan = None
+        else:
+            plan = _sparse_plan(sel, self.shape, self.itemsize, blocksize, nbytes)
+            if plan is None:
+                return _NOT_HANDLED
+            ranges = [(g[0], g[1]) for g in plan[2]]
+        spans = []
+        for lo, hi in ranges:
+            b0 = lo * self.itemsize // blocksize
+            b1 = (hi * self.itemsize - 1) // blocksize
+            if spans and b0 <= spans[len(spans) - 1][1] + 1:
+                spans[len(spans) - 1][1] = max(b1, spans[len(spans) - 1][1])
+            else:
+                spans.append([b0, b1])
+        for b0, b1 in spans:
+            needed += (b1 - b0 + 1) * blocksize
+        if needed * 2 > nbytes:
+            return _WholeValue(_as_bytes(source.whole(), self.key))
+        if table_end > size:
+            return _NOT_HANDLED
+        if len(head) >= table_end:
+            table = head[HEADER:table_end]
+        else:
+            table = head[HEADER:] + source.fetch([(len(head), table_end - len(head))])[0]
+        if len(table) != table_end - HEADER:
+            return _NOT_HANDLED
+        starts = np.frombuffer(table, "<u4").astype(np.int64)
+        # A compact frame: the header, the table, and only the blocks needed,
+        # packed one span after another with their table entries moved to
+        # match. The entries of other blocks are never read.
+        pieces = []
+        length = table_end
+        for b0, b1 in spans:
+            start = starts[b0]
+            stop = starts[b1 + 1] if b1 + 1 < nblocks else size
+            if not (table_end <= start < stop <= size
+                    and (starts[b0:b1 + 1] >= start).all()
+                    and (starts[b0:b1 + 1] < stop).all()):
+                return _NOT_HANDLED  # blocks not in the value's order: read it all
+            pieces.append((start, stop, length))
+            starts[b0:b1 + 1] += length - start
+            length += stop - start
+        frame = np.empty(length, np.uint8)
+        frame[:HEADER] = np.frombuffer(head, np.uint8, HEADER)
+        frame[12:16] = np.frombuffer(np.uint32(length).astype("<u4").tobytes(), np.uint8)
+        frame[HEADER:table_end] = np.frombuffer(starts.astype("<u4").tobytes(), np.uint8)
+        parts = source.fetch([(start, stop - start) for start, stop, offset in pieces])
+        for (start, stop, offset), part in zip(pieces, parts):
+            if len(part) != stop - start:
+                return _NOT_HANDLED  # the value is shorter than its header says
+            frame[offset:offset + stop - start] = np.frombuffer(part, np.uint8)
+        view = _export(frame)
+        src = <const uint8_t*>view.view.buf
+        for b0, b1 in spans:
+            _validate(src, length, nbytes, self.itemsize, self._context(), b0, b1)
+        if plan is None:
+            res = np.empty(rshape, self.dtype)
+            self._getitem_ptr(src, length, first, nitems, res)
+            return res if rshape else res[()]
+        return self._read_plan(src, length, plan)
+
+    def __reduce__(self):
+        return (_rebuild_store_chunk, (self.store, self.key, self.shape,
+                                       self.dtype.str if not self.dtype.fields
+                                       else self.dtype.descr, self.cname, self.clevel,
+                                       self.shuffle, self.fill_value, self.blocksize,
+                                       self.lock))
+
+
+def _rebuild_store_chunk(store, key, shape, dtype, cname, clevel, shuffle, fill_value,
+                         blocksize, lock):
+    return StoreChunk(store, key, shape, dtype, cname, clevel, shuffle, fill_value, blocksize,
+                      lock)
+
+
+def _raise_with_path(e, path):
+    """Raise ``e`` again naming ``path`` when it is an OSError that names no file
+    (as those of os.write or of a read after open do)."""
+    if isinstance(e, OSError) and e.filename is None and e.errno is not None:
+        raise type(e)(e.errno, e.strerror, os.fspath(path)) from e

@@ -1,0 +1,119 @@
+"""``zarr.open`` and ``zarr.open_like``: an array or a group, from a path or a store."""
+
+import errno
+
+from zarr.codecs import DEFAULT
+from zarr.errors import ContainsGroupError
+from zarr.hierarchy import open_group
+from zarr.persistent import MODES, open_array
+from zarr.storage import as_store, describe_node, node_kind, normalize_prefix
+
+
+def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
+         shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True, lazy=False, blocksize=DEFAULT,
+         dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
+         object_codec="msgpack2", threads=None, compressor=DEFAULT, path=None):
+    """Open or create an array in a store (a directory by default), or open a group.
+
+    A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
+    in modes 'r', 'r+' and 'a' (see :func:`zarr.open_group`); mode 'w'
+    replaces it with the new array.
+
+    Parameters
+    ----------
+    store : str, path-like, store or MutableMapping
+        A path is a directory (:class:`zarr.storage.LocalStore`); a
+        ``dict`` or other mapping is wrapped in a
+        :class:`zarr.storage.WrapperStore`.
+    mode : {'r', 'r+', 'a', 'w', 'w-'}
+        'r' read only and 'r+' read and write an existing array
+        (FileNotFoundError when there is none); 'a' (the default) opens it or
+        creates it; 'w' creates it, replacing what was there; 'w-' creates it
+        and fails if it exists (FileExistsError).
+    shape, dtype, chunks : optional
+        Required to create; when opening, a value that contradicts the array
+        raises ValueError.
+    cname, clevel, shuffle, fill_value, blocksize, compressor
+        Compression and fill options to create with ('blosclz', 5, 1, 0 of
+        the dtype, blosc's block size), or a codec as ``compressor``
+        (:class:`zarr.Blosc`); ``cname=None`` or ``compressor=None`` stores
+        chunks uncompressed. When opening, a value given that contradicts
+        the array raises ValueError.
+    synchronized : bool
+        Lock each chunk across read-modify-write in threads (default True).
+    lazy : bool
+        The lazy kind, for arrays of very many chunks (no array keeps state
+        per chunk).
+    dimension_separator : {'.', '/'}
+        How chunk keys join grid indices when creating ('/' nests directories).
+    fsync : bool
+        Sync each chunk and metadata file to disk before a write returns
+        (a path only; a store has its own setting).
+    process_sync : bool
+        Lock chunks across processes too, with file locks in ``<path>.sync``
+        beside the array; or pass a :class:`zarr.ProcessSynchronizer` as
+        ``synchronizer``. Needed when several processes write regions that
+        share chunks; chunk-aligned writes need none.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
+        How an object array encodes its elements when it is created.
+    threads : int, optional
+        How many threads a read or write of many chunks uses (compression
+        and file work); None (default) follows :func:`zarr.get_threads`.
+    path : str, optional
+        Where in the store the array is ('' or None: at its top).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, zarr
+    >>> path = tempfile.mkdtemp() + "/example.zarr"
+    >>> z = zarr.open(path, shape=(10000, 1000), dtype="i4", chunks=(1000, 100))
+    >>> z[:] = np.arange(10000000, dtype="i4").reshape(10000, 1000)
+    >>> zarr.open(path, mode="r")[9999, -1]
+    np.int32(9999999)
+    """
+    if mode not in MODES:
+        raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
+    store = as_store(store, fsync=fsync)
+    path = normalize_prefix(path)
+    named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
+             if value is not DEFAULT]
+    if node_kind(store, path) == "group" and mode != "w":
+        if mode == "w-":
+            raise ContainsGroupError(errno.EEXIST, "a group is at", describe_node(store, path))
+        if shape is not None or dtype is not None or chunks is not None or named:
+            raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
+                                     describe_node(store, path))
+        return open_group(store, mode, synchronized=synchronized, lazy=lazy,
+                          process_sync=process_sync, threads=threads, path=path)
+    return open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
+                      fill_value, synchronized, lazy, blocksize, dimension_separator,
+                      process_sync, synchronizer, object_codec, threads, compressor)
+
+
+
+def open_like(a, store, mode="a", **kwargs):
+    """Open or create an array at ``store`` (a path or a store) with the shape,
+    dtype, chunks and compression of ``a``; keyword arguments as :func:`open`
+    override them.
+
+    Examples
+    --------
+    >>> import tempfile, zarr
+    >>> z = zarr.open_like(zarr.zeros((5, 5), chunks=2), tempfile.mkdtemp() + "/b.zarr")
+    >>> z.chunks
+    (2, 2)
+    """
+    like = {"shape": a.shape, "dtype": a.dtype}
+    if isinstance(getattr(a, "chunks", None), tuple):
+        like["chunks"] = a.chunks
+    if hasattr(a, "compressor") and not any(k in kwargs for k in ("cname", "clevel", "shuffle",
+                                                                   "blocksize")):
+        like["compressor"] = a.compressor
+    else:
+        for name in ("cname", "clevel", "shuffle", "blocksize"):
+            if hasattr(a, name) and "compressor" not in kwargs:
+                like[name] = getattr(a, name)
+    if hasattr(a, "fill_value"):
+        like["fill_value"] = a.fill_value
+    like.update(kwargs)
+    return open(store, mode, **like)

@@ -1,0 +1,87 @@
+"""The options of an array: checked once, and read from and written to the
+``.zarray`` of its store (:mod:`zarr.meta` is that file's encoding)."""
+
+import numpy as np
+
+from zarr.errors import MetadataError
+from zarr.ext import StoreChunk
+from zarr.meta import array_metadata, dumps, parse_array_metadata
+from zarr.objects import ObjectChunk
+from zarr.storage import ARRAY_META, ATTRS, describe_node, join_key
+from zarr.util import normalize_chunks, normalize_shape
+
+
+def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object_codec):
+    """The options of a new array, checked (dtype, chunk size, fill value)
+    before anything is written."""
+    shape = normalize_shape(shape)
+    dtype = np.dtype(dtype if dtype is not None else "f8")
+    if separator not in (".", "/"):
+        raise ValueError("dimension_separator must be '.' or '/', not %r" % (separator,))
+    meta = {"shape": shape, "dtype": dtype,
+            "chunks": normalize_chunks(chunks, shape, dtype.itemsize),
+            "compressor": compressor, "fill_value": fill_value,
+            "dimension_separator": separator,
+            "object_codec": object_codec if dtype.hasobject else None}
+    proto = prototype_chunk(meta)
+    meta["dtype"], meta["fill_value"] = proto.dtype, proto.fill_value
+    return meta
+
+
+def prototype_chunk(meta):
+    """A chunk of the array ``meta`` describes, at no key: the one every chunk
+    of the array is made from (see ``StoreChunk.at``). Raises for options no
+    array can have."""
+    codec = meta["compressor"]
+    if codec is None:
+        options = (None, 0, 0, 0)
+    elif hasattr(codec, "cname"):
+        options = (codec.cname, codec.clevel, codec.shuffle, codec.blocksize)
+    else:
+        raise TypeError("compressor %r is not supported for chunks (only zarr.Blosc or None)"
+                        % (codec,))
+    cname, clevel, shuffle, blocksize = options
+    dtype = np.dtype(meta["dtype"])
+    if dtype.hasobject:
+        return ObjectChunk(None, "", meta["chunks"], cname, clevel, shuffle, meta["fill_value"],
+                           blocksize, meta["object_codec"] or "msgpack2")
+    return StoreChunk(None, "", meta["chunks"], dtype, cname, clevel, shuffle,
+                      meta["fill_value"], blocksize)
+
+
+def write_new_metadata(store, path, meta):
+    """Write the ``.zattrs`` and then the ``.zarray`` of a new array."""
+    store.set(join_key(path, ATTRS), b"{}\n")
+    store.set(join_key(path, ARRAY_META), dumps(metadata_of(meta)).encode())
+
+
+def metadata_of(meta):
+    """The ``.zarray`` dict of the options ``meta``."""
+    return array_metadata(meta["shape"], meta["dtype"], meta["chunks"], meta["compressor"],
+                          meta["fill_value"], meta["dimension_separator"],
+                          meta["object_codec"])
+
+
+def read_metadata(store, path):
+    """The options of the array at ``path`` in ``store``; FileNotFoundError
+    when there is none, MetadataError naming the key when it is bad."""
+    key = join_key(path, ARRAY_META)
+    try:
+        data = store.get(key)
+    except KeyError:
+        raise FileNotFoundError("no array (no %s) at %s"
+                                % (ARRAY_META, describe_node(store, path))) from None
+    where = describe_node(store, key)
+    try:
+        text = bytes(data).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MetadataError("%s: not UTF-8: %s" % (where, e)) from None
+    meta = parse_array_metadata(text, where)
+    try:
+        prototype_chunk(meta)
+    except (TypeError, ValueError, OverflowError) as e:
+        # Options no array can have (chunks over blosc's limit, a fill value
+        # out of range...): name the key.
+        raise MetadataError("%s: %s" % (where, e)) from None
+    return meta
+

@@ -1,0 +1,61 @@
+"""Stores: where the bytes of arrays and groups live.
+
+A store maps string keys in the Zarr layout to bytes (see
+:mod:`zarr.storage.base` for the protocol and how to write one):
+
+- :class:`MemoryStore`: a dict in this process;
+- :class:`LocalStore` (also :data:`DirectoryStore`): one file per key under a
+  directory, written atomically;
+- :class:`WrapperStore`: around another store, or any ``MutableMapping``
+  (a plain ``dict`` given where a store is expected is wrapped in one).
+
+Examples
+--------
+>>> import numpy as np, zarr
+>>> d = {}
+>>> z = zarr.open(d, mode="w", shape=(4, 4), chunks=(2, 2), dtype="i4")
+>>> z[:2, :2] = 1
+>>> sorted(d)
+['.zarray', '.zattrs', '0.0']
+"""
+
+import os
+from collections.abc import MutableMapping
+
+from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
+from zarr.storage.keys import (ARRAY_META, ATTRS, GROUP_META, V3_META, chunk_key, describe_node,
+                               node_kind)
+from zarr.storage.local import DirectoryStore, LocalStore
+from zarr.storage.memory import MemoryStore
+from zarr.storage.wrapper import WrapperStore
+
+_URL_SCHEMES = ("s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://",
+                "memory://", "file://")
+
+
+def as_store(where, read_only=False, fsync=False):
+    """The store ``where`` names: a path (a :class:`LocalStore`), a
+    :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
+
+    Examples
+    --------
+    >>> as_store("/tmp/x.zarr")
+    LocalStore('/tmp/x.zarr')
+    """
+    if isinstance(where, Store):
+        return where
+    if isinstance(where, (str, os.PathLike)):
+        path = os.fspath(where)
+        if path.startswith(_URL_SCHEMES):
+            raise ValueError("%r: URLs of object storage are not supported yet; give a local "
+                             "path or a store" % path)
+        return LocalStore(path, read_only=read_only, fsync=fsync)
+    if isinstance(where, MutableMapping):
+        return WrapperStore(where)
+    raise TypeError("expected a path, a store or a MutableMapping, not %s"
+                    % type(where).__name__)
+
+
+__all__ = ["ARRAY_META", "ATTRS", "DirectoryStore", "GROUP_META", "LocalStore", "MemoryStore",
+           "Store", "V3_META", "WrapperStore", "as_store", "chunk_key", "describe_node",
+           "join_key", "node_kind", "normalize_key", "normalize_prefix"]

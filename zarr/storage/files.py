@@ -1,0 +1,176 @@
+"""Files replaced in one step, and read whole: the file work of :class:`LocalStore`."""
+
+import errno
+import itertools
+import os
+
+from zarr.ext import exchange_files
+
+#: The suffix of the temporary files of writes in progress; never a key.
+PARTIAL_SUFFIX = ".partial"
+
+_partial_names = itertools.count()
+
+# Cleared when the kernel has no renameat2 (ENOSYS).
+_exchange_works = True
+# The devices (st_dev) whose file systems refused an exchange.
+_no_exchange_devices = set()
+
+
+def _replace_by_exchange(tmp, path):
+    """Swap tmp (the new file) with an existing path, then remove tmp (now the
+    old file). False, with nothing done, when path does not exist or the
+    exchange is not supported there."""
+    global _exchange_works
+    if not _exchange_works:
+        return False
+    if _no_exchange_devices and os.stat(tmp).st_dev in _no_exchange_devices:
+        return False
+    try:
+        exchange_files(tmp, path)
+    except OSError as e:
+        if e.errno == errno.ENOENT:
+            return False
+        if e.errno == errno.ENOSYS:
+            _exchange_works = False
+            return False
+        if e.errno in (errno.EINVAL, errno.EOPNOTSUPP, errno.EXDEV):
+            _no_exchange_devices.add(os.stat(tmp).st_dev)
+            return False
+        if e.errno == errno.EPERM:
+            return False  # a rename may still be allowed, or says why not
+        raise OSError(e.errno, e.strerror, path) from None
+    try:
+        os.remove(tmp)
+    except IsADirectoryError:
+        # A directory was in the way, which a rename would have refused: put it
+        # back where it was.
+        try:
+            exchange_files(tmp, path)
+        except OSError as e:
+            raise OSError(e.errno, "a directory was in the way of %s and could not be put "
+                          "back from %s: %s" % (path, tmp, e.strerror), path) from None
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path) from None
+    except OSError:
+        pass  # the write is done; a leftover temporary file is ignored by readers
+    return True
+
+
+def write_file_atomic(path, data, fsync=False, exchange=False):
+    """Replace the file at ``path`` by ``data`` in one step.
+
+    The bytes go to a temporary file in the same directory (named
+    ``.<name>.<pid>.<n>.partial``), which is then renamed over ``path``: a
+    reader sees the old file or the new one, never a torn one. If anything
+    fails, the temporary file is removed and ``path`` is left as it was.
+    With ``fsync``, the file and its directory are synced to disk before
+    returning. Missing parent directories are created.
+
+    With ``exchange`` (and without ``fsync``), an existing file is replaced
+    by swapping it with the temporary file in one step (Linux's
+    ``renameat2(RENAME_EXCHANGE)``), then removing the old one. On ext4 a
+    rename over an existing file starts the new file's writeback at once and
+    waits for the disk to take it; the exchange leaves the writeback to the
+    kernel's usual delay, as a new file gets. Readers, and writers killed at
+    any point, still see the old file or the new one; after a power loss
+    within that delay the file may be empty (as a new file may), where a
+    rename over it would have left the old or the new one.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> write_file_atomic(os.path.join(d, "a", "x"), b"new")
+    >>> open(os.path.join(d, "a", "x"), "rb").read()
+    b'new'
+    """
+    path = os.fspath(path)
+    directory, name = os.path.split(path)
+    tmp = os.path.join(directory, ".%s.%d.%d%s" % (name, os.getpid(), next(_partial_names),
+                                                    PARTIAL_SUFFIX))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except FileNotFoundError:
+        os.makedirs(directory or ".", exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        try:
+            view = memoryview(data).cast("B")
+            written = 0
+            while written < len(view):
+                written += os.write(fd, view[written:])
+            if fsync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        if not (exchange and not fsync and _replace_by_exchange(tmp, path)):
+            os.replace(tmp, path)
+    except BaseException as e:
+        try:
+            os.remove(tmp)
+        except (FileNotFoundError, IsADirectoryError):
+            pass
+        if isinstance(e, OSError) and e.filename == tmp and e.errno is not None:
+            raise type(e)(e.errno, e.strerror, path) from e
+        raise_with_path(e, path)
+        raise
+    if fsync:
+        dfd = os.open(directory or ".", os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def read_file(path):
+    """The bytes of the file at ``path``, or None when there is no such file.
+
+    Any other failure to read (permission denied, an I/O error, a directory
+    in the way) raises.
+
+    Examples
+    --------
+    >>> read_file("/nonexistent/file") is None
+    True
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise_with_path(e, path)
+        raise
+    try:
+        size = os.fstat(fd).st_size
+        data = os.pread(fd, size if size > 0 else 65536, 0)
+        if 0 < size <= len(data):
+            return data
+        parts = [data]
+        offset = len(data)
+        while parts[-1]:
+            part = os.pread(fd, 1 << 20, offset)
+            parts.append(part)
+            offset += len(part)
+        return b"".join(parts)
+    except OSError as e:
+        raise_with_path(e, path)
+        raise
+    finally:
+        os.close(fd)
+
+
+def raise_with_path(e, path):
+    """Raise ``e`` again naming ``path`` when it is an OSError that names no file
+    (as those of os.write or of a read after open do)."""
+    if isinstance(e, OSError) and e.filename is None and e.errno is not None:
+        raise type(e)(e.errno, e.strerror, os.fspath(path)) from e
+
+
+def remove_empty_dirs(root):
+    """Remove the empty subdirectories under root (left by nested chunk keys)."""
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        if dirpath != root and not dirnames and not filenames:
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass

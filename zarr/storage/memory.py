@@ -1,0 +1,111 @@
+"""A store in memory: a dict of bytes."""
+
+import threading
+import uuid
+
+from zarr.storage.base import Store, check_value, normalize_key, normalize_prefix
+
+
+class MemoryStore(Store):
+    """Keys and their bytes in a dict, in this process.
+
+    Every method holds the store's lock, so ``set`` is atomic and a
+    ``rename`` moves a node in one step for every thread. Values are kept as
+    immutable ``bytes``. A memory store pickles as its keys and values (a
+    copy: writes in another process do not come back).
+
+    Parameters
+    ----------
+    store_dict : dict, optional
+        Keys and values to start with (copied).
+    read_only : bool
+        Refuse every change with :class:`zarr.ReadOnlyError`.
+
+    Examples
+    --------
+    >>> store = MemoryStore()
+    >>> store["x/.zarray"] = b"{}"
+    >>> store.list_dir(), store.getsize("x/.zarray")
+    (['x'], 2)
+    """
+
+    supports_rename = True
+
+    def __init__(self, store_dict=None, read_only=False):
+        self._values = {}
+        self._lock = threading.RLock()
+        self._uid = uuid.uuid4().hex
+        self.read_only = bool(read_only)
+        for key, value in (store_dict or {}).items():
+            key = normalize_key(key)
+            self._values[key] = bytes(check_value(key, value))
+
+    def _get(self, key):
+        return self._values[key]
+
+    def _set(self, key, value):
+        if type(value) is not bytes:
+            value = bytes(value)
+        self._values[key] = value
+
+    def _delete(self, key):
+        with self._lock:
+            del self._values[key]
+
+    def _list(self, start):
+        with self._lock:
+            keys = list(self._values)
+        return [k for k in keys if k.startswith(start)]
+
+    def getsize(self, key):
+        return len(self._values[normalize_key(key)])
+
+    def set_if_absent(self, key, value):
+        """Store ``value`` at ``key`` unless a value is there; whether it was stored."""
+        key = normalize_key(key)
+        value = check_value(key, value)
+        self._check_writable(key)
+        with self._lock:
+            if key in self._values:
+                return False
+            self._set(key, value)
+            return True
+
+    def delete_prefix(self, prefix):
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        with self._lock:
+            Store.delete_prefix(self, prefix) if prefix else self._values.clear()
+
+    def rename(self, source, dest):
+        with self._lock:
+            Store.rename(self, source, dest)
+
+    def describe_key(self, key):
+        return "key %r of a MemoryStore" % key
+
+    def lock_identity(self, key):
+        return ("memory", self._uid, key)
+
+    def copy_prefix(self, prefix):
+        """A new MemoryStore holding the keys under ``prefix``, moved to the top."""
+        prefix = normalize_prefix(prefix)
+        start = prefix + "/" if prefix else ""
+        with self._lock:
+            items = [(k[len(start):], v) for k, v in self._values.items() if k.startswith(start)]
+        store = MemoryStore()
+        store._values.update(items)
+        return store
+
+    def __repr__(self):
+        return "MemoryStore(<%d keys>)" % len(self._values)
+
+    def __getstate__(self):
+        with self._lock:
+            return {"values": dict(self._values), "read_only": self.read_only}
+
+    def __setstate__(self, state):
+        self._values = state["values"]
+        self.read_only = state["read_only"]
+        self._lock = threading.RLock()
+        self._uid = uuid.uuid4().hex

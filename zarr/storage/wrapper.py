@@ -1,0 +1,146 @@
+"""A store around another store, or around any mutable mapping of bytes."""
+
+from collections.abc import MutableMapping
+
+from zarr.storage.base import Store
+
+
+class WrapperStore(Store):
+    """The keys of ``store``, which may be a :class:`Store` or any
+    ``MutableMapping`` from string keys to bytes (a ``dict``, a ``shelve``).
+
+    Around a store, every method passes through, so a subclass can watch or
+    change what the arrays ask of it (count calls, add latency, refuse keys).
+    Around a mapping, a value that is not bytes-like raises a TypeError that
+    names its key; ``set`` is as atomic as the mapping's ``__setitem__``
+    (a ``dict``'s is); ``rename`` copies then deletes.
+
+    Examples
+    --------
+    >>> d = {}
+    >>> store = WrapperStore(d)
+    >>> store["0.0"] = b"abc"
+    >>> d, store.get_ranges("0.0", [(1, 2)])
+    ({'0.0': b'abc'}, [b'bc'])
+    """
+
+    def __init__(self, store):
+        if not isinstance(store, MutableMapping):
+            raise TypeError("a store wraps a store or a MutableMapping, not %s"
+                            % type(store).__name__)
+        self.store = store
+
+    @property
+    def _inner_store(self):
+        return self.store if isinstance(self.store, Store) else None
+
+    @property
+    def read_only(self):
+        inner = self._inner_store
+        return inner.read_only if inner is not None else False
+
+    @property
+    def supports_partial_reads(self):
+        inner = self._inner_store
+        return inner.supports_partial_reads if inner is not None else False
+
+    @property
+    def supports_rename(self):
+        inner = self._inner_store
+        return inner.supports_rename if inner is not None else False
+
+    def _get(self, key):
+        return self.store[key]
+
+    def get_ranges(self, key, ranges):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.get_ranges(key, ranges)
+        return Store.get_ranges(self, key, ranges)
+
+    def _set(self, key, value):
+        inner = self._inner_store
+        if inner is not None:
+            inner.set(key, value)
+        else:
+            self.store[key] = value if isinstance(value, bytes) else bytes(value)
+
+    def _delete(self, key):
+        del self.store[key]
+
+    def _list(self, start):
+        inner = self._inner_store
+        if inner is not None:
+            return inner._list(start)
+        return [k for k in list(self.store.keys()) if isinstance(k, str) and k.startswith(start)]
+
+    def list_dir(self, prefix=""):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.list_dir(prefix)
+        return Store.list_dir(self, prefix)
+
+    def getsize(self, key):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.getsize(key)
+        return Store.getsize(self, key)
+
+    def delete_prefix(self, prefix):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.delete_prefix(prefix)
+        return Store.delete_prefix(self, prefix)
+
+    def rename(self, source, dest):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.rename(source, dest)
+        return Store.rename(self, source, dest)
+
+    def contains_prefix(self, prefix):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.contains_prefix(prefix)
+        return Store.contains_prefix(self, prefix)
+
+    def set_if_absent(self, key, value):
+        inner = self._inner_store
+        if inner is not None and hasattr(inner, "set_if_absent"):
+            return inner.set_if_absent(key, value)
+        if key in self:
+            return False
+        self.set(key, value)
+        return True
+
+    def prune(self, prefix=""):
+        inner = self._inner_store
+        if inner is not None:
+            inner.prune(prefix)
+
+    def describe_key(self, key):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.describe_key(key)
+        return "key %r of a %s" % (key, type(self.store).__name__)
+
+    def lock_identity(self, key):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.lock_identity(key)
+        return ("mapping", id(self.store), key)
+
+    def close(self):
+        inner = self._inner_store
+        if inner is not None:
+            inner.close()
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.store is self.store
+
+    def __hash__(self):
+        return hash((type(self), id(self.store)))
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, repr(self.store) if self._inner_store
+                           else type(self.store).__name__)
