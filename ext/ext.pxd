@@ -126,6 +126,7 @@ cdef class SynchronizedChunk(Chunk):
 
 cdef class _Ranges:
     cdef object fetch(self, list ranges)
+    cdef bint fetch_into(self, object frame, list pieces) except -1
     cdef object whole(self)
     cdef Py_ssize_t known_size(self)
 
@@ -135,6 +136,7 @@ cdef class _FileRanges(_Ranges):
     cdef Py_ssize_t size
 
     cdef object fetch(self, list ranges)
+    cdef bint fetch_into(self, object frame, list pieces) except -1
     cdef object whole(self)
     cdef Py_ssize_t known_size(self)
 
@@ -144,6 +146,7 @@ cdef class _StoreRanges(_Ranges):
     cdef str key
 
     cdef object fetch(self, list ranges)
+    cdef bint fetch_into(self, object frame, list pieces) except -1
     cdef object whole(self)
 
 
@@ -156,10 +159,12 @@ cdef class StoreChunk(Chunk):
     cdef readonly str key
     cdef readonly object lock
     cdef object _file_path
+    cdef object _file_prefix
     cdef bint _ranged
 
     cdef _bind(self, store, str key, lock)
     cpdef StoreChunk at(self, object store, str key, object lock=*)
+    cdef str _path(self)
 
     # Storage, locking and codec context: the store's.
     cdef object _load(self)

@@ -66,6 +66,16 @@ cdef class _Ranges:
         """The bytes of each (start, length) range, shorter at the value's end."""
         raise NotImplementedError
 
+    cdef bint fetch_into(self, object frame, list pieces) except -1:
+        """Each (start, stop, offset) piece's bytes [start, stop) of the value
+        into frame[offset:]; False when the value ends first."""
+        parts = self.fetch([(start, stop - start) for start, stop, offset in pieces])
+        for (start, stop, offset), part in zip(pieces, parts):
+            if len(part) != stop - start:
+                return False
+            frame[offset:offset + stop - start] = np.frombuffer(part, np.uint8)
+        return True
+
     cdef object whole(self):
         """The whole value."""
         raise NotImplementedError
@@ -80,6 +90,14 @@ cdef class _FileRanges(_Ranges):
 
     cdef object fetch(self, list ranges):
         return [os.pread(self.fd, length, start) for start, length in ranges]
+
+    cdef bint fetch_into(self, object frame, list pieces) except -1:
+        # Straight into the frame: no buffer of each block's bytes on the way.
+        view = memoryview(frame)
+        for start, stop, offset in pieces:
+            if os.preadv(self.fd, [view[offset:offset + stop - start]], start) != stop - start:
+                return False
+        return True
 
     cdef object whole(self):
         return _read_fd(self.fd, self.size)
@@ -113,12 +131,42 @@ cdef bytes _read_fd(fd, Py_ssize_t size):
     return b"".join(parts)
 
 
+cdef object _read_file(path):
+    """The bytes of the file at path, None when there is no such file; any
+    other failure to read raises, naming the file (as zarr.storage.files.read_file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        _raise_with_path(e, path)
+        raise
+    try:
+        return _read_fd(fd, os.fstat(fd).st_size)
+    except OSError as e:
+        _raise_with_path(e, path)
+        raise
+    finally:
+        os.close(fd)
+
+
 cdef class _WholeValue:
     """The bytes of a chunk's value read whole by a read that first meant to
     read part of it, handed on so that the value is not asked for again."""
 
     def __cinit__(self, bytes data):
         self.data = data
+
+
+cdef class _KeyContext:
+    """How an error names a chunk of a store: made for every codec call, put
+    into words only when an error is raised."""
+    cdef object store
+    cdef str key
+
+    def __str__(self):
+        describe = getattr(self.store, "describe_key", None)
+        return "chunk %s" % (describe(self.key) if describe is not None else self.key)
 
 
 cdef bytes _as_bytes(object value, str key):
@@ -175,6 +223,9 @@ cdef class StoreChunk(Chunk):
         self.key = key
         self.lock = lock
         self._file_path = getattr(store, "file_path", None)
+        # A store whose files are its root's path and the key (a directory on
+        # POSIX) says so with file_prefix: the path is made here.
+        self._file_prefix = getattr(store, "file_prefix", None)
         self._ranged = bool(getattr(store, "supports_partial_reads", False))
 
     cpdef StoreChunk at(self, object store, str key, object lock=None):
@@ -194,10 +245,24 @@ cdef class StoreChunk(Chunk):
         c._cname_b = self._cname_b
         c._raw = self._raw
         c._cdata = None
-        c._bind(store, key, lock)
+        if store is self.store:  # what the store offers, found once for the prototype
+            c.store, c.key, c.lock = store, key, lock
+            c._file_path, c._ranged = self._file_path, self._ranged
+            c._file_prefix = self._file_prefix
+        else:
+            c._bind(store, key, lock)
         return c
 
+    cdef str _path(self):
+        if self._file_prefix is not None:
+            return self._file_prefix + self.key
+        return self._file_path(self.key)
+
     cdef object _load(self):
+        if self._file_path is not None:
+            # A directory's chunk file, read here: as the store's get reads
+            # it, without its frames of Python on the way.
+            return _read_file(self._path())
         try:
             value = self.store.get(self.key)
         except KeyError:
@@ -225,10 +290,10 @@ cdef class StoreChunk(Chunk):
         return False
 
     cdef object _context(self):
-        describe = getattr(self.store, "describe_key", None)
-        if describe is not None:
-            return describe(self.key)
-        return "chunk %s" % self.key
+        cdef _KeyContext context = _KeyContext.__new__(_KeyContext)
+        context.store = self.store
+        context.key = self.key
+        return context
 
     cdef int _acquire(self) except -1:
         if self.lock is not None:
@@ -272,7 +337,7 @@ cdef class StoreChunk(Chunk):
                 return self._read_ranges(sel, sr)
             except KeyError:
                 return _NOT_HANDLED
-        path = self._file_path(self.key)
+        path = self._path()
         try:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -364,11 +429,8 @@ cdef class StoreChunk(Chunk):
         frame[:HEADER] = np.frombuffer(head, np.uint8, HEADER)
         frame[12:16] = np.frombuffer(np.uint32(length).astype("<u4").tobytes(), np.uint8)
         frame[HEADER:table_end] = np.frombuffer(starts.astype("<u4").tobytes(), np.uint8)
-        parts = source.fetch([(start, stop - start) for start, stop, offset in pieces])
-        for (start, stop, offset), part in zip(pieces, parts):
-            if len(part) != stop - start:
-                return _NOT_HANDLED  # the value is shorter than its header says
-            frame[offset:offset + stop - start] = np.frombuffer(part, np.uint8)
+        if not source.fetch_into(frame, pieces):
+            return _NOT_HANDLED  # the value is shorter than its header says
         view = _export(frame)
         src = <const uint8_t*>view.view.buf
         for b0, b1 in spans:

@@ -26,7 +26,6 @@ import pytest
 
 import _fault_garbage as garbage
 import zarr
-import zarr.storage.local
 from zarr import ext
 from zarr.errors import CorruptChunkError, MetadataError, ReadOnlyError
 from zarr.storage import files as store_files
@@ -680,17 +679,17 @@ def test_a_symlink_loop_raises(tmp_path):
 
 @pytest.mark.parametrize("err", [errno.EIO, errno.EACCES, errno.ENOMEM, errno.ESTALE])
 def test_errors_of_the_file_reader_are_never_fill_values(tmp_path, monkeypatch, err):
-    """Whatever read_file raises reaches the caller, in every kind of array."""
-    real = store_files.read_file
+    """Whatever opening a chunk file raises reaches the caller, in every kind of array."""
+    real = os.open
     paths = []
 
-    def failing(path):
-        if os.path.basename(path) == "1":
+    def failing(path, flags, *args, **kwargs):
+        if os.path.basename(path) == "1" and not flags & (os.O_WRONLY | os.O_RDWR):
             paths.append(path)
             raise OSError(err, os.strerror(err), path)
-        return real(path)
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(zarr.storage.local, "read_file", failing)
+    monkeypatch.setattr(os, "open", failing)
     for dtype, lazy in [("i4", False), ("i4", True), (object, False)]:
         path = str(tmp_path / ("a-%s-%s.zarr" % (np.dtype(dtype).kind, lazy)))
         z = garbage.make_array(path, dtype, "blosclz", lazy=lazy)

@@ -119,7 +119,7 @@ class Array:
         proto = prototype_chunk(meta)
         self._dtype = proto.dtype
         self._fill_value = proto.fill_value
-        self._proto = proto
+        self._proto = proto.at(store, "", None)  # bound once to what the store offers
         if synchronizer is None and self._synchronized:
             synchronizer = ThreadSynchronizer()
         self._synchronizer = synchronizer
@@ -290,10 +290,14 @@ class Array:
         key = chunk_key(index, self._separator)
         sync = self._synchronizer
         lock = None if sync is None else sync.chunk_lock(self._lock_ident, key)
-        full = join_key(self._key_prefix, key)
-        return self._proto.at(self._store, full, lock)
+        prefix = self._key_prefix
+        return self._proto.at(self._store, prefix + "/" + key if prefix else key, lock)
 
-    _existing_chunk = _chunk
+    def _existing_chunk(self, index):
+        """The chunk at a grid index, for reading (reads take no lock)."""
+        prefix = self._key_prefix
+        key = chunk_key(index, self._separator)
+        return self._proto.at(self._store, prefix + "/" + key if prefix else key, None)
 
     def _stored_chunks(self, within=True):
         """(grid index, stored size) of every initialized chunk (of every chunk

@@ -36,6 +36,9 @@ def normalize_key(key):
     ...
     ValueError: invalid store key '../x': a component is '..'
     """
+    if (type(key) is str and key and key[0] not in "./" and key[-1] != "/" and "//" not in key
+            and "/." not in key and "\\" not in key and "\x00" not in key):
+        return key  # no component empty or beginning with '.': the keys of chunks
     if not isinstance(key, str):
         raise TypeError("store keys are strings, not %r" % (key,))
     if not key:

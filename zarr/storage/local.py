@@ -67,8 +67,16 @@ class LocalStore(Store):
         self.read_only = bool(read_only)
         self.fsync = bool(fsync)
 
+    @property
+    def file_prefix(self):
+        """What the path of a key's file begins with, the key following it as it
+        is (on POSIX, where keys and paths share their separator); else None."""
+        return os.path.join(self.root, "") if os.sep == "/" else None
+
     def file_path(self, key):
         """The file that holds ``key``."""
+        if os.sep == "/":
+            return os.path.join(self.root, key)
         return os.path.join(self.root, *key.split("/"))
 
     def directory(self, prefix):
