@@ -48,6 +48,7 @@ import glob
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,35 +171,70 @@ def run_one(python, peer, workload, quick, ours_root=None):
             return json.load(f)
 
 
-def run_all(peers, workloads, quick, bench_python, status, builds):
+def merge_rounds(results):
+    """One result from the results of several rounds of one contender on one
+    workload: each figure the median of the rounds' figures (each itself a
+    median of repeats), the rounds' own figures kept under "round times"."""
+    done = [r for r in results if "storages" in r]
+    if len(done) < 2:
+        return results[0]
+    merged = dict(done[0])
+    merged["rounds"] = len(done)
+    merged["storages"] = {}
+    for storage, first in done[0]["storages"].items():
+        entry = dict(first)
+        rounds = [r["storages"][storage]["times"] for r in done if storage in r["storages"]]
+        entry["times"] = {op: statistics.median(t[op] for t in rounds if op in t)
+                          for op in first["times"]}
+        entry["round times"] = rounds
+        merged["storages"][storage] = entry
+    return merged
+
+
+def run_all(peers, workloads, quick, bench_python, status, builds, rounds=1):
     """Every contender on every workload, the contenders of one workload one
     after another (ours and ours-before back to back); the list of results.
-    builds: {"ours" or "ours-before": (python, source directory or None)}."""
+    builds: {"ours" or "ours-before": (python, source directory or None)}.
+    With rounds > 1, the contenders of a workload run that many times, the
+    order turned round each time, and each figure is the median of the rounds'."""
     runs = []
     for index, workload in enumerate(workloads):
-        spec = data.spec(workload, quick)
-        for peer in ordered(peers, index):
-            cls, group = PEERS["ours" if peer == BEFORE else peer]
-            start = time.monotonic()
-            if group and status.get(group, "installed") != "installed":
-                result = {"not installed": status[group]}
-            elif peer in builds:
-                python, root = builds[peer]
-                result = run_one(python, "ours", workload, quick, root)
-                if peer == BEFORE:
-                    result = as_before(result)
-            else:
-                result = run_one(bench_python, peer, workload, quick)
-            result.setdefault("peer", peer)
-            result.setdefault("label", BEFORE if peer == BEFORE else cls.label)
-            result.setdefault("workload", spec)
-            runs.append(result)
-            print("%-9s %-12s %5.1f s%s" % (workload, peer, time.monotonic() - start,
-                                            "  (%s)" % (result.get("error") or result.get(
-                                                "not installed"))[:200]
-                                            if "error" in result or "not installed" in result
-                                            else ""), flush=True)
+        by_peer = {}
+        for round_index in range(rounds):
+            by_peer_round = _run_workload(peers, workload, index + round_index, quick,
+                                          bench_python, status, builds)
+            for peer, result in by_peer_round:
+                by_peer.setdefault(peer, []).append(result)
+        runs.extend(merge_rounds(results) for results in by_peer.values())
     return runs
+
+
+def _run_workload(peers, workload, index, quick, bench_python, status, builds):
+    """(peer, result) of every contender on one workload, in the order of ``index``."""
+    spec = data.spec(workload, quick)
+    out = []
+    for peer in ordered(peers, index):
+        cls, group = PEERS["ours" if peer == BEFORE else peer]
+        start = time.monotonic()
+        if group and status.get(group, "installed") != "installed":
+            result = {"not installed": status[group]}
+        elif peer in builds:
+            python, root = builds[peer]
+            result = run_one(python, "ours", workload, quick, root)
+            if peer == BEFORE:
+                result = as_before(result)
+        else:
+            result = run_one(bench_python, peer, workload, quick)
+        result.setdefault("peer", peer)
+        result.setdefault("label", BEFORE if peer == BEFORE else cls.label)
+        result.setdefault("workload", spec)
+        out.append((peer, result))
+        print("%-9s %-12s %5.1f s%s" % (workload, peer, time.monotonic() - start,
+                                        "  (%s)" % (result.get("error") or result.get(
+                                            "not installed"))[:200]
+                                        if "error" in result or "not installed" in result
+                                        else ""), flush=True)
+    return out
 
 
 def versions(runs):
@@ -254,6 +290,9 @@ def main():
     parser.add_argument("--within", type=float, default=1.10, metavar="RATIO",
                         help="the after ÷ before ratio each figure is checked against "
                              "(default 1.10)")
+    parser.add_argument("--rounds", type=int, default=1, metavar="N",
+                        help="run the contenders of each workload N times, the order turned "
+                             "round each time; each figure is the median of the rounds'")
     parser.add_argument("--out", metavar="PREFIX",
                         help="write PREFIX.json, .md and .png (default: bench/results/peers "
                              "for a full run of all, else peers-quick, peers-partial or "
@@ -292,7 +331,9 @@ def main():
     results["our code at start"] = our_code(roots["ours"])
     if BEFORE in peers:
         results["ours-before code at start"] = our_code(roots[BEFORE])
-    results["runs"] = run_all(peers, args.workloads, args.quick, bench_python, status, builds)
+    results["rounds"] = args.rounds
+    results["runs"] = run_all(peers, args.workloads, args.quick, bench_python, status, builds,
+                              args.rounds)
     results["our code at end"] = our_code(roots["ours"])
     if BEFORE in peers:
         results["ours-before code at end"] = our_code(roots[BEFORE])

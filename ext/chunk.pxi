@@ -463,14 +463,24 @@ cdef class Chunk:
         or None when decompressing the whole chunk is as cheap."""
         cdef const uint8_t* src = <const uint8_t*>PyBytes_AS_STRING(cdata)
         cdef Py_ssize_t srclen = len(cdata)
+        cdef Py_ssize_t blocksize
         if srclen < 16:
             return None  # too short to be a frame: the whole-chunk path says why
-        if not self._validated(cdata):
-            _validate(src, srclen, self.nbytes, self.itemsize, self._context())
-        plan = _sparse_plan(sel, self.shape, self.itemsize, <Py_ssize_t>_u32(src + 8),
-                            self.nbytes)
+        validated = self._validated(cdata)
+        if not validated:
+            reason = _check_header(src, srclen, self.nbytes, self.itemsize)
+            if reason is not None:
+                raise CorruptChunkError(_describe(self._context(), reason))
+        blocksize = _u32(src + 8)
+        plan = _sparse_plan(sel, self.shape, self.itemsize, blocksize, self.nbytes)
         if plan is None:
             return None
+        if not validated:
+            # Only the blocks the plan decompresses (and the block table).
+            for g in plan[2]:
+                _validate(src, srclen, self.nbytes, self.itemsize, self._context(),
+                          g[0] * self.itemsize // blocksize,
+                          (g[1] * self.itemsize - 1) // blocksize)
         return self._read_plan(src, srclen, plan)
 
     cdef object _read_plan(self, const uint8_t* src, Py_ssize_t srclen, object plan):

@@ -361,16 +361,24 @@ cdef int _decompress(const uint8_t* src, Py_ssize_t srclen, void* dest, Py_ssize
 cdef int _getitem(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
                   Py_ssize_t itemsize, Py_ssize_t start, Py_ssize_t nitems,
                   void* dest, object context, bint validated=False) except -1:
-    """Validate src (unless it was validated before), then decompress items
-    [start, start + nitems) into dest."""
+    """Validate src (unless it was validated before): its header, its block
+    table and the blocks that hold the items, which are all blosc_getitem
+    reads; then decompress items [start, start + nitems) into dest."""
     cdef int n
-    cdef Py_ssize_t typesize, scale
-    if not validated:
-        _validate(src, srclen, nbytes, itemsize, context)
+    cdef Py_ssize_t typesize, scale, blocksize
     if (itemsize <= 0 or start < 0 or nitems < 0 or nitems > nbytes // itemsize
             or start > nbytes // itemsize - nitems):
+        if not validated:
+            _validate(src, srclen, nbytes, itemsize, context)
         raise IndexError("items %d to %d are outside a buffer of %d bytes"
                          % (start, start + nitems, nbytes))
+    if not validated:
+        blocksize = _u32(src + 8) if srclen >= HEADER else 0
+        if nitems > 0 and blocksize > 0:
+            _validate(src, srclen, nbytes, itemsize, context, start * itemsize // blocksize,
+                      ((start + nitems) * itemsize - 1) // blocksize)
+        else:
+            _validate(src, srclen, nbytes, itemsize, context)
     if nitems == 0:
         return 0
     typesize = src[3]
@@ -571,9 +579,11 @@ def getitem(source, Py_ssize_t start, Py_ssize_t nitems, dest, Py_ssize_t itemsi
                          % (PY_SSIZE_T_MAX // itemsize, nitems))
     if out.view.len != nitems * itemsize:
         raise ValueError("dest holds %d bytes, expected %d" % (out.view.len, nitems * itemsize))
+    # The whole frame checked, as every function of this module checks what it is given.
+    _validate(<const uint8_t*>src.view.buf, src.view.len, -1, itemsize, None)
     _getitem(<const uint8_t*>src.view.buf, src.view.len,
              _u32(<const uint8_t*>src.view.buf + 4), itemsize, start, nitems,
-             out.view.buf, None)
+             out.view.buf, None, True)
     return dest
 
 

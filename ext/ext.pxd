@@ -47,6 +47,7 @@ cdef int _decompress(const uint8_t* src, Py_ssize_t srclen, void* dest, Py_ssize
 cdef int _getitem(const uint8_t* src, Py_ssize_t srclen, Py_ssize_t nbytes,
                   Py_ssize_t itemsize, Py_ssize_t start, Py_ssize_t nitems,
                   void* dest, object context, bint validated=*) except -1
+cdef str _describe(object context, str reason)
 
 
 cdef class _Buffer:

@@ -301,6 +301,11 @@ def markdown(results):
              "its ratio to ours (peer ÷ ours: above 1, ours is faster or smaller)." % (
                  "quick" if results["quick"] else "full", results["date"], results["repeat"]),
              ""]
+    if results.get("rounds", 1) > 1:
+        lines[0] = lines[0].replace("medians of %d;" % results["repeat"],
+                                    "medians of %d, each figure the median of %d rounds run "
+                                    "one after another (the order of the contenders turned "
+                                    "round each time);" % (results["repeat"], results["rounds"]))
     before = has_before(results)
     if before:
         lines[0] += (" ours is the after build and ours-before the before build, measured by "
