@@ -138,45 +138,36 @@ class LocalStore(Store):
                 if not name.endswith(PARTIAL_SUFFIX):
                     yield base + name
 
-    def list_dir(self, prefix=""):
-        prefix = normalize_prefix(prefix)
+    def _entries(self, prefix):
+        """The directory entries under ``prefix``, but temporary files of writes."""
         try:
-            entries = os.scandir(self.directory(prefix))
+            entries = os.scandir(self.directory(normalize_prefix(prefix)))
         except (FileNotFoundError, NotADirectoryError):
             return []
-        names = []
         with entries:
-            for entry in entries:
-                name = entry.name
-                if name.endswith(PARTIAL_SUFFIX):
-                    continue
-                if name.startswith("."):
-                    try:
-                        if entry.is_dir():
-                            continue  # a node being removed or built aside
-                    except OSError:
-                        continue
-                names.append(name)
+            return [entry for entry in entries if not entry.name.endswith(PARTIAL_SUFFIX)]
+
+    def list_dir(self, prefix=""):
+        names = []
+        for entry in self._entries(prefix):
+            try:
+                if entry.name.startswith(".") and entry.is_dir():
+                    continue  # a node being removed or built aside
+            except OSError:
+                continue
+            names.append(entry.name)
         return sorted(names)
 
     def list_dir_sizes(self, prefix=""):
         """(name, size) of the files directly under ``prefix``, from one scan
         of the directory (no file is opened)."""
-        prefix = normalize_prefix(prefix)
-        try:
-            entries = os.scandir(self.directory(prefix))
-        except (FileNotFoundError, NotADirectoryError):
-            return []
         found = []
-        with entries:
-            for entry in entries:
-                if entry.name.endswith(PARTIAL_SUFFIX):
-                    continue
-                try:
-                    if entry.is_file():
-                        found.append((entry.name, entry.stat().st_size))
-                except FileNotFoundError:
-                    continue
+        for entry in self._entries(prefix):
+            try:
+                if entry.is_file():
+                    found.append((entry.name, entry.stat().st_size))
+            except FileNotFoundError:
+                continue
         return found
 
     def contains_prefix(self, prefix):
