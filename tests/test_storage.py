@@ -272,3 +272,18 @@ def test_a_zarr_v3_node_is_refused_in_every_mode_and_nothing_is_written(tmp_path
         with pytest.raises(zarr.ContainsGroupError, match="v3"):
             call()
     assert os.listdir(path) == ["zarr.json"]
+
+
+def test_a_lock_directory_goes_with_its_array_only_when_it_holds_only_lock_files(tmp_path):
+    root = str(tmp_path / "g.zarr")
+    g = zarr.open_group(root, mode="w", process_sync=True)
+    g.zeros("x", shape=(4,), chunks=2, dtype="i4")[:3] = 1  # writes x.sync/*.lock
+    assert os.path.isdir(os.path.join(root, "x.sync"))
+    g.zeros("y", shape=(4,), chunks=2, dtype="i4")
+    os.makedirs(os.path.join(root, "y.sync"))
+    with open(os.path.join(root, "y.sync", "notes.txt"), "w") as f:
+        f.write("a user's file")
+    del g["x"]
+    del g["y"]
+    assert not os.path.exists(os.path.join(root, "x.sync"))
+    assert open(os.path.join(root, "y.sync", "notes.txt")).read() == "a user's file"
