@@ -413,7 +413,14 @@ class Array:
             array = np.empty(shape, object)
             array[...] = value
             return array
-        if not isinstance(value, np.ndarray):
+        if isinstance(value, np.generic):
+            # A numpy scalar is converted as numpy's a[i] = value converts it:
+            # as its value (2**40 into int32 overflows, NaN into an integer is
+            # a ValueError), never by an unsafe cast of its bytes.
+            packed = np.empty((), self._dtype)
+            packed[()] = value
+            value = packed
+        elif not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=self._dtype)
         elif value.dtype != self._dtype and (value.dtype.kind in _FALLIBLE_KINDS
                                              or self._dtype.kind in _FALLIBLE_KINDS):

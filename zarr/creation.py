@@ -101,7 +101,7 @@ def zeros(shape, dtype=None, **kwargs):
     >>> zarr.zeros(5, dtype="f4")[...].tolist()
     [0.0, 0.0, 0.0, 0.0, 0.0]
     """
-    kwargs["fill_value"] = _fixed_fill(kwargs, 0)
+    kwargs["fill_value"] = _fixed_fill(kwargs, None)
     return create(shape, dtype=dtype, **kwargs)
 
 
@@ -228,7 +228,7 @@ def empty_like(a, **kwargs):
 
 def zeros_like(a, **kwargs):
     """An array of zeros like ``a``."""
-    kwargs["fill_value"] = _fixed_fill(kwargs, 0)
+    kwargs["fill_value"] = _fixed_fill(kwargs, None)
     return create(**_like(a, kwargs))
 
 

@@ -305,7 +305,7 @@ class Group:
 
     def zeros(self, name, shape, dtype=None, **kwargs):
         """A member array of zeros; see :meth:`create`."""
-        kwargs["fill_value"] = _fixed_fill(kwargs, 0)
+        kwargs["fill_value"] = _fixed_fill(kwargs, None)
         return self.create(name, shape, dtype=dtype, **kwargs)
 
     def ones(self, name, shape, dtype=None, **kwargs):
@@ -353,7 +353,7 @@ class Group:
         return self._create(name, kwargs.pop("overwrite", False), self._like(a, kwargs))
 
     def zeros_like(self, name, a, **kwargs):
-        kwargs["fill_value"] = _fixed_fill(kwargs, 0)
+        kwargs["fill_value"] = _fixed_fill(kwargs, None)
         return self.empty_like(name, a, **kwargs)
 
     def ones_like(self, name, a, **kwargs):
