@@ -110,7 +110,12 @@ cdef class _StoreRanges(_Ranges):
     """Ranges of a store's value, through the store's ``get_ranges``."""
 
     cdef object fetch(self, list ranges):
-        return self.store.get_ranges(self.key, ranges)
+        parts = self.store.get_ranges(self.key, ranges)
+        if not isinstance(parts, (list, tuple)) or len(parts) != len(ranges):
+            raise TypeError("the store's get_ranges gave %r for %d ranges of %r: expected a "
+                            "list of as many bytes" % (type(parts).__name__, len(ranges),
+                                                      self.key))
+        return [_as_bytes(part, self.key) for part in parts]
 
     cdef object whole(self):
         return self.store.get(self.key)
@@ -336,6 +341,11 @@ cdef class StoreChunk(Chunk):
             try:
                 return self._read_ranges(sel, sr)
             except KeyError:
+                return _NOT_HANDLED
+            except CorruptChunkError:
+                # Ranges of one value asked in several calls may straddle a
+                # writer's replacement of it: the whole value, asked in one
+                # call, is the old one or the new one (and says if it is bad).
                 return _NOT_HANDLED
         path = self._path()
         try:

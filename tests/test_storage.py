@@ -287,3 +287,71 @@ def test_a_lock_directory_goes_with_its_array_only_when_it_holds_only_lock_files
     del g["y"]
     assert not os.path.exists(os.path.join(root, "x.sync"))
     assert open(os.path.join(root, "y.sync", "notes.txt")).read() == "a user's file"
+
+
+@pytest.mark.parametrize("parts", [[], ()])
+def test_a_store_whose_get_ranges_gives_too_few_parts_is_a_clear_error(tmp_path, parts):
+    class Lying(WrapperStore):
+        def get_ranges(self, key, ranges):
+            return parts
+
+    a = np.arange(200 * 1000, dtype="f8").reshape(200, 1000)
+    z = zarr.open(Lying(LocalStore(str(tmp_path / "a.zarr"))), mode="w", shape=a.shape,
+                  chunks=a.shape, blocksize=16384)
+    z[...] = a
+    with pytest.raises(TypeError, match="get_ranges"):
+        z[123, 456]
+
+
+def test_ranges_torn_by_a_writer_fall_back_to_the_whole_value(tmp_path):
+    a = np.arange(200 * 1000, dtype="f8").reshape(200, 1000)
+    inner = LocalStore(str(tmp_path / "a.zarr"))
+
+    class Racing(WrapperStore):
+        """Replaces the chunk between a read's first and second request."""
+        calls = 0
+
+        def get_ranges(self, key, ranges):
+            Racing.calls += 1
+            if Racing.calls == 2:
+                zarr.open(inner, mode="r+")[...] = a + 1
+            return super().get_ranges(key, ranges)
+
+    z = zarr.open(Racing(inner), mode="w", shape=a.shape, chunks=a.shape, blocksize=16384)
+    z[...] = a
+    Racing.calls = 0
+    assert z[123, 456] in (a[123, 456], a[123, 456] + 1)
+
+
+def test_mode_w_at_the_top_of_a_mapping_leaves_nothing_of_the_old_node():
+    d = {}
+    zarr.open(d, mode="w", shape=4, chunks=2, dtype="i4")[...] = [1, 2, 3, 4]
+    assert zarr.open(d, mode="w", shape=4, chunks=2, dtype="i4")[...].tolist() == [0, 0, 0, 0]
+    g = zarr.open_group(d, mode="w")
+    g.zeros("x", shape=2)
+    zarr.open(d, mode="w", shape=4, chunks=2, dtype="i4")
+    assert sorted(d) == [".zarray", ".zattrs"]
+
+
+@pytest.mark.parametrize("path", ["/", "//", "/x", ".zarray", "a/.zattrs", ".hidden", "a//b"])
+def test_paths_in_a_store_are_names(path):
+    store = MemoryStore()
+    zarr.open(store, mode="w", shape=3, path="precious")
+    before = dict(store._values)
+    for call in (lambda: zarr.open(store, mode="w", shape=3, path=path),
+                 lambda: zarr.open_group(store, mode="w", path=path),
+                 lambda: zarr.create(3, store=store, path=path, overwrite=True)):
+        with pytest.raises(ValueError):
+            call()
+    assert store._values == before
+
+
+def test_a_str_subclass_cannot_lead_a_key_out(tmp_path):
+    class Sneaky(str):
+        def split(self, *args):
+            return ["fine"]
+
+    store = LocalStore(str(tmp_path / "root"))
+    with pytest.raises(ValueError):
+        store[Sneaky("../escaped")] = b"x"
+    assert not (tmp_path / "escaped").exists()

@@ -5,7 +5,8 @@ import numpy as np
 from zarr.codecs import DEFAULT
 from zarr.core import Array, SynchronizedArray
 from zarr.persistent import open_array
-from zarr.storage import as_store, normalize_prefix
+from zarr.names import node_path
+from zarr.storage import as_store
 
 
 def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffle=DEFAULT,
@@ -60,7 +61,7 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
       nbytes: 38.1M; cbytes: 0; initialized: 0/100
     """
     if store is not None:
-        return open_array(as_store(store), normalize_prefix(path), "w" if overwrite else "w-",
+        return open_array(as_store(store), node_path(path), "w" if overwrite else "w-",
                           shape, dtype, chunks, cname, clevel, shuffle,
                           DEFAULT if fill_value is None else fill_value, synchronized,
                           blocksize=blocksize, object_codec=object_codec, threads=threads,

@@ -9,7 +9,7 @@ from zarr.core import Summary
 from zarr.creation import _fixed_fill, _is_array_like, _like, copy_into
 from zarr.errors import ContainsArrayError, ContainsGroupError
 from zarr.nodes import GROUP_TEXT, Nodes, check_writable
-from zarr.names import join_path, split_name
+from zarr.names import join_path, node_path, split_name
 from zarr.parallel import check_threads
 from zarr.persistent import MODES, clear_node, refuse_v3
 from zarr.storage import (GROUP_META, LocalStore, MemoryStore, as_store, describe_node,
@@ -540,6 +540,14 @@ def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, proc
     >>> zarr.open(path, mode="r")["x"].shape
     (4, 4)
     """
+    return open_group_at(store, node_path(path), mode, synchronized, lazy, fsync, process_sync,
+                         threads)
+
+
+def open_group_at(store, path, mode="a", synchronized=True, lazy=False, fsync=False,
+                  process_sync=False, threads=None):
+    """:func:`open_group` at a path of the store that may be hidden (a group
+    built aside under ``.name.creating...``): for the package's own use."""
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
     threads = check_threads(threads)

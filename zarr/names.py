@@ -48,3 +48,19 @@ def join_path(*parts):
     'a/b/c'
     """
     return "/".join(p for p in parts if p)
+
+
+def node_path(path):
+    """Where a node is asked to be in its store: ``''`` (its top) for None or
+    ``''``, else a name as :func:`split_name` checks it (no leading ``/``, no
+    component beginning with ``.``), so that no path given by a user shadows
+    metadata or means the top by accident.
+
+    Examples
+    --------
+    >>> node_path(None), node_path("a/b")
+    ('', 'a/b')
+    """
+    if path is None or path == "":
+        return ""
+    return "/".join(split_name(path))

@@ -6,7 +6,8 @@ from zarr.codecs import DEFAULT
 from zarr.errors import ContainsGroupError
 from zarr.hierarchy import open_group
 from zarr.persistent import MODES, open_array
-from zarr.storage import as_store, describe_node, node_kind, normalize_prefix
+from zarr.names import node_path
+from zarr.storage import as_store, describe_node, node_kind
 
 
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
@@ -74,7 +75,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
     store = as_store(store, fsync=fsync)
-    path = normalize_prefix(path)
+    path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
              if value is not DEFAULT]
     if node_kind(store, path) == "group" and mode != "w":

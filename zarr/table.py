@@ -50,7 +50,7 @@ from zarr.columns import (ROLES, arrays_meta, as_index, check_options, columns_i
                           pandas, pandas_dtype, read_task, row_members, slabs, unique_name,
                           write_tasks)
 from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError, ReadOnlyError
-from zarr.hierarchy import Group, open_group
+from zarr.hierarchy import Group, open_group, open_group_at
 from zarr.locks import thread_lock
 from zarr.names import split_name
 from zarr.parallel import run_tasks
@@ -189,7 +189,7 @@ class _Target:
             where.require_group("/".join(parts[:-1]))
         options["process_sync"] = False  # no other process sees the aside
         self._aside = aside_path(prefix or "table")
-        self.group = open_group(store, mode="w-", path=self._aside, **options)
+        self.group = open_group_at(store, self._aside, mode="w-", **options)
 
     def discard(self):
         discard(self._store, self._aside)

@@ -41,6 +41,7 @@ def normalize_key(key):
         return key  # no component empty or beginning with '.': the keys of chunks
     if not isinstance(key, str):
         raise TypeError("store keys are strings, not %r" % (key,))
+    key = str.__str__(key)  # a plain str: a subclass's methods are not asked
     if not key:
         raise ValueError("invalid store key '': empty")
     if "\\" in key or "\x00" in key:
@@ -59,7 +60,7 @@ def normalize_prefix(prefix):
         return ""
     if not isinstance(prefix, str):
         raise TypeError("store prefixes are strings, not %r" % (prefix,))
-    return normalize_key(prefix.rstrip("/")) if prefix.rstrip("/") else ""
+    return normalize_key(prefix[:-1] if prefix.endswith("/") else prefix)
 
 
 def join_key(prefix, name):
@@ -173,6 +174,13 @@ class Store(MutableMapping):
         """Remove every key under ``prefix`` (``prefix`` itself too, if a key)."""
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
+        if not prefix:
+            for key in list(self._list("")):
+                try:
+                    self._delete(key)
+                except KeyError:
+                    pass
+            return
         for key in list(self._list(prefix + "/")):
             try:
                 self._delete(key)
