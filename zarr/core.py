@@ -282,22 +282,18 @@ class Array:
 
     # Chunks.
 
-    def _chunk_key(self, index):
-        return join_key(self._key_prefix, chunk_key(index, self._separator))
-
-    def _chunk(self, index):
-        """The chunk at a grid index: an object made for this access, over the store."""
+    def _chunk(self, index, for_reading=False):
+        """The chunk at a grid index: an object made for this access, over the
+        store, holding the synchronizer's lock of the chunk unless only read."""
         key = chunk_key(index, self._separator)
         sync = self._synchronizer
-        lock = None if sync is None else sync.chunk_lock(self._lock_ident, key)
+        lock = None if sync is None or for_reading else sync.chunk_lock(self._lock_ident, key)
         prefix = self._key_prefix
         return self._proto.at(self._store, prefix + "/" + key if prefix else key, lock)
 
     def _existing_chunk(self, index):
         """The chunk at a grid index, for reading (reads take no lock)."""
-        prefix = self._key_prefix
-        key = chunk_key(index, self._separator)
-        return self._proto.at(self._store, prefix + "/" + key if prefix else key, None)
+        return self._chunk(index, True)
 
     def _stored_chunks(self, within=True):
         """(grid index, stored size) of every initialized chunk (of every chunk

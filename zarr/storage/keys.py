@@ -26,21 +26,12 @@ def _parse_index(name):
     return int(name)
 
 
-def has_key(store, key):
-    """Whether ``store`` holds a value at ``key`` (one ``getsize``, nothing read)."""
-    try:
-        store.getsize(key)
-    except KeyError:
-        return False
-    return True
-
-
 def node_kind(store, prefix):
     """What is at ``prefix`` in ``store`` in the Zarr v2 format: 'array'
     (``.zarray``), 'group' (``.zgroup``) or None."""
-    if has_key(store, join_key(prefix, ARRAY_META)):
+    if join_key(prefix, ARRAY_META) in store:  # one getsize each: nothing is read
         return "array"
-    if has_key(store, join_key(prefix, GROUP_META)):
+    if join_key(prefix, GROUP_META) in store:
         return "group"
     return None
 
