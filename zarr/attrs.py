@@ -7,6 +7,7 @@ import numpy as np
 
 from zarr.errors import MetadataError, ReadOnlyError
 from zarr.locks import thread_lock
+from zarr.meta import load_json
 from zarr.storage import ATTRS, MemoryStore
 
 #: The most elements a numpy array may have to be stored as an attribute.
@@ -121,10 +122,7 @@ class Attributes(MutableMapping):
             data = self._store.get(self._key)
         except KeyError:
             return {}
-        try:
-            data = json.loads(bytes(data).decode("utf-8"))
-        except ValueError as e:
-            raise MetadataError("%s: not valid JSON (%s)" % (self._where(), e)) from None
+        data = load_json(data, self._where())
         if not isinstance(data, dict):
             raise MetadataError("%s: attributes must be a JSON object, not %s"
                                 % (self._where(), type(data).__name__))

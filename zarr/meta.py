@@ -3,12 +3,12 @@
 import base64
 import json
 import math
-import numbers
 
 import numpy as np
 
 from zarr.errors import MetadataError
 from zarr.codecs import codec_registry, get_codec
+from zarr.storage.files import MAX_METADATA_SIZE
 
 ZARR_FORMAT = 2
 
@@ -58,15 +58,56 @@ def _encode_float(v):
     return float(v)
 
 
-def _decode_float(v):
+#: The fill values of floats that JSON has no number for, as the format names them.
+_FLOAT_NAMES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _decode_float(v, dtype):
+    """A fill value for the float dtype: a number it can hold, or a name of _FLOAT_NAMES."""
     if isinstance(v, str):
-        try:
-            return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[v]
-        except KeyError:
-            raise MetadataError("fill_value %r is not a number" % v) from None
-    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        if v not in _FLOAT_NAMES:
+            raise MetadataError("fill_value %r is not a number (nor 'NaN', 'Infinity' or "
+                                "'-Infinity')" % v)
+        return _FLOAT_NAMES[v]
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
         raise MetadataError("fill_value %r is not a number" % (v,))
-    return float(v)
+    try:
+        f = float(v)
+    except OverflowError:  # an integer beyond every float
+        f = None
+    if f is None or (math.isfinite(f) and not _fits_float(f, dtype)):
+        raise MetadataError("fill_value %r is out of the range of %s" % (v, dtype))
+    return f
+
+
+def _fits_float(f, dtype):
+    """Whether the finite float f stays finite in the float dtype."""
+    with np.errstate(over="ignore"):
+        return bool(np.isfinite(dtype.type(f)))
+
+
+def _decode_int(v, dtype):
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)  # as some writers write integers
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise MetadataError("fill_value %r is not an integer" % (v,))
+    info = np.iinfo(dtype)
+    if not info.min <= v <= info.max:
+        raise MetadataError("fill_value %d is out of the range of %s (%d to %d)"
+                            % (v, dtype, info.min, info.max))
+    return v
+
+
+def _decode_base64(v, dtype):
+    if not isinstance(v, str):
+        raise MetadataError("fill_value %r of %s is not a base64 string" % (v, dtype))
+    try:
+        raw = base64.b64decode(v, validate=True)
+    except ValueError as e:  # binascii.Error, or a character outside ASCII
+        raise MetadataError("fill_value %r of %s is not base64: %s" % (v, dtype, e)) from None
+    if len(raw) > dtype.itemsize or (dtype.kind == "V" and len(raw) != dtype.itemsize):
+        raise MetadataError("fill_value of %d bytes for items of %d" % (len(raw), dtype.itemsize))
+    return raw
 
 
 def encode_fill_value(value, dtype):
@@ -93,7 +134,7 @@ def encode_fill_value(value, dtype):
     if kind == "c":
         return [_encode_float(a.real.item()), _encode_float(a.imag.item())]
     if kind in "mM":
-        return int(a.view("i8"))
+        return int(a.astype(dtype.newbyteorder("=")).view("i8"))
     if kind == "U":
         return str(a)
     return base64.standard_b64encode(a.tobytes()).decode("ascii")
@@ -101,6 +142,10 @@ def encode_fill_value(value, dtype):
 
 def decode_fill_value(value, dtype):
     """The inverse of :func:`encode_fill_value`; None gives None (the default).
+
+    Only the encodings of the Zarr v2 format for the dtype are read; a value
+    of another type, out of the dtype's range (an integer too large, a float
+    that would become infinite), or not valid base64 raises a MetadataError.
 
     Examples
     --------
@@ -114,25 +159,31 @@ def decode_fill_value(value, dtype):
         if kind == "O":
             return value
         if kind == "b":
+            if type(value) not in (bool, int) or value not in (0, 1):
+                raise MetadataError("fill_value %r is not a boolean" % (value,))
             return bool(value)
         if kind in "iu":
-            if isinstance(value, float) and value != int(value):
-                raise MetadataError("fill_value %r for an integer dtype" % value)
-            return int(value)
+            return _decode_int(value, dtype)
         if kind == "f":
-            return _decode_float(value)
+            return _decode_float(value, dtype)
         if kind == "c":
-            return complex(_decode_float(value[0]), _decode_float(value[1]))
+            if not isinstance(value, list) or len(value) != 2:
+                raise MetadataError("fill_value %r is not a pair [real, imag]" % (value,))
+            part = np.dtype("f%d" % (dtype.itemsize // 2))
+            return complex(_decode_float(value[0], part), _decode_float(value[1], part))
         if kind in "mM":
-            return np.array(int(value), "i8").view(dtype)[()]
+            if value == "NaT":
+                return np.array("NaT", dtype)[()]
+            return np.array(_decode_int(value, np.dtype("i8")), "i8").astype(dtype)[()]
         if kind == "U":
-            return str(value)
-        raw = base64.standard_b64decode(value)
-        if kind == "S":
-            return np.frombuffer(raw.ljust(dtype.itemsize, b"\0")[:dtype.itemsize], dtype)[0]
-        if len(raw) != dtype.itemsize:
-            raise MetadataError("fill_value of %d bytes for items of %d" % (len(raw), dtype.itemsize))
-        return np.frombuffer(raw, dtype)[0]
+            if not isinstance(value, str):
+                raise MetadataError("fill_value %r is not a string" % (value,))
+            if len(value) > dtype.itemsize // 4:
+                raise MetadataError("fill_value %r is longer than the %d characters of %s"
+                                    % (value, dtype.itemsize // 4, dtype))
+            return value
+        raw = _decode_base64(value, dtype)
+        return np.frombuffer(raw.ljust(dtype.itemsize, b"\0"), dtype)[0]
     except MetadataError:
         raise
     except (TypeError, ValueError, IndexError, OverflowError) as e:
@@ -182,19 +233,51 @@ def _ints(meta, name, where, positive):
     return tuple(value)
 
 
-def parse_array_metadata(text, where):
-    """Check a ``.zarray`` and return the options of the array it describes.
+def load_json(data, where):
+    """The JSON document of a metadata file (bytes, or text).
 
     Raises
     ------
     MetadataError
-        For bad JSON, a format other than 2, or impossible values; the
-        message names ``where``.
+        Naming ``where``, for a file over :data:`zarr.storage.files.MAX_METADATA_SIZE`
+        bytes, not UTF-8, not JSON, or nested deeper than the parser can go.
+
+    Examples
+    --------
+    >>> load_json(b'{"zarr_format": 2}', ".zgroup")
+    {'zarr_format': 2}
+    >>> load_json(b"[" * 100000, "x/.zattrs")
+    Traceback (most recent call last):
+    ...
+    zarr.errors.MetadataError: x/.zattrs: not valid JSON: nested too deeply
     """
+    if len(data) > MAX_METADATA_SIZE:
+        raise MetadataError("%s: %d bytes, over the limit of %d bytes of a metadata file "
+                            "(zarr.storage.files.MAX_METADATA_SIZE)"
+                            % (where, len(data), MAX_METADATA_SIZE))
     try:
-        meta = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as e:
+        text = data if isinstance(data, str) else bytes(data).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MetadataError("%s: not valid JSON: not UTF-8: %s" % (where, e)) from None
+    try:
+        return json.loads(text)
+    except ValueError as e:
         raise MetadataError("%s: not valid JSON: %s" % (where, e)) from None
+    except RecursionError:
+        raise MetadataError("%s: not valid JSON: nested too deeply" % where) from None
+
+
+def parse_array_metadata(text, where):
+    """Check a ``.zarray`` (bytes, or text) and return the options of the
+    array it describes.
+
+    Raises
+    ------
+    MetadataError
+        For bad JSON (see :func:`load_json`), a format other than 2, or
+        impossible values; the message names ``where``.
+    """
+    meta = load_json(text, where)
     if not isinstance(meta, dict):
         raise MetadataError("%s: expected a JSON object" % where)
     # Every key the format requires: a missing "dtype" or "compressor" must not
@@ -218,6 +301,10 @@ def parse_array_metadata(text, where):
         raise MetadataError("%s: dtype %r: %s" % (where, meta.get("dtype"), e)) from None
     if dtype.itemsize == 0:
         raise MetadataError("%s: dtype %r has items of size 0" % (where, meta["dtype"]))
+    if dtype.subdtype is not None:
+        raise MetadataError("%s: dtype %r is a subarray dtype, which the format does not have "
+                            "(only fields of a structured dtype may have a shape)"
+                            % (where, meta["dtype"]))
     if meta.get("order", "C") != "C":
         raise MetadataError("%s: order %r is not supported (only 'C')" % (where, meta.get("order")))
     config = meta.get("compressor")
@@ -228,7 +315,10 @@ def parse_array_metadata(text, where):
                             % (where, config, ", ".join(sorted(codec_registry)))) from None
     except (TypeError, ValueError) as e:
         raise MetadataError("%s: bad compressor %r: %s" % (where, config, e)) from None
-    filters = meta.get("filters") or []
+    filters = meta["filters"]
+    if filters is not None and not isinstance(filters, list):
+        raise MetadataError("%s: filters %r must be a list or null" % (where, filters))
+    filters = filters or []
     object_codec = None
     if dtype.hasobject:
         ids = [f.get("id") if isinstance(f, dict) else None for f in filters]

@@ -72,11 +72,7 @@ def read_metadata(store, path):
         raise FileNotFoundError("no array (no %s) at %s"
                                 % (ARRAY_META, describe_node(store, path))) from None
     where = describe_node(store, key)
-    try:
-        text = bytes(data).decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise MetadataError("%s: not UTF-8: %s" % (where, e)) from None
-    meta = parse_array_metadata(text, where)
+    meta = parse_array_metadata(data, where)
     try:
         prototype_chunk(meta)
     except (TypeError, ValueError, OverflowError) as e:

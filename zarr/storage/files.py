@@ -9,6 +9,10 @@ from zarr.ext import exchange_files
 #: The suffix of the temporary files of writes in progress; never a key.
 PARTIAL_SUFFIX = ".partial"
 
+#: The largest metadata file (``.zarray``, ``.zgroup``, ``.zattrs``) that is
+#: read, in bytes; a larger one is refused unread.
+MAX_METADATA_SIZE = 64 * 2**20
+
 _partial_names = itertools.count()
 
 # Cleared when the kernel has no renameat2 (ENOSYS).
