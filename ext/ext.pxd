@@ -166,6 +166,9 @@ cdef class StoreChunk(Chunk):
     cdef _bind(self, store, str key, lock)
     cpdef StoreChunk at(self, object store, str key, object lock=*)
     cdef str _path(self)
+    cdef Py_ssize_t _max_frame(self)
+    cdef object _too_large(self, Py_ssize_t size)
+    cdef bytes _bounded(self, object value)
 
     # Storage, locking and codec context: the store's.
     cdef object _load(self)

@@ -4,14 +4,16 @@
 # store each new frame; the codec calls stay here, with the GIL released.
 
 import os
+import stat as stat_module
 
 import numpy as np
 
 from cpython.bytes cimport PyBytes_AS_STRING
-from libc.errno cimport errno, ENOSYS
+from libc.errno cimport errno, EINVAL, EISDIR, ENOSYS
 from libc.stdint cimport uint8_t
+from posix.stat cimport S_ISDIR, S_ISREG
 
-from cblosc cimport BLOSC_MEMCPYED
+from cblosc cimport BLOSC_MAX_OVERHEAD, BLOSC_MEMCPYED
 
 cdef object _NOT_HANDLED = object()
 
@@ -51,6 +53,41 @@ def exchange_files(a, b):
         err = errno
     if rc != 0:
         raise OSError(err, os.strerror(err), os.fsdecode(b))
+
+
+#: How chunk and metadata files are opened: never blocking, so that a FIFO in
+#: place of one is refused (check_regular_file) rather than waited on.
+READ_FLAGS = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+
+_IRREGULAR_KINDS = ((stat_module.S_ISFIFO, "a FIFO"), (stat_module.S_ISCHR, "a character device"),
+                    (stat_module.S_ISBLK, "a block device"), (stat_module.S_ISSOCK, "a socket"))
+
+
+cpdef check_regular_file(object st, object path):
+    """Raise unless ``st`` (the ``os.stat_result`` of a file open at ``path``)
+    is a regular file's: IsADirectoryError for a directory, :class:`NotAFileError`
+    for anything else (a FIFO, a device, a socket), whose reads may block or
+    never end. Links are followed by the open, so a link to a regular file passes.
+
+    Examples
+    --------
+    >>> import os
+    >>> check_regular_file(os.stat("/dev/null"), "/dev/null")
+    Traceback (most recent call last):
+    ...
+    zarr.ext.NotAFileError: /dev/null is not a regular file but a character device; not read
+    """
+    cdef unsigned int mode = st.st_mode
+    if S_ISREG(mode):
+        return
+    path = os.fspath(path)
+    if S_ISDIR(mode):
+        raise IsADirectoryError(EISDIR, os.strerror(EISDIR), path)
+    kind = "of an unknown kind"
+    for test, name in _IRREGULAR_KINDS:
+        if test(mode):
+            kind = name
+    raise NotAFileError(EINVAL, "is not a regular file but %s; not read" % kind, path)
 
 
 #: The first ranged request of a partial read asks for the header and the
@@ -100,7 +137,7 @@ cdef class _FileRanges(_Ranges):
         return True
 
     cdef object whole(self):
-        return _read_fd(self.fd, self.size)
+        return _read_fd(self.fd, self.size, self.size)
 
     cdef Py_ssize_t known_size(self):
         return self.size
@@ -121,33 +158,47 @@ cdef class _StoreRanges(_Ranges):
         return self.store.get(self.key)
 
 
-cdef bytes _read_fd(fd, Py_ssize_t size):
+cdef bytes _read_fd(fd, Py_ssize_t size, Py_ssize_t limit):
     """The file open at fd, from its start: the size bytes fstat gave, read on
-    to the end when the file turns out shorter or its size is unknown (0)."""
-    cdef bytes data = os.pread(fd, size if size > 0 else 65536, 0)
+    to the end when the file turns out shorter or its size is unknown (0), but
+    never more than limit + 1 bytes (so that a caller sees that it is over limit)."""
+    cdef bytes data = os.pread(fd, size if size > 0 else min(65536, limit + 1), 0)
+    cdef Py_ssize_t offset
     if 0 < size <= len(data):
         return data
     parts = [data]
     offset = len(data)
-    while parts[len(parts) - 1]:
-        part = os.pread(fd, 1 << 20, offset)
+    while parts[len(parts) - 1] and offset <= limit:
+        part = os.pread(fd, min(1 << 20, limit + 1 - offset), offset)
         parts.append(part)
         offset += len(part)
     return b"".join(parts)
 
 
-cdef object _read_file(path):
-    """The bytes of the file at path, None when there is no such file; any
-    other failure to read raises, naming the file (as zarr.storage.files.read_file)."""
+cdef object _read_file(path, StoreChunk chunk):
+    """The bytes of the file at path of chunk, None when there is no such
+    file; a file that is not a regular file is refused (check_regular_file),
+    one larger than any frame of the chunk is a CorruptChunkError, both
+    unread; any other failure to read raises, naming the file (as
+    zarr.storage.files.read_file)."""
+    cdef Py_ssize_t size, limit = chunk._max_frame()
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, READ_FLAGS)
     except FileNotFoundError:
         return None
     except OSError as e:
         _raise_with_path(e, path)
         raise
     try:
-        return _read_fd(fd, os.fstat(fd).st_size)
+        st = os.fstat(fd)
+        check_regular_file(st, path)
+        size = st.st_size
+        if size > limit:
+            raise chunk._too_large(size)
+        data = _read_fd(fd, size, limit)
+        if len(data) > limit:
+            raise chunk._too_large(len(data))
+        return data
     except OSError as e:
         _raise_with_path(e, path)
         raise
@@ -263,16 +314,44 @@ cdef class StoreChunk(Chunk):
             return self._file_prefix + self.key
         return self._file_path(self.key)
 
+    cdef Py_ssize_t _max_frame(self):
+        """The most bytes a valid value of this chunk can have."""
+        return self.nbytes if self._raw else self.nbytes + BLOSC_MAX_OVERHEAD
+
+    cdef object _too_large(self, Py_ssize_t size):
+        """The error for a value of size bytes, more than _max_frame."""
+        if self._raw:
+            return CorruptChunkError("%s: raw chunk of %d bytes, expected %d; not read"
+                                     % (self._context(), size, self.nbytes))
+        return CorruptChunkError("%s: %d bytes, more than the %d bytes of the largest frame "
+                                 "the chunk can have; not read"
+                                 % (self._context(), size, self._max_frame()))
+
+    cdef bytes _bounded(self, object value):
+        """A store's value of this chunk as bytes; CorruptChunkError when it is
+        longer than any frame of the chunk."""
+        cdef Py_ssize_t n
+        if type(value) is bytes:
+            n = len(<bytes>value)
+        else:
+            try:
+                n = memoryview(value).nbytes
+            except TypeError:
+                n = 0  # _as_bytes says what it is
+        if n > self._max_frame():
+            raise self._too_large(n)
+        return _as_bytes(value, self.key)
+
     cdef object _load(self):
         if self._file_path is not None:
             # A directory's chunk file, read here: as the store's get reads
             # it, without its frames of Python on the way.
-            return _read_file(self._path())
+            return _read_file(self._path(), self)
         try:
             value = self.store.get(self.key)
         except KeyError:
             return None
-        return _as_bytes(value, self.key)
+        return self._bounded(value)
 
     cdef int _store(self, bytes cdata) except -1:
         self.store.set(self.key, cdata)
@@ -349,16 +428,20 @@ cdef class StoreChunk(Chunk):
                 return _NOT_HANDLED
         path = self._path()
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(path, READ_FLAGS)
         except FileNotFoundError:
             return _NOT_HANDLED
         except OSError as e:
             _raise_with_path(e, path)
             raise
         try:
+            st = os.fstat(fd)
+            check_regular_file(st, path)
             fr = _FileRanges.__new__(_FileRanges)
             fr.fd = fd
-            fr.size = os.fstat(fd).st_size
+            fr.size = st.st_size
+            if fr.size > self._max_frame():
+                raise self._too_large(fr.size)
             return self._read_ranges(sel, fr)
         except OSError as e:
             _raise_with_path(e, path)
@@ -410,7 +493,7 @@ cdef class StoreChunk(Chunk):
         for b0, b1 in spans:
             needed += (b1 - b0 + 1) * blocksize
         if needed * 2 > nbytes:
-            return _WholeValue(_as_bytes(source.whole(), self.key))
+            return _WholeValue(self._bounded(source.whole()))
         if table_end > size:
             return _NOT_HANDLED
         if len(head) >= table_end:

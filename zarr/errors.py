@@ -1,6 +1,6 @@
 """The project's exceptions, each a subclass of the builtin a caller would catch."""
 
-from zarr.ext import CodecError, CorruptChunkError
+from zarr.ext import CodecError, CorruptChunkError, NotAFileError
 
 
 class ReadOnlyError(PermissionError):
@@ -8,7 +8,8 @@ class ReadOnlyError(PermissionError):
 
 
 class MetadataError(ValueError):
-    """A ``.zarray`` that is not valid JSON or holds impossible values."""
+    """A metadata file (``.zarray``, ``.zattrs``) that is not valid JSON, is
+    over the size limit, or holds impossible values."""
 
 
 class ContainsArrayError(FileExistsError):
@@ -20,5 +21,5 @@ class ContainsGroupError(FileExistsError):
     """A group is where something else was to be made or opened."""
 
 
-__all__ = ["CodecError", "CorruptChunkError", "ReadOnlyError", "MetadataError",
+__all__ = ["CodecError", "CorruptChunkError", "NotAFileError", "ReadOnlyError", "MetadataError",
            "ContainsArrayError", "ContainsGroupError"]

@@ -1,10 +1,12 @@
-"""Files replaced in one step, and read whole: the file work of :class:`LocalStore`."""
+"""Files replaced in one step, and read whole (regular files only, metadata
+within a size limit): the file work of :class:`LocalStore`."""
 
 import errno
 import itertools
 import os
 
-from zarr.ext import exchange_files
+from zarr.errors import MetadataError
+from zarr.ext import READ_FLAGS, check_regular_file, exchange_files
 
 #: The suffix of the temporary files of writes in progress; never a key.
 PARTIAL_SUFFIX = ".partial"
@@ -126,11 +128,38 @@ def write_file_atomic(path, data, fsync=False, exchange=False):
             os.close(dfd)
 
 
-def read_file(path):
+def open_regular(path):
+    """A file descriptor open for reading on the file at ``path``, and its
+    ``os.stat_result``. The open never blocks, and a file that is not a
+    regular file (a FIFO, a device, a link to one) is refused unread, as
+    :func:`zarr.ext.check_regular_file` says; FileNotFoundError when there
+    is none, other failures raised naming the file.
+
+    Examples
+    --------
+    >>> fd, st = open_regular(__file__)
+    >>> st.st_size > 0
+    True
+    >>> os.close(fd)
+    """
+    fd = os.open(path, READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        check_regular_file(st, path)
+    except BaseException as e:
+        os.close(fd)
+        raise_with_path(e, path)
+        raise
+    return fd, st
+
+
+def read_file(path, metadata=False):
     """The bytes of the file at ``path``, or None when there is no such file.
 
     Any other failure to read (permission denied, an I/O error, a directory
-    in the way) raises.
+    in the way, a file that is not a regular file: see :func:`open_regular`)
+    raises. With ``metadata``, a file of more than :data:`MAX_METADATA_SIZE`
+    bytes is a MetadataError, unread.
 
     Examples
     --------
@@ -138,29 +167,42 @@ def read_file(path):
     True
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd, st = open_regular(path)
     except FileNotFoundError:
         return None
     except OSError as e:
         raise_with_path(e, path)
         raise
+    limit = MAX_METADATA_SIZE if metadata else None
     try:
-        size = os.fstat(fd).st_size
+        size = st.st_size
+        if limit is not None and size > limit:
+            raise _too_large(path, "%d bytes" % size)
         data = os.pread(fd, size if size > 0 else 65536, 0)
         if 0 < size <= len(data):
             return data
+        # Shorter than fstat said, or of no size (as some files of /proc): read
+        # on to the end.
         parts = [data]
         offset = len(data)
-        while parts[-1]:
+        while parts[-1] and (limit is None or offset <= limit):
             part = os.pread(fd, 1 << 20, offset)
             parts.append(part)
             offset += len(part)
+        if limit is not None and offset > limit:
+            raise _too_large(path, "more than %d bytes" % limit)
         return b"".join(parts)
     except OSError as e:
         raise_with_path(e, path)
         raise
     finally:
         os.close(fd)
+
+
+def _too_large(path, size):
+    return MetadataError("file %s: %s, over the limit of %d bytes of a metadata file "
+                         "(zarr.storage.files.MAX_METADATA_SIZE); not read"
+                         % (path, size, MAX_METADATA_SIZE))
 
 
 def raise_with_path(e, path):

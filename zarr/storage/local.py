@@ -7,8 +7,8 @@ import shutil
 import stat
 
 from zarr.storage.base import Store, check_value, normalize_key, normalize_prefix
-from zarr.storage.files import (PARTIAL_SUFFIX, raise_with_path, read_file, remove_empty_dirs,
-                                write_file_atomic)
+from zarr.storage.files import (PARTIAL_SUFFIX, open_regular, raise_with_path, read_file,
+                                remove_empty_dirs, write_file_atomic)
 
 _hidden_names = itertools.count()
 
@@ -33,7 +33,11 @@ class LocalStore(Store):
       after a power loss. ``fsync=True`` syncs every file and its directory
       before ``set`` returns.
     - Only a missing file is a missing key: permission and I/O errors, a
-      directory in the way, are raised naming the file.
+      directory in the way, are raised naming the file. Only regular files
+      are read (through links too): a FIFO, a device or a link to one is
+      refused unread (:class:`zarr.errors.NotAFileError`), and a metadata
+      file (a name beginning with ``.``) of more than
+      :data:`zarr.storage.files.MAX_METADATA_SIZE` bytes is a MetadataError.
     - ``get_ranges`` reads only the ranges asked for; chunks read through a
       directory store read the blosc blocks a small read needs straight from
       the file (``file_path``).
@@ -84,7 +88,7 @@ class LocalStore(Store):
         return os.path.join(self.root, *prefix.split("/")) if prefix else self.root
 
     def _get(self, key):
-        data = read_file(self.file_path(key))
+        data = read_file(self.file_path(key), _is_metadata(key))
         if data is None:
             raise KeyError(key)
         return data
@@ -92,7 +96,7 @@ class LocalStore(Store):
     def get_ranges(self, key, ranges):
         path = self.file_path(normalize_key(key))
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = open_regular(path)[0]
         except FileNotFoundError:
             raise KeyError(key) from None
         except OSError as e:
