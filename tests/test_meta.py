@@ -130,7 +130,7 @@ def test_fill_values_that_do_not_fit_their_dtype(dtype, fill):
     ("<c8", [1.0, "NaN"], complex(1, math.nan)), ("<c16", [0, -1], -1j),
     ("<c16", ["Infinity", "-Infinity"], complex(math.inf, -math.inf)),
     ("<M8[D]", 10, np.datetime64("1970-01-11")), ("<m8[s]", -2**63, np.timedelta64("NaT")),
-    ("<M8[s]", "NaT", np.datetime64("NaT")),
+    ("<M8[s]", "NaT", np.datetime64("NaT")), (">M8[D]", 10, np.datetime64("1970-01-11")),
     ("|S5", "", b""), ("|S5", "YWI=", b"ab"), ("|S5", "AAAAAAA=", b""), ("|S3", "YWJj", b"abc"),
     ("<U4", "", ""), ("<U4", "é", "é"), ("<U2", "ab", "ab"),
     ("|V2", "AAE=", b"\x00\x01"),
