@@ -9,9 +9,9 @@ that says how to rebuild it:
 - numbers, bools, datetime64 and timedelta64: an array of the same dtype;
   tz-aware datetimes as datetime64 in UTC, with the time zone's name.
 - object columns: an object array, ``vlen-utf8`` when every value is a str
-  (as zarr-python writes strings), else ``msgpack2``, which holds str,
-  bytes, int, float, bool and None. Appending other values to a column of
-  strings rewrites it as ``msgpack2``.
+  and ``vlen-bytes`` when every one is bytes (as zarr-python writes them),
+  else ``msgpack2``, which holds str, bytes, int, float, bool and None.
+  Appending other values to such a column rewrites it as ``msgpack2``.
 - pandas strings (``str``, ``string``) and nullable integers, floats and
   booleans (``Int64``, ``Float64``, ``boolean``...): the values and a bool
   array ``__<name>_mask__``, True where a value is missing.
@@ -53,6 +53,7 @@ from zarr.attrs import json_value
 from zarr.core import Array
 from zarr.errors import MetadataError
 from zarr.names import split_name
+from zarr.objects import object_options
 
 __all__ = ["member_name", "unique_name"]
 
@@ -145,9 +146,10 @@ def encode(v, where):
 
 
 def _object_codec(values, where):
+    codec = object_options(values.dtype, data=values)[1]
+    if codec != "msgpack2":
+        return codec
     types = set(map(type, values))
-    if types == {str}:
-        return "vlen-utf8"
     bad = sorted({t.__name__ for t in types if not issubclass(t, _MSGPACK_TYPES)})
     if bad:
         raise TypeError("%s: values of type %s cannot be stored (an object column holds "
@@ -156,7 +158,7 @@ def _object_codec(values, where):
         big = [x for x in values if isinstance(x, int) and not -2**63 <= x < 2**64]
         if big:
             raise TypeError("%s: the integer %d is too big to be stored" % (where, big[0]))
-    return "msgpack2"
+    return codec
 
 
 def encode_like(spec, expected, v, where):

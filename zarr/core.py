@@ -22,6 +22,7 @@ from zarr.ext import SHUFFLE_NAMES
 from zarr.indexing import (cells_outside, chunk_projections, normalize_selection,
                             one_chunk_selection, selection_shape)
 from zarr.meta import array_metadata, dumps
+from zarr.objects import object_options
 from zarr.options import new_metadata, prototype_chunk, read_metadata, write_new_metadata
 from zarr.parallel import check_threads, get_threads, run_tasks
 from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
@@ -72,6 +73,10 @@ class Array:
     blocksize : int, optional
         Blosc's block size in bytes; 0 or None (the default) lets blosc choose.
         Smaller blocks make small reads cheaper and whole-array work dearer.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}, optional
+        How an object array encodes its elements: by default ``vlen-utf8``
+        for ``dtype=str``, ``vlen-bytes`` for ``dtype=bytes``, ``msgpack2``
+        for ``dtype=object`` (see :func:`zarr.objects.object_options`).
     threads : int, optional
         How many threads a read or write of many chunks uses; None (the
         default) follows :func:`zarr.get_threads`.
@@ -88,9 +93,10 @@ class Array:
     _synchronized = False
 
     def __init__(self, shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
-                 shuffle=DEFAULT, fill_value=None, blocksize=DEFAULT, object_codec="msgpack2",
+                 shuffle=DEFAULT, fill_value=None, blocksize=DEFAULT, object_codec=None,
                  threads=None, compressor=DEFAULT):
         threads = check_threads(threads)
+        dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
         meta = new_metadata(shape, dtype, chunks, codec_of(compressor, cname, clevel, shuffle,
                                                            blocksize),
                             fill_value, ".", object_codec)

@@ -5,7 +5,7 @@ The elements are encoded in the layout of the Zarr v2 ``msgpack2`` filter
 shape), then compressed with blosc like any chunk. ``vlen-utf8`` and
 ``vlen-bytes`` chunks (a count, then each element as a 4-byte length and its
 bytes), which zarr-python and xarray write for strings, are read and written
-too; :func:`default_codec` says which a new array uses.
+too; :func:`object_options` says which a new array uses.
 
 A chunk read from a store is untrusted: before anything is decompressed, the
 size its frame says it decompresses to must be within :func:`decoded_bound`
@@ -82,6 +82,78 @@ def encode_objects(arr, codec, context="chunk"):
         parts.append(_U32.pack(len(item)))
         parts.append(item)
     return b"".join(parts)
+
+
+_STR, _BYTES = np.dtype(str), np.dtype(bytes)   # numpy's str and bytes of no size
+
+
+def object_options(dtype, object_codec=None, fill_value=None, data=None):
+    """The dtype, object codec and fill value of a new array: where every way
+    of making an array chooses its object codec.
+
+    - ``dtype=str`` (or ``'U'``, numpy's str of no size): an object array of
+      ``vlen-utf8``, filled with ``''``, as zarr-python makes it;
+      ``dtype=bytes`` (or ``'S'``): ``vlen-bytes``, filled with ``b''``. A
+      fill value of another type converts as numpy's ``np.full(n, 1, str)``.
+    - ``dtype=object``: ``vlen-utf8`` when every element of ``data`` is a
+      str, ``vlen-bytes`` when every one is bytes (the codecs zarr-python and
+      xarray read), the codec of ``data`` when it is an object zarr array;
+      else (mixed objects, None among them, or no data: ``zarr.empty(n,
+      dtype=object)``) ``msgpack2``, which holds str, bytes, numbers, None,
+      lists and dicts.
+    - ``object_codec``, when given, is the codec.
+
+    Other dtypes have no object codec (None). ValueError for a codec that
+    cannot hold the dtype's elements or its fill value.
+
+    Examples
+    --------
+    >>> object_options(str)
+    (dtype('O'), 'vlen-utf8', '')
+    >>> object_options(object, data=np.array(["a", "b"], object))[1]
+    'vlen-utf8'
+    >>> object_options(object, data=np.array(["a", None], object))[1]
+    'msgpack2'
+    >>> object_options("i4", fill_value=3)
+    ('i4', None, 3)
+    """
+    if dtype is None:
+        return dtype, None, fill_value
+    given = np.dtype(dtype)
+    if given == _STR or given == _BYTES:
+        kind = str if given == _STR else bytes
+        codec = "vlen-utf8" if kind is str else "vlen-bytes"
+        if object_codec not in (None, codec, "msgpack2"):
+            raise ValueError("object_codec %r does not hold %s (dtype=%s)"
+                             % (object_codec, kind.__name__, kind.__name__))
+        if fill_value is None:
+            fill_value = kind()
+        elif not isinstance(fill_value, kind):
+            fill_value = np.array(fill_value, dtype=kind).item()
+        return np.dtype(object), object_codec or codec, fill_value
+    if not given.hasobject:
+        return dtype, None, fill_value
+    if object_codec is None:
+        object_codec = getattr(data, "_object_codec", None) or _codec_of_elements(data)
+    if object_codec not in OBJECT_CODECS:
+        raise ValueError("unknown object codec %r (have %s)"
+                         % (object_codec, ", ".join(OBJECT_CODECS)))
+    kind = {"vlen-utf8": str, "vlen-bytes": bytes}.get(object_codec)
+    if kind is not None and fill_value is not None and not isinstance(fill_value, kind):
+        raise ValueError("fill_value %r: a %s array holds %s" % (fill_value, object_codec,
+                                                               kind.__name__))
+    return dtype, object_codec, fill_value
+
+
+def _codec_of_elements(data):
+    """vlen-utf8 for elements all str, vlen-bytes all bytes, else msgpack2."""
+    if isinstance(data, np.ndarray) and data.dtype.hasobject and data.size:
+        types = set(map(type, data.ravel().tolist()))
+        if all(issubclass(t, str) for t in types):
+            return "vlen-utf8"
+        if all(issubclass(t, bytes) for t in types):
+            return "vlen-bytes"
+    return "msgpack2"
 
 
 def _msgpack_count(data):

@@ -13,7 +13,7 @@ from zarr.storage import as_store, describe_node, node_kind
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
          shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True, lazy=False, blocksize=DEFAULT,
          dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
-         object_codec="msgpack2", threads=None, compressor=DEFAULT, path=None):
+         object_codec=None, threads=None, compressor=DEFAULT, path=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
@@ -55,8 +55,12 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         beside the array; or pass a :class:`zarr.ProcessSynchronizer` as
         ``synchronizer``. Needed when several processes write regions that
         share chunks; chunk-aligned writes need none.
-    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
-        How an object array encodes its elements when it is created.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}, optional
+        How an object array encodes its elements when it is created; by
+        default ``vlen-utf8`` for ``dtype=str`` (filled with ''),
+        ``vlen-bytes`` for ``dtype=bytes`` (both read by zarr-python and
+        xarray), ``msgpack2`` for ``dtype=object`` (mixed objects): see
+        :func:`zarr.objects.object_options`.
     threads : int, optional
         How many threads a read or write of many chunks uses (compression
         and file work); None (default) follows :func:`zarr.get_threads`.

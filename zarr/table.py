@@ -585,10 +585,11 @@ class Table:
                     if member in made:  # a RangeIndex becoming an array
                         z = create(member, values.dtype, None)
                         tasks.append(write_tasks(z, 0, np.concatenate([made[member], values])))
-                    elif role == "array" and spec.get("codec") == "vlen-utf8" and \
-                            codec == "msgpack2" and m:
-                        # Strings so far, other objects now: a msgpack2 copy replaces the array.
-                        old = group[member]
+                    elif role == "array" and spec.get("codec") in ("vlen-utf8", "vlen-bytes") \
+                            and codec != spec["codec"] and m:
+                        # Strings (or bytes) so far, other objects now: a msgpack2 copy
+                        # replaces the array.
+                        old, codec = group[member], "msgpack2"
                         z = create(self._fresh(member + "_msgpack2"), old.dtype, codec)
                         tasks.append([partial(copy_rows, z, a, b, old, n, values)
                                       for a, b in slabs(z, 0, n + m)])
