@@ -19,8 +19,8 @@ that says how to rebuild it:
   their own, ``__<name>_categories__``; ``ordered`` in the spec.
 
 A column whose label is not a usable member name (not a str, holding ``/``,
-empty, beginning with ``.``, or of the form ``__x__``) is stored as
-``__column_<position>__``. A RangeIndex is kept as numbers in the attribute;
+empty, beginning with ``.``, of the form ``__x__``, or longer than
+:data:`MAX_NAME_BYTES` in UTF-8) is stored as ``__column_<position>__``. A RangeIndex is kept as numbers in the attribute;
 any other index (named, datetime, string, MultiIndex) as one array a level,
 ``__index_level_0__``, ``__index_level_1__``... (pyarrow's names), which no
 column label may take.
@@ -69,6 +69,10 @@ _MASKED = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt
            "Float32", "Float64", "boolean"}
 _MSGPACK_TYPES = (str, bytes, int, float, type(None))
 _INDEX_LEVEL = re.compile(r"__index_level_\d+__\Z")
+#: The longest label a member is named by, in UTF-8 bytes: the names made from it
+#: (``__<name>_categories__``, ``<name>_msgpack2_1``, ``.<name>.removing.<pid>.<n>``
+#: while it is replaced) stay within the 255 bytes of a file name.
+MAX_NAME_BYTES = 128
 #: The roles of a column's row arrays, in the order they are listed.
 ROLES = ("array", "mask")
 
@@ -407,8 +411,8 @@ def usable(label):
     if not isinstance(label, str) or label.startswith("__") and label.endswith("__"):
         return False
     try:
-        return len(split_name(label)) == 1
-    except ValueError:
+        return len(label.encode("utf-8")) <= MAX_NAME_BYTES and len(split_name(label)) == 1
+    except ValueError:  # UnicodeEncodeError (a lone surrogate) too
         return False
 
 

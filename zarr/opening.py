@@ -8,6 +8,7 @@ from zarr.hierarchy import open_group
 from zarr.persistent import MODES, open_array
 from zarr.names import node_path
 from zarr.storage import as_store, describe_node, node_kind
+from zarr.table import Table, holds_table
 
 
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
@@ -17,8 +18,9 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
-    in modes 'r', 'r+' and 'a' (see :func:`zarr.open_group`); mode 'w'
-    replaces it with the new array.
+    in modes 'r', 'r+' and 'a' (see :func:`zarr.open_group`), or as a
+    :class:`zarr.Table` if it holds a table (:func:`zarr.from_pandas`);
+    mode 'w' replaces it with the new array.
 
     Parameters
     ----------
@@ -88,8 +90,9 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         if shape is not None or dtype is not None or chunks is not None or named:
             raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                      describe_node(store, path))
-        return open_group(store, mode, synchronized=synchronized, lazy=lazy,
-                          process_sync=process_sync, threads=threads, path=path)
+        group = open_group(store, mode, synchronized=synchronized, lazy=lazy,
+                           process_sync=process_sync, threads=threads, path=path)
+        return Table(group) if holds_table(group) else group
     return open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
                       fill_value, synchronized, lazy, blocksize, dimension_separator,
                       process_sync, synchronizer, object_codec, threads, compressor)

@@ -280,6 +280,12 @@ def _swap_top(store, aside):
     store.delete_prefix(aside)
 
 
+def holds_table(group):
+    """Whether ``group`` holds a table (its attribute ``table`` names a format)."""
+    meta = group.attrs.get("table")
+    return isinstance(meta, dict) and "format" in meta
+
+
 def open_table(path, mode="r"):
     """The table in the directory ``path``, as ``Table(path, mode)``.
 
