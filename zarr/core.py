@@ -264,12 +264,16 @@ class Array:
     # Summaries.
 
     def _summary_lines(self):
-        cbytes = self.cbytes
+        stored = self._stored_chunks()
+        cbytes = sum(size for _, size in stored)
         sizes = "nbytes: %s; cbytes: %s" % (human_readable_size(self.nbytes),
                                             human_readable_size(cbytes))
         if cbytes > 0:
-            sizes += "; ratio: %.1f" % (self.nbytes / cbytes)
-        sizes += "; initialized: %d/%d" % (self.nchunks_initialized, self.nchunks)
+            # Over the chunks written (stored whole, edge chunks too): unwritten
+            # chunks take no bytes and compress nothing.
+            written = len(stored) * math.prod(self._chunks) * self._dtype.itemsize
+            sizes += "; ratio: %.1f" % (written / cbytes)
+        sizes += "; initialized: %d/%d" % (len(stored), self.nchunks)
         return [
             "zarr.%s(%s, %s, chunks=%s)" % (type(self).__name__, self._shape, self._dtype,
                                             self._chunks),
