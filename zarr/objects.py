@@ -15,6 +15,7 @@ data, the msgpack trailer, no byte left over. Anything else is a
 :class:`zarr.CorruptChunkError` naming the chunk.
 """
 
+import math
 import struct
 
 import msgpack
@@ -181,7 +182,7 @@ def _decode_msgpack(data, n, out):
         raise ValueError("%d bytes after the elements" % len(e.extra)) from None
     dtype, shape = items[n], items[n + 1]
     if dtype != "|O" or not isinstance(shape, list) or not all(
-            type(k) is int and k >= 0 for k in shape) or int(np.prod(shape)) != n:
+            type(k) is int and k >= 0 for k in shape) or math.prod(shape) != n:
         raise ValueError("the trailer (dtype %r, shape %r) is not that of %d objects"
                          % (dtype, shape, n))
     for i in range(n):
@@ -287,7 +288,7 @@ class ObjectChunk:
             try:
                 # The size the header claims, bounded before it is allocated.
                 nbytes = cbuffer_sizes(cdata)[0]
-                n = int(np.prod(self.shape))
+                n = math.prod(self.shape)
                 if nbytes > decoded_bound(n):
                     raise CorruptChunkError(_too_large("decompresses to", nbytes, n))
                 data = decompress(cdata)
