@@ -90,6 +90,8 @@ def test_like_arrays_and_copies_keep_the_codec():
     for a in (v, m):
         for like in (zarr.empty_like(a), zarr.zeros_like(a), zarr.full_like(a, None)):
             assert like._object_codec == a._object_codec
+        opened = zarr.open_like(a, new_path())
+        assert opened._object_codec == a._object_codec and opened.fill_value == a.fill_value
     # A copy of an array in another codec is encoded again, not copied frame by frame.
     z = zarr.array(v, object_codec="msgpack2")
     assert z._object_codec == "msgpack2" and z[...].tolist() == STRS.tolist()

@@ -123,5 +123,7 @@ def open_like(a, store, mode="a", **kwargs):
                 like[name] = getattr(a, name)
     if hasattr(a, "fill_value"):
         like["fill_value"] = a.fill_value
+    if getattr(a, "_object_codec", None) is not None and a.dtype.hasobject:
+        like["object_codec"] = a._object_codec
     like.update(kwargs)
     return open(store, mode, **like)
