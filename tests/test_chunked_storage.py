@@ -541,6 +541,23 @@ def test_progress_true_shows_a_bar(capsys):
     assert "/5" in capsys.readouterr().err    # five blocks
 
 
+def test_the_finished_bar_stays_with_its_count(capsys, monkeypatch):
+    # A log (stderr to a file) keeps the last state of the bar: the blocks done.
+    for call in quick_calls():
+        call(progress=True)
+        err = capsys.readouterr().err
+        last = [part for part in err.replace("\r", "\n").split("\n") if part.strip()][-1]
+        done = last.split("|")[-1].split("[")[0].strip()   # "n/n" after the bar
+        n, total = done.split("/")
+        assert n == total and int(total) > 0, err
+    # A bar nested in another's blocks goes when it is done; the outer one stays.
+    x = np.arange(100)
+    chunked.map_blocks(x, lambda b: chunked.asum(b, blen=2, progress=True) + b, blen=20,
+                       progress=True, threads=1)
+    final = capsys.readouterr().err.split("\r")[-1]
+    assert final.startswith("map_blocks: 100%") and "| 5/5 [" in final, final
+
+
 def test_progress_off_by_default_in_tests(capfd):
     for call in quick_calls():
         call()

@@ -338,6 +338,27 @@ def test_human_sizes_in_the_summary(make):
     assert str(z.info) == repr(z) and repr(z.info) == repr(z)
 
 
+
+def summary_ratio(z):
+    sizes = repr(z).splitlines()[2]
+    return float(sizes.split("ratio: ")[1].split(";")[0]) if "ratio: " in sizes else None
+
+
+def test_the_ratio_is_over_the_chunks_written(make):
+    # Two of 10**9 chunks written: the ratio of those two, not of the whole shape.
+    z = make((10**9, 100), "f8", (100, 100))
+    assert summary_ratio(z) is None
+    z[0] = 1.5
+    z[10**9 - 1] = np.arange(100.0)  # the last chunk, stored whole
+    stored = 2 * 100 * 100 * 8
+    assert summary_ratio(z) == round(stored / z.cbytes, 1)
+    assert 1 < summary_ratio(z) < 1000
+    # Written whole, the same as the array's own nbytes over cbytes.
+    w = make((40, 30), "i4", (10, 10))
+    w[...] = 3
+    assert summary_ratio(w) == round(w.nbytes / w.cbytes, 1)
+
+
 # Pickling.
 
 def test_pickle_round_trip(make):

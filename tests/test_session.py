@@ -16,8 +16,9 @@ def summary(z):
     nbytes, cbytes, ratio, initialized, total = m.groups()
     assert cbytes == zarr.util.human_readable_size(z.cbytes)
     assert (ratio is None) == (z.cbytes == 0)
-    if ratio is not None:
-        assert float(ratio) == round(z.nbytes / z.cbytes, 1)
+    if ratio is not None:  # of the chunks written, each stored whole
+        written = z.nchunks_initialized * np.prod(z.chunks) * z.itemsize
+        assert float(ratio) == round(written / z.cbytes, 1)
     return first, options, nbytes, int(initialized), int(total)
 
 

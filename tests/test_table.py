@@ -177,6 +177,53 @@ def test_column_labels_that_are_not_member_names(kind, tmp_path):
     assert_frame_equal(r[["a/b", None]].to_pandas(), df.iloc[:, [1, 6]])
 
 
+@pytest.mark.parametrize("label", ["x" * 1000, "\u00e9" * 128, "\u20ac" * 85, "x" * 129,
+                                   "\U0001f600" * 33, "bad \ud800 surrogate"],
+                         ids=["1000 chars", "256 bytes in 128 chars", "255 bytes in 85 chars",
+                              "129 bytes", "132 bytes in 33 chars", "a lone surrogate"])
+def test_labels_too_long_for_a_file_name_are_column_names(kind, tmp_path, label):
+    df = pd.DataFrame({label: pd.Categorical(["a", "b"]), "n": pd.array([1, None], "Int64"),
+                       "\u00e9" * 64: [1.5, 2.5]})   # 128 bytes: a name
+    t = zarr.from_pandas(df, make_target(kind, tmp_path))
+    assert "__column_0__" in t.group and "__column_0_categories__" in t.group
+    assert "\u00e9" * 64 in t.group and label not in list(t.group)
+    r = reopen(t, kind, tmp_path)
+    assert_frame_equal(r.to_pandas(), df)
+    assert r[label][...].tolist() == [0, 1]
+    r = zarr.Table(r.group) if kind == "memory" else zarr.open_table(tmp_path / "t.zarr", "r+")
+    r.append(pd.DataFrame({label: pd.Categorical(["b"], categories=["a", "b"]),
+                           "n": pd.array([3], "Int64"), "\u00e9" * 64: [3.5]}, index=[2]))
+    assert_frame_equal(r.to_pandas(), pd.concat([df, df.iloc[[1]].set_axis([2])]).assign(
+        n=pd.array([1, None, 3], "Int64"), **{"\u00e9" * 64: [1.5, 2.5, 3.5]}))
+
+
+@pytest.mark.parametrize("mode", ["r", "r+", "a"])
+def test_zarr_open_of_a_table_is_the_table(tmp_path, mode):
+    df = every_dtype()
+    path = tmp_path / "t.zarr"
+    zarr.from_pandas(df, path)
+    t = zarr.open(path, mode=mode)
+    assert isinstance(t, zarr.Table), type(t)
+    assert t.read_only == (mode == "r")
+    assert_frame_equal(t.to_pandas(), df)
+    assert t.columns == list(df.columns)
+    # In a store, and a member group holding a table, the same; open_group still gives the group.
+    store = zarr.storage.MemoryStore()
+    zarr.from_pandas(df, store)
+    assert isinstance(zarr.open(store, mode=mode), zarr.Table)
+    g = zarr.open_group(tmp_path / "g.zarr", mode="w")
+    zarr.from_pandas(df, g, name="sub/t")
+    assert isinstance(zarr.open(tmp_path / "g.zarr", path="sub/t", mode=mode), zarr.Table)
+    assert isinstance(zarr.open(tmp_path / "g.zarr", mode=mode), zarr.Group)
+    assert type(zarr.open_group(path, mode=mode)) is zarr.Group
+
+
+def test_zarr_open_of_a_group_with_another_table_attribute_is_the_group(tmp_path):
+    g = zarr.open_group(tmp_path / "g.zarr", mode="w")
+    g.attrs["table"] = "a user's attribute"
+    assert type(zarr.open(tmp_path / "g.zarr")) is zarr.Group
+
+
 def test_column_index_kinds_round_trip(kind, tmp_path):
     for df in [pd.DataFrame(np.arange(12.0).reshape(3, 4)),
                pd.DataFrame(np.ones((2, 2)), columns=pd.Index([10, 20], name="cols")),

@@ -9,9 +9,9 @@ that says how to rebuild it:
 - numbers, bools, datetime64 and timedelta64: an array of the same dtype;
   tz-aware datetimes as datetime64 in UTC, with the time zone's name.
 - object columns: an object array, ``vlen-utf8`` when every value is a str
-  (as zarr-python writes strings), else ``msgpack2``, which holds str,
-  bytes, int, float, bool and None. Appending other values to a column of
-  strings rewrites it as ``msgpack2``.
+  and ``vlen-bytes`` when every one is bytes (as zarr-python writes them),
+  else ``msgpack2``, which holds str, bytes, int, float, bool and None.
+  Appending other values to such a column rewrites it as ``msgpack2``.
 - pandas strings (``str``, ``string``) and nullable integers, floats and
   booleans (``Int64``, ``Float64``, ``boolean``...): the values and a bool
   array ``__<name>_mask__``, True where a value is missing.
@@ -19,8 +19,8 @@ that says how to rebuild it:
   their own, ``__<name>_categories__``; ``ordered`` in the spec.
 
 A column whose label is not a usable member name (not a str, holding ``/``,
-empty, beginning with ``.``, or of the form ``__x__``) is stored as
-``__column_<position>__``. A RangeIndex is kept as numbers in the attribute;
+empty, beginning with ``.``, of the form ``__x__``, or longer than
+:data:`MAX_NAME_BYTES` in UTF-8) is stored as ``__column_<position>__``. A RangeIndex is kept as numbers in the attribute;
 any other index (named, datetime, string, MultiIndex) as one array a level,
 ``__index_level_0__``, ``__index_level_1__``... (pyarrow's names), which no
 column label may take.
@@ -53,6 +53,7 @@ from zarr.attrs import json_value
 from zarr.core import Array
 from zarr.errors import MetadataError
 from zarr.names import split_name
+from zarr.objects import object_options
 
 __all__ = ["member_name", "unique_name"]
 
@@ -68,6 +69,10 @@ _MASKED = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt
            "Float32", "Float64", "boolean"}
 _MSGPACK_TYPES = (str, bytes, int, float, type(None))
 _INDEX_LEVEL = re.compile(r"__index_level_\d+__\Z")
+#: The longest label a member is named by, in UTF-8 bytes: the names made from it
+#: (``__<name>_categories__``, ``<name>_msgpack2_1``, ``.<name>.removing.<pid>.<n>``
+#: while it is replaced) stay within the 255 bytes of a file name.
+MAX_NAME_BYTES = 128
 #: The roles of a column's row arrays, in the order they are listed.
 ROLES = ("array", "mask")
 
@@ -145,9 +150,10 @@ def encode(v, where):
 
 
 def _object_codec(values, where):
+    codec = object_options(values.dtype, data=values)[1]
+    if codec != "msgpack2":
+        return codec
     types = set(map(type, values))
-    if types == {str}:
-        return "vlen-utf8"
     bad = sorted({t.__name__ for t in types if not issubclass(t, _MSGPACK_TYPES)})
     if bad:
         raise TypeError("%s: values of type %s cannot be stored (an object column holds "
@@ -156,7 +162,7 @@ def _object_codec(values, where):
         big = [x for x in values if isinstance(x, int) and not -2**63 <= x < 2**64]
         if big:
             raise TypeError("%s: the integer %d is too big to be stored" % (where, big[0]))
-    return "msgpack2"
+    return codec
 
 
 def encode_like(spec, expected, v, where):
@@ -405,8 +411,8 @@ def usable(label):
     if not isinstance(label, str) or label.startswith("__") and label.endswith("__"):
         return False
     try:
-        return len(split_name(label)) == 1
-    except ValueError:
+        return len(label.encode("utf-8")) <= MAX_NAME_BYTES and len(split_name(label)) == 1
+    except ValueError:  # UnicodeEncodeError (a lone surrogate) too
         return False
 
 

@@ -22,6 +22,7 @@ from zarr.ext import SHUFFLE_NAMES
 from zarr.indexing import (cells_outside, chunk_projections, normalize_selection,
                             one_chunk_selection, selection_shape)
 from zarr.meta import array_metadata, dumps
+from zarr.objects import object_options
 from zarr.options import new_metadata, prototype_chunk, read_metadata, write_new_metadata
 from zarr.parallel import check_threads, get_threads, run_tasks
 from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
@@ -72,6 +73,10 @@ class Array:
     blocksize : int, optional
         Blosc's block size in bytes; 0 or None (the default) lets blosc choose.
         Smaller blocks make small reads cheaper and whole-array work dearer.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}, optional
+        How an object array encodes its elements: by default ``vlen-utf8``
+        for ``dtype=str``, ``vlen-bytes`` for ``dtype=bytes``, ``msgpack2``
+        for ``dtype=object`` (see :func:`zarr.objects.object_options`).
     threads : int, optional
         How many threads a read or write of many chunks uses; None (the
         default) follows :func:`zarr.get_threads`.
@@ -88,9 +93,10 @@ class Array:
     _synchronized = False
 
     def __init__(self, shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
-                 shuffle=DEFAULT, fill_value=None, blocksize=DEFAULT, object_codec="msgpack2",
+                 shuffle=DEFAULT, fill_value=None, blocksize=DEFAULT, object_codec=None,
                  threads=None, compressor=DEFAULT):
         threads = check_threads(threads)
+        dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
         meta = new_metadata(shape, dtype, chunks, codec_of(compressor, cname, clevel, shuffle,
                                                            blocksize),
                             fill_value, ".", object_codec)
@@ -258,12 +264,16 @@ class Array:
     # Summaries.
 
     def _summary_lines(self):
-        cbytes = self.cbytes
+        stored = self._stored_chunks()
+        cbytes = sum(size for _, size in stored)
         sizes = "nbytes: %s; cbytes: %s" % (human_readable_size(self.nbytes),
                                             human_readable_size(cbytes))
         if cbytes > 0:
-            sizes += "; ratio: %.1f" % (self.nbytes / cbytes)
-        sizes += "; initialized: %d/%d" % (self.nchunks_initialized, self.nchunks)
+            # Over the chunks written (stored whole, edge chunks too): unwritten
+            # chunks take no bytes and compress nothing.
+            written = len(stored) * math.prod(self._chunks) * self._dtype.itemsize
+            sizes += "; ratio: %.1f" % (written / cbytes)
+        sizes += "; initialized: %d/%d" % (len(stored), self.nchunks)
         return [
             "zarr.%s(%s, %s, chunks=%s)" % (type(self).__name__, self._shape, self._dtype,
                                             self._chunks),

@@ -4,6 +4,7 @@ import numpy as np
 
 from zarr.codecs import DEFAULT
 from zarr.core import Array, SynchronizedArray
+from zarr.objects import object_options
 from zarr.persistent import open_array
 from zarr.names import node_path
 from zarr.storage import as_store
@@ -11,7 +12,7 @@ from zarr.storage import as_store
 
 def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffle=DEFAULT,
            fill_value=None, synchronized=True, blocksize=DEFAULT, threads=None,
-           object_codec="msgpack2", compressor=DEFAULT, store=None, path=None, overwrite=False):
+           object_codec=None, compressor=DEFAULT, store=None, path=None, overwrite=False):
     """Create an array with no chunk written: in memory, or in ``store``.
 
     Parameters
@@ -42,8 +43,13 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
     threads : int, optional
         How many threads a read or write of many chunks uses; None (default)
         follows :func:`zarr.get_threads`.
-    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
-        How an object array encodes its elements.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}, optional
+        How an object array encodes its elements. By default ``dtype=str``
+        makes an object array of ``vlen-utf8`` (filled with ''),
+        ``dtype=bytes`` one of ``vlen-bytes``, both of which zarr-python and
+        xarray read; ``dtype=object`` one of ``msgpack2``, which holds mixed
+        objects (:func:`zarr.array` of elements all str or all bytes picks
+        ``vlen-utf8`` or ``vlen-bytes``): see :func:`zarr.objects.object_options`.
     compressor : codec or None, optional
         The codec (:class:`zarr.Blosc`) instead of ``cname``, ``clevel``,
         ``shuffle`` and ``blocksize``; None stores chunks raw.
@@ -169,7 +175,8 @@ def array(data, dtype=None, chunks=None, **kwargs):
         dtype = data.dtype
     if chunks is None:
         chunks = _source_chunks(data)
-    z = create(data.shape, dtype=dtype, chunks=chunks, **kwargs)
+    codec = object_options(dtype, kwargs.pop("object_codec", None), data=data)[1]
+    z = create(data.shape, dtype=dtype, chunks=chunks, object_codec=codec, **kwargs)
     copy_into(z, data)
     return z
 
@@ -189,7 +196,7 @@ def copy_into(z, data):
 
 def _same_encoding(a, b):
     return (a.dtype == b.dtype and a.chunks == b.chunks and a.shape == b.shape
-            and a.compressor == b.compressor
+            and a.compressor == b.compressor and a._object_codec == b._object_codec
             and np.array_equal(np.asarray(a.fill_value), np.asarray(b.fill_value),
                                equal_nan=a.dtype.kind in "fc"))
 
@@ -199,6 +206,8 @@ def _like(a, kwargs):
     if isinstance(a, Array):
         like = dict(shape=a.shape, dtype=a.dtype, chunks=a.chunks, compressor=a.compressor,
                     fill_value=a.fill_value, synchronized=a._synchronized)
+        if a.dtype.hasobject:
+            like["object_codec"] = a._object_codec
         if any(k in kwargs for k in ("cname", "clevel", "shuffle", "blocksize")):
             codec = a.compressor
             del like["compressor"]

@@ -9,6 +9,7 @@ from zarr.core import Summary
 from zarr.creation import _fixed_fill, _is_array_like, _like, copy_into
 from zarr.errors import ContainsArrayError, ContainsGroupError
 from zarr.nodes import GROUP_TEXT, Nodes, check_writable
+from zarr.objects import object_options
 from zarr.names import join_path, node_path, split_name
 from zarr.parallel import check_threads
 from zarr.persistent import MODES, clear_node, refuse_v3
@@ -338,8 +339,9 @@ class Group:
             source = getattr(data, "chunks", None)
             if isinstance(source, tuple) and len(source) == len(data.shape):
                 chunks = source
-        kwargs = dict(kwargs, shape=data.shape, dtype=data.dtype if dtype is None else dtype,
-                      chunks=chunks)
+        dtype = data.dtype if dtype is None else dtype
+        kwargs = dict(kwargs, shape=data.shape, dtype=dtype, chunks=chunks,
+                      object_codec=object_options(dtype, kwargs.get("object_codec"), data=data)[1])
         return self._create(name, overwrite, kwargs, data=data)
 
     def _like(self, a, kwargs):

@@ -4,60 +4,222 @@ The elements are encoded in the layout of the Zarr v2 ``msgpack2`` filter
 (a msgpack array of the elements, then the dtype string and the chunk
 shape), then compressed with blosc like any chunk. ``vlen-utf8`` and
 ``vlen-bytes`` chunks (a count, then each element as a 4-byte length and its
-bytes), which other writers use for strings, are read and written too.
+bytes), which zarr-python and xarray write for strings, are read and written
+too; :func:`object_options` says which a new array uses.
+
+A chunk read from a store is untrusted: before anything is decompressed, the
+size its frame says it decompresses to must be within :func:`decoded_bound`
+of its element count (see :data:`MAX_ELEMENT_BYTES`), and the decoded bytes
+must be exactly the chunk's elements: their count, every length within the
+data, the msgpack trailer, no byte left over. Anything else is a
+:class:`zarr.CorruptChunkError` naming the chunk.
 """
 
+import math
 import struct
 
 import msgpack
 import numpy as np
 
 from zarr.errors import CorruptChunkError
-from zarr.ext import compress, decompress
+from zarr.ext import cbuffer_sizes, compress, decompress
+from zarr.meta import OBJECT_CODECS
 
 _U32 = struct.Struct("<I")
+_MSGPACK_ARRAY16 = struct.Struct(">H")
+_MSGPACK_ARRAY32 = struct.Struct(">I")
+
+#: The decoded bytes an element of an object chunk may take, on average over
+#: its chunk (64 MB). A chunk of n elements whose frame says it decompresses
+#: to more than n times this (see :func:`decoded_bound`) is refused before any
+#: memory is allocated for it, and a write whose elements encode to more is
+#: refused before it is stored. No string, short bytes value or small list
+#: comes near it, while a hostile frame of a few kilobytes in a chunk of 10
+#: elements can make a reader allocate at most 640 MB for it, not blosc's
+#: limit of 2 GB (and the objects built from it). Raise it to read or write
+#: chunks of larger elements: ``zarr.objects.MAX_ELEMENT_BYTES = 1 << 30``
+#: (it is read at each read and write).
+MAX_ELEMENT_BYTES = 64 << 20
+
+# Bytes of framing beside the elements: the vlen count, msgpack's array
+# header and its trailer (the dtype string and the chunk shape).
+_FRAMING = 4096
+
+def decoded_bound(n):
+    """The most bytes a chunk of ``n`` elements may decode to: ``n`` times
+    :data:`MAX_ELEMENT_BYTES`, and room for the framing.
+
+    Examples
+    --------
+    >>> decoded_bound(10) // (1 << 20)
+    640
+    """
+    return n * MAX_ELEMENT_BYTES + _FRAMING
 
 
-def encode_objects(arr, codec):
+def _too_large(what, nbytes, n):
+    return ("%s %d bytes, more than the %d that an object chunk of %d elements may hold "
+            "(zarr.objects.MAX_ELEMENT_BYTES = %d an element; raise it for larger elements)"
+            % (what, nbytes, decoded_bound(n), n, MAX_ELEMENT_BYTES))
+
+
+def encode_objects(arr, codec, context="chunk"):
+    """The bytes of the object array ``arr`` in ``codec``; TypeError naming
+    ``context`` for an element that codec cannot hold."""
     if codec == "msgpack2":
         return msgpack.packb(arr.ravel().tolist() + [arr.dtype.str, list(arr.shape)],
                              use_bin_type=True, use_single_float=False)
+    kind, name = (str, "str") if codec == "vlen-utf8" else (bytes, "bytes")
     parts = [_U32.pack(arr.size)]
     for item in arr.ravel().tolist():
-        if codec == "vlen-utf8":
-            item = ("" if item is None else str(item)).encode("utf-8")
-        elif item is None:  # the default fill, as numcodecs' VLenBytes encodes it
+        if item is None:  # the default fill, as numcodecs' VLenUTF8 and VLenBytes encode it
             item = b""
-        elif not isinstance(item, bytes):
-            raise TypeError("a vlen-bytes array holds bytes, not %r" % type(item).__name__)
+        elif isinstance(item, kind):
+            if kind is str:
+                item = item.encode("utf-8")
+        else:
+            raise TypeError("%s: a %s array holds %s (or None), not %s: %r"
+                            % (context, codec, name, type(item).__name__, item))
         parts.append(_U32.pack(len(item)))
         parts.append(item)
     return b"".join(parts)
 
 
+_STR, _BYTES = np.dtype(str), np.dtype(bytes)   # numpy's str and bytes of no size
+
+
+def object_options(dtype, object_codec=None, fill_value=None, data=None):
+    """The dtype, object codec and fill value of a new array: where every way
+    of making an array chooses its object codec.
+
+    - ``dtype=str`` (or ``'U'``, numpy's str of no size): an object array of
+      ``vlen-utf8``, filled with ``''``, as zarr-python makes it;
+      ``dtype=bytes`` (or ``'S'``): ``vlen-bytes``, filled with ``b''``. A
+      fill value of another type converts as numpy's ``np.full(n, 1, str)``.
+    - ``dtype=object``: ``vlen-utf8`` when every element of ``data`` is a
+      str, ``vlen-bytes`` when every one is bytes (the codecs zarr-python and
+      xarray read), the codec of ``data`` when it is an object zarr array;
+      else (mixed objects, None among them, or no data: ``zarr.empty(n,
+      dtype=object)``) ``msgpack2``, which holds str, bytes, numbers, None,
+      lists and dicts.
+    - ``object_codec``, when given, is the codec.
+
+    Other dtypes have no object codec (None). ValueError for a codec that
+    cannot hold the dtype's elements or its fill value.
+
+    Examples
+    --------
+    >>> object_options(str)
+    (dtype('O'), 'vlen-utf8', '')
+    >>> object_options(object, data=np.array(["a", "b"], object))[1]
+    'vlen-utf8'
+    >>> object_options(object, data=np.array(["a", None], object))[1]
+    'msgpack2'
+    >>> object_options("i4", fill_value=3)
+    ('i4', None, 3)
+    """
+    if dtype is None:
+        return dtype, None, fill_value
+    given = np.dtype(dtype)
+    if given == _STR or given == _BYTES:
+        kind = str if given == _STR else bytes
+        codec = "vlen-utf8" if kind is str else "vlen-bytes"
+        if object_codec not in (None, codec, "msgpack2"):
+            raise ValueError("object_codec %r does not hold %s (dtype=%s)"
+                             % (object_codec, kind.__name__, kind.__name__))
+        if fill_value is None:
+            fill_value = kind()
+        elif not isinstance(fill_value, kind):
+            fill_value = np.array(fill_value, dtype=kind).item()
+        return np.dtype(object), object_codec or codec, fill_value
+    if not given.hasobject:
+        return dtype, None, fill_value
+    if object_codec is None:
+        object_codec = getattr(data, "_object_codec", None) or _codec_of_elements(data)
+    if object_codec not in OBJECT_CODECS:
+        raise ValueError("unknown object codec %r (have %s)"
+                         % (object_codec, ", ".join(OBJECT_CODECS)))
+    kind = {"vlen-utf8": str, "vlen-bytes": bytes}.get(object_codec)
+    if kind is not None and fill_value is not None and not isinstance(fill_value, kind):
+        raise ValueError("fill_value %r: a %s array holds %s" % (fill_value, object_codec,
+                                                               kind.__name__))
+    return dtype, object_codec, fill_value
+
+
+def _codec_of_elements(data):
+    """vlen-utf8 for elements all str, vlen-bytes all bytes, else msgpack2."""
+    if isinstance(data, np.ndarray) and data.dtype.hasobject and data.size:
+        types = set(map(type, data.ravel().tolist()))
+        if all(issubclass(t, str) for t in types):
+            return "vlen-utf8"
+        if all(issubclass(t, bytes) for t in types):
+            return "vlen-bytes"
+    return "msgpack2"
+
+
+def _msgpack_count(data):
+    """The length in the header of the msgpack array ``data`` begins with."""
+    if not data:
+        raise ValueError("no data")
+    first = data[0]
+    if 0x90 <= first <= 0x9f:
+        return first & 0x0f
+    if first == 0xdc:
+        return _MSGPACK_ARRAY16.unpack_from(data, 1)[0]
+    if first == 0xdd:
+        return _MSGPACK_ARRAY32.unpack_from(data, 1)[0]
+    raise ValueError("not a msgpack array (first byte 0x%02x)" % first)
+
+
+def _decode_msgpack(data, n, out):
+    count = _msgpack_count(data)
+    if count != n + 2:
+        raise ValueError("holds %d items, expected %d elements and a dtype and shape"
+                         % (count, n))
+    try:
+        items = msgpack.unpackb(data, raw=False, use_list=True, strict_map_key=False)
+    except msgpack.ExtraData as e:
+        raise ValueError("%d bytes after the elements" % len(e.extra)) from None
+    dtype, shape = items[n], items[n + 1]
+    if dtype != "|O" or not isinstance(shape, list) or not all(
+            type(k) is int and k >= 0 for k in shape) or math.prod(shape) != n:
+        raise ValueError("the trailer (dtype %r, shape %r) is not that of %d objects"
+                         % (dtype, shape, n))
+    for i in range(n):
+        out[i] = items[i]
+
+
+def _decode_vlen(data, n, out, utf8):
+    (count,) = _U32.unpack_from(data, 0)
+    if count != n:
+        raise ValueError("holds %d elements, expected %d" % (count, n))
+    end, pos, unpack = len(data), 4, _U32.unpack_from
+    for i in range(n):
+        if pos + 4 > end:
+            raise ValueError("the length of element %d runs past the end" % i)
+        (length,) = unpack(data, pos)
+        pos += 4
+        stop = pos + length
+        if stop > end:
+            raise ValueError("element %d runs past the end" % i)
+        out[i] = str(data[pos:stop], "utf-8") if utf8 else data[pos:stop]
+        pos = stop
+    if pos != end:
+        raise ValueError("%d bytes after the elements" % (end - pos))
+
+
 def decode_objects(data, codec, shape, context):
+    """The object array of ``shape`` that ``data`` encodes in ``codec``;
+    CorruptChunkError naming ``context`` unless ``data`` is exactly that."""
     n = int(np.prod(shape))
     out = np.empty(n, object)
     try:
+        if len(data) > decoded_bound(n):
+            raise ValueError(_too_large("decodes to", len(data), n))
         if codec == "msgpack2":
-            items = msgpack.unpackb(data, raw=False, use_list=True, strict_map_key=False)
-            if not isinstance(items, list) or len(items) != n + 2:
-                raise ValueError("expected %d elements and a dtype and shape" % n)
-            for i in range(n):
-                out[i] = items[i]
+            _decode_msgpack(data, n, out)
         else:
-            (count,) = _U32.unpack_from(data, 0)
-            if count != n:
-                raise ValueError("holds %d elements, expected %d" % (count, n))
-            pos = 4
-            for i in range(n):
-                (length,) = _U32.unpack_from(data, pos)
-                pos += 4
-                if pos + length > len(data):
-                    raise ValueError("element %d runs past the end" % i)
-                item = bytes(data[pos:pos + length])
-                out[i] = item.decode("utf-8") if codec == "vlen-utf8" else item
-                pos += length
+            _decode_vlen(data, n, out, codec == "vlen-utf8")
     except (ValueError, TypeError, struct.error, msgpack.UnpackException) as e:
         raise CorruptChunkError("%s: invalid %s data: %s" % (context, codec, e)) from None
     return out.reshape(shape)
@@ -88,7 +250,7 @@ class ObjectChunk:
         self.fill_value = fill_value
         self.store, self.key, self.lock = store, key, lock
         self.nbytes = int(np.prod(self.shape)) * self.dtype.itemsize
-        if codec not in ("msgpack2", "vlen-utf8", "vlen-bytes"):
+        if codec not in OBJECT_CODECS:
             raise ValueError("unknown object codec %r" % codec)
         if cname is not None:
             compress(b"", 1, cname, clevel, shuffle)  # checks the options
@@ -124,6 +286,11 @@ class ObjectChunk:
         data = cdata
         if self.cname is not None:
             try:
+                # The size the header claims, bounded before it is allocated.
+                nbytes = cbuffer_sizes(cdata)[0]
+                n = math.prod(self.shape)
+                if nbytes > decoded_bound(n):
+                    raise CorruptChunkError(_too_large("decompresses to", nbytes, n))
                 data = decompress(cdata)
             except CorruptChunkError as e:  # name the chunk, as other chunks do
                 raise CorruptChunkError("%s: %s" % (self._context(), e)) from None
@@ -171,7 +338,10 @@ class ObjectChunk:
             else:
                 arr = self._whole()
             arr[sel] = value
-            data = encode_objects(arr, self.codec)
+            data = encode_objects(arr, self.codec, self._context())
+            if len(data) > decoded_bound(arr.size):  # what no reader would read back
+                raise ValueError("%s: %s" % (self._context(), _too_large(
+                    "the elements encode to", len(data), arr.size)))
             if self.cname is not None:
                 data = compress(data, 1, self.cname, self.clevel, self.shuffle, self.blocksize)
             self._store(data)

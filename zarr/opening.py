@@ -8,17 +8,19 @@ from zarr.hierarchy import open_group
 from zarr.persistent import MODES, open_array
 from zarr.names import node_path
 from zarr.storage import as_store, describe_node, node_kind
+from zarr.table import Table, holds_table
 
 
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
          shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True, lazy=False, blocksize=DEFAULT,
          dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
-         object_codec="msgpack2", threads=None, compressor=DEFAULT, path=None):
+         object_codec=None, threads=None, compressor=DEFAULT, path=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
-    in modes 'r', 'r+' and 'a' (see :func:`zarr.open_group`); mode 'w'
-    replaces it with the new array.
+    in modes 'r', 'r+' and 'a' (see :func:`zarr.open_group`), or as a
+    :class:`zarr.Table` if it holds a table (:func:`zarr.from_pandas`);
+    mode 'w' replaces it with the new array.
 
     Parameters
     ----------
@@ -55,8 +57,12 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         beside the array; or pass a :class:`zarr.ProcessSynchronizer` as
         ``synchronizer``. Needed when several processes write regions that
         share chunks; chunk-aligned writes need none.
-    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}
-        How an object array encodes its elements when it is created.
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}, optional
+        How an object array encodes its elements when it is created; by
+        default ``vlen-utf8`` for ``dtype=str`` (filled with ''),
+        ``vlen-bytes`` for ``dtype=bytes`` (both read by zarr-python and
+        xarray), ``msgpack2`` for ``dtype=object`` (mixed objects): see
+        :func:`zarr.objects.object_options`.
     threads : int, optional
         How many threads a read or write of many chunks uses (compression
         and file work); None (default) follows :func:`zarr.get_threads`.
@@ -84,8 +90,9 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         if shape is not None or dtype is not None or chunks is not None or named:
             raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                      describe_node(store, path))
-        return open_group(store, mode, synchronized=synchronized, lazy=lazy,
-                          process_sync=process_sync, threads=threads, path=path)
+        group = open_group(store, mode, synchronized=synchronized, lazy=lazy,
+                           process_sync=process_sync, threads=threads, path=path)
+        return Table(group) if holds_table(group) else group
     return open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
                       fill_value, synchronized, lazy, blocksize, dimension_separator,
                       process_sync, synchronizer, object_codec, threads, compressor)
@@ -116,5 +123,7 @@ def open_like(a, store, mode="a", **kwargs):
                 like[name] = getattr(a, name)
     if hasattr(a, "fill_value"):
         like["fill_value"] = a.fill_value
+    if getattr(a, "_object_codec", None) is not None and a.dtype.hasobject:
+        like["object_codec"] = a._object_codec
     like.update(kwargs)
     return open(store, mode, **like)

@@ -11,6 +11,7 @@ from zarr.core import Array, SynchronizedArray
 from zarr.options import metadata_of, new_metadata, read_metadata, write_new_metadata
 from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError
 from zarr.meta import dumps
+from zarr.objects import object_options
 from zarr.parallel import check_threads
 from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, MemoryStore,
                           describe_node, join_key, node_kind)
@@ -210,7 +211,7 @@ def _check_nothing_in_the_way(store, path):
 
 
 def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=None,
-                 fill_value=None, dimension_separator=".", object_codec="msgpack2"):
+                 fill_value=None, dimension_separator=".", object_codec=None):
     """Write the metadata of a new array at ``path`` in mode 'w' (replacing an
     array or group there) or 'w-' (refusing anything there); its options.
 
@@ -218,6 +219,7 @@ def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=N
     creators racing for one path exactly one goes on (the ``.zarray`` is
     stored only if absent), and nothing another creator made is removed.
     """
+    dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
     meta = new_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
                         object_codec)
     _check_nothing_in_the_way(store, path)
@@ -248,7 +250,7 @@ def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=N
 def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT,
                clevel=DEFAULT, shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True,
                lazy=False, blocksize=DEFAULT, dimension_separator=".", process_sync=False,
-               synchronizer=None, object_codec="msgpack2", threads=None, compressor=DEFAULT):
+               synchronizer=None, object_codec=None, threads=None, compressor=DEFAULT):
     """The array at ``path`` in ``store``, opened or created as ``mode`` says;
     the options of :func:`zarr.open`, but for a group at ``path``.
 
@@ -272,7 +274,8 @@ def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cn
                                                  ("fill_value", fill_value),
                                                  ("compressor", compressor))
                  if value is not DEFAULT}
-        check_given(meta, describe_node(store, path), shape, dtype, chunks, given)
+        check_given(meta, describe_node(store, path), shape, object_options(dtype)[0], chunks,
+                    given)
     else:
         if shape is None:
             raise TypeError("shape is required to create an array at %s (zarr.open_group "

@@ -280,6 +280,12 @@ def _swap_top(store, aside):
     store.delete_prefix(aside)
 
 
+def holds_table(group):
+    """Whether ``group`` holds a table (its attribute ``table`` names a format)."""
+    meta = group.attrs.get("table")
+    return isinstance(meta, dict) and "format" in meta
+
+
 def open_table(path, mode="r"):
     """The table in the directory ``path``, as ``Table(path, mode)``.
 
@@ -585,10 +591,11 @@ class Table:
                     if member in made:  # a RangeIndex becoming an array
                         z = create(member, values.dtype, None)
                         tasks.append(write_tasks(z, 0, np.concatenate([made[member], values])))
-                    elif role == "array" and spec.get("codec") == "vlen-utf8" and \
-                            codec == "msgpack2" and m:
-                        # Strings so far, other objects now: a msgpack2 copy replaces the array.
-                        old = group[member]
+                    elif role == "array" and spec.get("codec") in ("vlen-utf8", "vlen-bytes") \
+                            and codec != spec["codec"] and m:
+                        # Strings (or bytes) so far, other objects now: a msgpack2 copy
+                        # replaces the array.
+                        old, codec = group[member], "msgpack2"
                         z = create(self._fresh(member + "_msgpack2"), old.dtype, codec)
                         tasks.append([partial(copy_rows, z, a, b, old, n, values)
                                       for a, b in slabs(z, 0, n + m)])

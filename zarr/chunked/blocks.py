@@ -173,7 +173,9 @@ class Progress:
     the call has lasted :data:`PROGRESS_DELAY` seconds, so that quick calls,
     tests and scripts whose output goes to a file print nothing; ``False``
     never shows one. The environment variable ``ZARR_PROGRESS=0`` turns the
-    default off.
+    default off. A finished bar stays, showing the count of blocks done (a
+    log shows ``40/40``, not only ``0/40``), but for one nested in another's
+    blocks.
     """
 
     def __init__(self, total, progress=None, desc=None):
@@ -191,7 +193,7 @@ class Progress:
             if explicit:
                 raise ImportError("progress=True needs tqdm: pip install tqdm") from None
             return
-        self._bar = tqdm(total=total, desc=desc, unit="block", delay=delay, leave=False)
+        self._bar = tqdm(total=total, desc=desc, unit="block", delay=delay, leave=None)
 
     def update(self, n=1):
         if self._bar is not None:

@@ -31,11 +31,33 @@ from zarr.storage.wrapper import WrapperStore
 
 _URL_SCHEMES = ("s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://",
                 "memory://", "file://")
+# An HDF5 file begins with this signature at 0, or at 512, 1024, 2048... after a user block.
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _is_hdf5(path):
+    """Whether the regular file at ``path`` holds HDF5's signature where HDF5 puts it."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            offset = 0
+            while offset + len(_HDF5_SIGNATURE) <= size:
+                f.seek(offset)
+                if f.read(len(_HDF5_SIGNATURE)) == _HDF5_SIGNATURE:
+                    return True
+                offset = offset * 2 if offset else 512
+    except OSError:
+        return False
+    return False
 
 
 def as_store(where, read_only=False, fsync=False):
     """The store ``where`` names: a path (a :class:`LocalStore`), a
     :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
+
+    ValueError for what is not a directory store yet: a URL of object
+    storage (``s3://...``), a ``.zip`` path that is not a directory, an HDF5
+    file. Nothing is created.
 
     Examples
     --------
@@ -49,6 +71,12 @@ def as_store(where, read_only=False, fsync=False):
         if path.startswith(_URL_SCHEMES):
             raise ValueError("%r: URLs of object storage are not supported yet; give a local "
                              "path or a store" % path)
+        if os.path.normpath(path).lower().endswith(".zip") and not os.path.isdir(path):
+            raise ValueError("%r: zip files are not supported yet (there is no zip store); "
+                             "unzip it and give its directory, or give a directory" % path)
+        if os.path.isfile(path) and _is_hdf5(path):
+            raise ValueError("%r is an HDF5 file, not a Zarr directory: read it with h5py "
+                             "(zarr.array(h5py.File(path)[name]) copies a dataset)" % path)
         return LocalStore(path, read_only=read_only, fsync=fsync)
     if isinstance(where, MutableMapping):
         return WrapperStore(where)

@@ -1,0 +1,131 @@
+"""Which object codec a new array gets, by every way of making one, and what it accepts.
+
+Strings (``dtype=str``, or object data all str) are ``vlen-utf8`` and bytes
+``vlen-bytes``, which zarr-python and xarray read (tests/test_interop_groups.py
+reads them there); ``msgpack2`` is for mixed objects, ``dtype=object`` with no
+data, and on request. The choice is made in one place,
+``zarr.objects.object_options``.
+"""
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import zarr
+from arrays import KINDS, new_path
+
+STRS = np.array(["a", "", "\u00e9\U0001f600", "x" * 300], object)
+BYTES = np.array([b"a", b"", b"\x00\xff", b"y" * 300], object)
+MIXED = np.array(["a", b"b", 1, None], object)
+
+
+def codec_on_disk(path):
+    with open(os.path.join(path, ".zarray")) as f:
+        return [f["id"] for f in json.load(f)["filters"]]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("dtype,codec,fill", [(str, "vlen-utf8", ""), ("U", "vlen-utf8", ""),
+                                              (bytes, "vlen-bytes", b""),
+                                              ("S", "vlen-bytes", b""),
+                                              (object, "msgpack2", None)])
+def test_the_dtype_chooses_the_codec_of_an_empty_array(kind, dtype, codec, fill):
+    z = KINDS[kind]((4,), dtype=dtype, chunks=(2,))
+    assert z.dtype == object and z._object_codec == codec
+    assert z.fill_value == fill and type(z.fill_value) is type(fill)
+    assert z[...].tolist() == [fill] * 4
+
+
+def test_the_codec_asked_for_is_the_codec():
+    assert zarr.zeros(3, dtype=str, object_codec="msgpack2")._object_codec == "msgpack2"
+    assert zarr.zeros(3, dtype=object, object_codec="vlen-utf8")._object_codec == "vlen-utf8"
+    assert zarr.array(STRS, object_codec="msgpack2")._object_codec == "msgpack2"
+    with pytest.raises(ValueError, match="vlen-bytes"):
+        zarr.zeros(3, dtype=str, object_codec="vlen-bytes")
+    with pytest.raises(ValueError, match="unknown object codec"):
+        zarr.zeros(3, dtype=object, object_codec="pickle")
+
+
+@pytest.mark.parametrize("data,codec", [(STRS, "vlen-utf8"), (BYTES, "vlen-bytes"),
+                                        (MIXED, "msgpack2"),
+                                        (np.array(["a", None], object), "msgpack2"),
+                                        (np.array([], object), "msgpack2"),
+                                        (STRS.reshape(2, 2), "vlen-utf8")])
+def test_the_data_chooses_the_codec(data, codec):
+    for z in (zarr.array(data), zarr.group().array("x", data),
+              zarr.open_group(new_path(), mode="w").array("x", data)):
+        assert z._object_codec == codec, z
+        assert z[...].tolist() == data.tolist()
+
+
+def test_strings_by_path_and_in_groups_are_vlen_utf8_on_disk():
+    path = new_path()
+    zarr.open(path, mode="w", shape=3, dtype=str)
+    assert codec_on_disk(path) == ["vlen-utf8"]
+    g = zarr.open_group(new_path(), mode="w")
+    g.create("s", shape=3, dtype=str)
+    g.array("t", STRS)
+    g["u"] = STRS
+    g.zeros("v", shape=2, dtype=bytes)
+    assert [codec_on_disk(os.path.join(g.store.root, m)) for m in "stuv"] == \
+        [["vlen-utf8"]] * 3 + [["vlen-bytes"]]
+    # dtype=str opens the array it made
+    assert zarr.open(path, mode="r", dtype=str).dtype == object
+
+
+def test_fill_values_of_strings_convert_as_numpy():
+    assert zarr.ones(2, dtype=str)[...].tolist() == np.ones(2, str).tolist() == ["1", "1"]
+    assert zarr.full(2, 2.5, dtype=str)[...].tolist() == ["2.5", "2.5"]
+    assert zarr.ones(2, dtype=bytes)[...].tolist() == [b"1", b"1"]
+    with pytest.raises(ValueError, match="holds str"):
+        zarr.full(2, 5, dtype=object, object_codec="vlen-utf8")
+
+
+def test_like_arrays_and_copies_keep_the_codec():
+    v = zarr.array(STRS, chunks=2)
+    m = zarr.array(MIXED, chunks=2)
+    for a in (v, m):
+        for like in (zarr.empty_like(a), zarr.zeros_like(a), zarr.full_like(a, None)):
+            assert like._object_codec == a._object_codec
+        opened = zarr.open_like(a, new_path())
+        assert opened._object_codec == a._object_codec and opened.fill_value == a.fill_value
+    # A copy of an array in another codec is encoded again, not copied frame by frame.
+    z = zarr.array(v, object_codec="msgpack2")
+    assert z._object_codec == "msgpack2" and z[...].tolist() == STRS.tolist()
+    assert zarr.array(v)._object_codec == "vlen-utf8"
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("dtype,bad", [(str, 5), (str, b"x"), (str, ["a"]), (bytes, "x"),
+                                       (bytes, 1.5)])
+def test_a_value_the_codec_cannot_hold_is_a_type_error_leaving_the_chunk(kind, dtype, bad):
+    z = KINDS[kind]((4,), dtype=dtype, chunks=(4,))
+    good = STRS if dtype is str else BYTES
+    z[...] = good
+    key = z._chunk((0,)).key
+    before = z.store.get(key)
+    values = np.array(good, object)
+    values[2] = bad
+    for write in (lambda: z.__setitem__(1, bad), lambda: z.__setitem__(Ellipsis, values),
+                  lambda: z.__setitem__(slice(1, 3), values[1:3])):
+        with pytest.raises(TypeError, match="holds %s" % dtype.__name__):
+            write()
+        assert z.store.get(key) == before
+    assert z[...].tolist() == good.tolist()
+    # None is the fill numcodecs writes as empty.
+    z[0] = None
+    assert z[0] == dtype()
+
+
+def test_table_columns_of_bytes_are_vlen_bytes_and_take_other_rows():
+    df = pd.DataFrame({"b": pd.Series(BYTES, dtype=object), "s": pd.Series(STRS, dtype=object)})
+    t = zarr.from_pandas(df, zarr.group())
+    assert [t[c]._object_codec for c in "bs"] == ["vlen-bytes", "vlen-utf8"]
+    t.append(pd.DataFrame({"b": pd.Series(["text", None], dtype=object, index=[4, 5]),
+                           "s": pd.Series([b"raw", 3], dtype=object, index=[4, 5])}))
+    assert [t[c]._object_codec for c in "bs"] == ["msgpack2", "msgpack2"]
+    assert t.to_pandas()["b"].tolist() == BYTES.tolist() + ["text", None]
+    assert t.to_pandas()["s"].tolist() == STRS.tolist() + [b"raw", 3]
