@@ -13,6 +13,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
 import zarr
 from arrays import KINDS, new_path
@@ -129,3 +130,18 @@ def test_table_columns_of_bytes_are_vlen_bytes_and_take_other_rows():
     assert [t[c]._object_codec for c in "bs"] == ["msgpack2", "msgpack2"]
     assert t.to_pandas()["b"].tolist() == BYTES.tolist() + ["text", None]
     assert t.to_pandas()["s"].tolist() == STRS.tolist() + [b"raw", 3]
+
+
+@given(st.lists(st.one_of(st.text(), st.none()), max_size=20))
+def test_vlen_layout_is_the_count_then_lengths_and_bytes(items):
+    import struct
+    from zarr.ext import decode_vlen, encode_vlen
+    arr = np.array(items + [""], object)[:len(items)] if items else np.empty(0, object)
+    data = encode_vlen(arr, True)
+    expected = struct.pack("<I", len(items)) + b"".join(
+        struct.pack("<I", len((s or "").encode())) + (s or "").encode() for s in items)
+    assert data == expected
+    assert decode_vlen(data, len(items), True).tolist() == [s or "" for s in items]
+    raw = [(s or "").encode() for s in items]
+    assert decode_vlen(encode_vlen(np.array(raw + [b""], object)[:len(raw)], False),
+                       len(raw), False).tolist() == raw

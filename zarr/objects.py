@@ -22,10 +22,9 @@ import msgpack
 import numpy as np
 
 from zarr.errors import CorruptChunkError
-from zarr.ext import cbuffer_sizes, compress, decompress
+from zarr.ext import cbuffer_sizes, compress, decode_vlen, decompress, encode_vlen
 from zarr.meta import OBJECT_CODECS
 
-_U32 = struct.Struct("<I")
 _MSGPACK_ARRAY16 = struct.Struct(">H")
 _MSGPACK_ARRAY32 = struct.Struct(">I")
 
@@ -69,20 +68,7 @@ def encode_objects(arr, codec, context="chunk"):
     if codec == "msgpack2":
         return msgpack.packb(arr.ravel().tolist() + [arr.dtype.str, list(arr.shape)],
                              use_bin_type=True, use_single_float=False)
-    kind, name = (str, "str") if codec == "vlen-utf8" else (bytes, "bytes")
-    parts = [_U32.pack(arr.size)]
-    for item in arr.ravel().tolist():
-        if item is None:  # the default fill, as numcodecs' VLenUTF8 and VLenBytes encode it
-            item = b""
-        elif isinstance(item, kind):
-            if kind is str:
-                item = item.encode("utf-8")
-        else:
-            raise TypeError("%s: a %s array holds %s (or None), not %s: %r"
-                            % (context, codec, name, type(item).__name__, item))
-        parts.append(_U32.pack(len(item)))
-        parts.append(item)
-    return b"".join(parts)
+    return encode_vlen(arr, codec == "vlen-utf8", context)
 
 
 _STR, _BYTES = np.dtype(str), np.dtype(bytes)   # numpy's str and bytes of no size
@@ -189,25 +175,6 @@ def _decode_msgpack(data, n, out):
         out[i] = items[i]
 
 
-def _decode_vlen(data, n, out, utf8):
-    (count,) = _U32.unpack_from(data, 0)
-    if count != n:
-        raise ValueError("holds %d elements, expected %d" % (count, n))
-    end, pos, unpack = len(data), 4, _U32.unpack_from
-    for i in range(n):
-        if pos + 4 > end:
-            raise ValueError("the length of element %d runs past the end" % i)
-        (length,) = unpack(data, pos)
-        pos += 4
-        stop = pos + length
-        if stop > end:
-            raise ValueError("element %d runs past the end" % i)
-        out[i] = str(data[pos:stop], "utf-8") if utf8 else data[pos:stop]
-        pos = stop
-    if pos != end:
-        raise ValueError("%d bytes after the elements" % (end - pos))
-
-
 def decode_objects(data, codec, shape, context):
     """The object array of ``shape`` that ``data`` encodes in ``codec``;
     CorruptChunkError naming ``context`` unless ``data`` is exactly that."""
@@ -219,7 +186,7 @@ def decode_objects(data, codec, shape, context):
         if codec == "msgpack2":
             _decode_msgpack(data, n, out)
         else:
-            _decode_vlen(data, n, out, codec == "vlen-utf8")
+            out = decode_vlen(data, n, codec == "vlen-utf8")
     except (ValueError, TypeError, struct.error, msgpack.UnpackException) as e:
         raise CorruptChunkError("%s: invalid %s data: %s" % (context, codec, e)) from None
     return out.reshape(shape)
