@@ -57,36 +57,6 @@ class PersistentArray(Array):
         return "at %s" % self.path if isinstance(self._store, LocalStore) else \
             Array._describe(self)
 
-    def _reload_shape(self):
-        meta = read_metadata(self._store, self._key_prefix)
-        if meta["chunks"] != self._chunks or meta["dtype"] != self._dtype:
-            raise MetadataError("%s: the array was replaced by another process" % self.path)
-        self._shape = meta["shape"]
-
-    def _across_processes(self):
-        return getattr(self._synchronizer, "across_processes", False)
-
-    def resize(self, *shape):
-        if not self._across_processes():
-            return Array.resize(self, *shape)
-        self._check_writable()  # before the lock file is made
-        with self._synchronizer.array_lock():
-            self._reload_shape()  # another process may have appended
-            return Array.resize(self, *shape)
-
-    def append(self, data, axis=0):
-        """Grow the array along ``axis`` by ``data``; see :meth:`zarr.Array.append`.
-
-        With a process synchronizer, the current shape is read from the store
-        under the array's lock, so appends from several processes all land.
-        """
-        if not self._across_processes():
-            return Array.append(self, data, axis)
-        self._check_writable()
-        with self._synchronizer.array_lock():
-            self._reload_shape()
-            return Array.append(self, data, axis)
-
     def __dask_tokenize__(self):
         return persistent_token(self)
 
@@ -142,6 +112,11 @@ def default_synchronizer(store, path, synchronized, process_sync, synchronizer):
     if synchronizer is not None:
         if not synchronized:
             raise ValueError("a synchronizer needs synchronized=True")
+        if not all(callable(getattr(synchronizer, name, None))
+                   for name in ("chunk_lock", "array_lock")):
+            raise TypeError("a synchronizer gives chunk_lock and array_lock (a "
+                            "zarr.ThreadSynchronizer or zarr.ProcessSynchronizer), not %r"
+                            % (synchronizer,))
         return synchronizer
     if process_sync:
         if not synchronized:

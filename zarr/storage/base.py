@@ -209,6 +209,27 @@ class Store(MutableMapping):
         for key in keys:
             self._delete(key)
 
+    def stamp(self, key):
+        """A value that changes whenever the value at ``key`` is replaced, or
+        None when there is none: what a handle compares to learn, cheaply,
+        whether its array's metadata changed or went. By default the value
+        itself (compared by equality); a store that can tell a change for less
+        than a read says so (a directory: one ``stat``).
+
+        Examples
+        --------
+        >>> from zarr.storage import MemoryStore
+        >>> store = MemoryStore({"x": b"1"})
+        >>> before = store.stamp("x")
+        >>> store["x"] = b"2"
+        >>> store.stamp("x") != before, store.stamp("y")
+        (True, None)
+        """
+        try:
+            return self.get(key)
+        except KeyError:
+            return None
+
     def contains_prefix(self, prefix):
         """Whether any key is under ``prefix``."""
         prefix = normalize_prefix(prefix)

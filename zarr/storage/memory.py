@@ -60,6 +60,11 @@ class MemoryStore(Store):
     def getsize(self, key):
         return len(self._values[normalize_key(key)])
 
+    def stamp(self, key):
+        # The stored bytes object itself: a new value is a new object, and an
+        # unchanged one compares by identity.
+        return self._values.get(key)
+
     def set_if_absent(self, key, value):
         """Store ``value`` at ``key`` unless a value is there; whether it was stored."""
         key = normalize_key(key)

@@ -98,6 +98,15 @@ class WrapperStore(Store):
             return inner.rename(source, dest)
         return Store.rename(self, source, dest)
 
+    def stamp(self, key):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.stamp(key)
+        try:
+            return self.store[key]
+        except KeyError:
+            return None
+
     def contains_prefix(self, prefix):
         inner = self._inner_store
         if inner is not None:

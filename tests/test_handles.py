@@ -1,0 +1,158 @@
+"""Open handles whose array changed under them: removed, or resized through
+another handle. A handle never reads fill values for an array that is gone,
+never writes chunks of one, and writes against the shape that is stored."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import zarr
+from zarr.errors import MetadataError
+from zarr.storage import LocalStore, join_key
+
+from arrays import KINDS
+
+GONE = (FileNotFoundError, MetadataError)
+
+
+@pytest.fixture(params=sorted(KINDS))
+def kind(request):
+    return KINDS[request.param]
+
+
+def other_handle(z):
+    """A second handle on the array of z, as another zarr.open would make."""
+    return zarr.open(z.store, mode="r+", path=z.key_prefix or None)
+
+
+def keys_of(z):
+    return sorted(z.store.list(z.key_prefix))
+
+
+def remove_array(z, how):
+    if how == "rmtree":
+        shutil.rmtree(z.path)
+    elif how == "prefix":
+        z.store.delete_prefix(z.key_prefix)
+    else:
+        z.store.delete(join_key(z.key_prefix, ".zarray"))
+
+
+HOWS = ["prefix", "metadata"]
+
+
+def hows_for(z):
+    return HOWS + (["rmtree"] if isinstance(z.store, LocalStore) else [])
+
+
+# A removed array.
+
+
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_reads_of_a_removed_array_raise(kind, ndim):
+    for how in hows_for(kind((1,))):
+        shape, chunks = ((20,), (5,)) if ndim == 1 else ((8, 9), (3, 4))
+        z = kind(shape, "i4", chunks)
+        z[(0,) * ndim] = 1  # one chunk written: the others read as fill
+        remove_array(z, how)
+        last = tuple(n - 1 for n in shape)
+        for sel in [last, (slice(None),) * ndim, tuple(slice(n - 2, n) for n in shape)]:
+            with pytest.raises(GONE, match=r"\.zarray"):
+                z[sel]
+        with pytest.raises(GONE):
+            z.get_basic_selection(Ellipsis, out=np.empty(shape, "i4"))
+
+
+def test_writes_to_a_removed_array_raise_and_write_nothing(kind):
+    for how in hows_for(kind((1,))):
+        z = kind((20,), "i4", (5,))
+        z[:7] = 3
+        remove_array(z, how)
+        left = keys_of(z) if how != "rmtree" else None
+        for write in [lambda: z.__setitem__(15, 1), lambda: z.__setitem__(slice(None), 2),
+                      lambda: z.__setitem__(slice(3, 12), np.arange(9)),
+                      lambda: z.resize(30), lambda: z.resize(3), lambda: z.append([1, 2])]:
+            with pytest.raises(GONE, match=r"\.zarray"):
+                write()
+            if how == "rmtree":
+                assert not os.path.lexists(z.path)
+            else:
+                assert keys_of(z) == left
+
+
+def test_a_removed_array_made_anew_is_a_new_array(kind):
+    # The old handle refuses the new array when its options differ.
+    z = kind((20,), "i4", (5,))
+    z[:] = 1
+    store, path = z.store, z.key_prefix
+    zarr.open(store, mode="w", shape=(20,), dtype="f8", chunks=(4,), path=path or None)
+    with pytest.raises(MetadataError, match="replaced"):
+        z[0] = 2
+    with pytest.raises(MetadataError, match="replaced"):
+        z[19]
+    assert zarr.open(store, mode="r", path=path or None)[...].tolist() == [0.0] * 20
+
+
+# A handle whose shape is out of date.
+
+
+def test_a_stale_handle_writes_against_the_stored_shape(kind):
+    a = kind((20,), "i4", (4,))
+    a[:] = 1
+    b = other_handle(a)
+    a.resize(10)
+    with pytest.raises(IndexError):
+        b[15] = 7
+    assert b.shape == (10,)
+    with pytest.raises(IndexError):
+        b[15]
+    b[9] = 7
+    a.resize(20)
+    np.testing.assert_array_equal(a[...], [1] * 9 + [7] + [0] * 10)
+    # Reads of stored chunks take the handle's shape; an index beyond it looks.
+    assert b[12] == 0 and b.shape == (20,)
+    np.testing.assert_array_equal(b[...], a[...])
+
+
+def test_a_stale_handle_reads_against_the_stored_shape(kind):
+    a = kind((20,), "i4", (4,))
+    a[:] = 1
+    b = other_handle(a)
+    a.resize(10)
+    with pytest.raises(IndexError):
+        b[15]
+    assert b.shape == (10,)
+    a.resize(30)
+    assert b[25] == 0 and b.shape == (30,)  # a missing chunk: the shape is checked
+    np.testing.assert_array_equal(b[8:], [1, 1] + [0] * 20)
+
+
+def test_a_stale_handle_appends_and_resizes_from_the_stored_shape(kind):
+    a = kind((20,), "i4", (4,))
+    a[:] = 1
+    b = other_handle(a)
+    a.resize(10)
+    b.append(np.full(3, 2, "i4"))
+    assert b.shape == (13,)
+    np.testing.assert_array_equal(other_handle(a)[...], [1] * 10 + [2] * 3)
+    c = other_handle(a)
+    a.resize(5)
+    c.resize(8)  # grows from 5, not from 13: what was cut off stays cut off
+    np.testing.assert_array_equal(other_handle(a)[...], [1] * 5 + [0] * 3)
+
+
+def test_a_stale_handle_of_two_dimensions(kind):
+    a = kind((12, 12), "f8", (5, 5))
+    a[:] = 1.0
+    b = other_handle(a)
+    a.resize(6, 12)
+    with pytest.raises(IndexError):
+        b[10, 0] = 2.0
+    b[:, 11] = 3.0  # the whole column of the stored shape
+    a.resize(12, 12)
+    want = np.zeros((12, 12))
+    want[:6] = 1.0
+    want[:6, 11] = 3.0
+    np.testing.assert_array_equal(a[...], want)
