@@ -99,11 +99,16 @@ class Store(MutableMapping):
         needs few blosc blocks then asks for ranges).
     supports_rename : bool
         Whether ``rename`` moves a node in one step.
+    process_local : bool
+        Whether the bytes live in this process's memory, so that a pickled
+        copy of the store is a copy of them, not another view of the same
+        bytes.
     """
 
     read_only = False
     supports_partial_reads = False
     supports_rename = False
+    process_local = False
 
     # The methods a store implements.
 
