@@ -156,3 +156,69 @@ def test_a_stale_handle_of_two_dimensions(kind):
     want[:6] = 1.0
     want[:6, 11] = 3.0
     np.testing.assert_array_equal(a[...], want)
+
+
+# The stamps handles compare.
+
+
+class DictOnlyStore(zarr.storage.Store):
+    """A store of the four methods a store must give: stamp is the default's."""
+
+    def __init__(self):
+        self.values = {}
+
+    def _get(self, key):
+        return self.values[key]
+
+    def _set(self, key, value):
+        self.values[key] = bytes(value)
+
+    def _delete(self, key):
+        del self.values[key]
+
+    def _list(self, prefix):
+        return [k for k in self.values if k.startswith(prefix)]
+
+
+STORES = {
+    "memory": lambda tmp_path: zarr.storage.MemoryStore(),
+    "local": lambda tmp_path: LocalStore(str(tmp_path / "s")),
+    "dict": lambda tmp_path: zarr.storage.WrapperStore({}),
+    "wrapped-local": lambda tmp_path: zarr.storage.WrapperStore(LocalStore(str(tmp_path / "s"))),
+    "default": lambda tmp_path: DictOnlyStore(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STORES))
+def test_a_stamp_changes_with_every_replacement(tmp_path, name):
+    store = STORES[name](tmp_path)
+    key = "g/x/.zarray"
+    assert store.stamp(key) is None
+    seen = []
+    for i in range(50):
+        store[key] = b'{"shape": [%d]}' % (10 + i % 2)  # sizes repeat, as shapes' do
+        stamp = store.stamp(key)
+        assert stamp is not None and stamp == store.stamp(key)
+        seen.append(stamp)
+    assert all(a != b for a, b in zip(seen, seen[1:]))
+    del store[key]
+    assert store.stamp(key) is None
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_unchanged_metadata_costs_a_stamp_and_is_never_read(name, monkeypatch):
+    z = KINDS[name]((100,), "i4", (10,))
+    z[:50] = 1
+    stamps = []
+    store = z.store
+    real = type(store).stamp
+    monkeypatch.setattr(type(store), "stamp", lambda self, key: stamps.append(key) or
+                        real(self, key))
+    monkeypatch.setattr(zarr.core, "read_metadata", None)  # never called
+    z[5] = 2
+    z[3:17] = 3
+    assert len(stamps) == 2  # one a write call
+    z[5], z[3:17], z[...]
+    assert len(stamps) == 3  # reads check only when they may have found a chunk missing
+    z[60]
+    assert len(stamps) == 4
