@@ -84,7 +84,7 @@ class SynchronizedPersistentArray(PersistentArray):
     threads always, processes too with a :class:`ProcessSynchronizer`.
 
     Pickled (to be sent to other processes: dask's workers, a
-    multiprocessing pool), an array in a directory takes a
+    multiprocessing pool; ``copy.deepcopy`` too), an array in a directory takes a
     :class:`ProcessSynchronizer` with its lock files in ``<path>.sync``
     beside the array, as ``process_sync=True`` gives, unless it has one: the
     copies lock chunks across processes, and so does the handle that was
