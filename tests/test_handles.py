@@ -65,6 +65,24 @@ def test_reads_of_a_removed_array_raise(kind, ndim):
             z.get_basic_selection(Ellipsis, out=np.empty(shape, "i4"))
 
 
+FILLS = [("f8", np.nan), ("f4", 0.0), ("c16", complex(np.nan, 1)), ("M8[s]", "NaT"),
+         ("m8[s]", 3), ("i2", -1), ("u1", 7), ("?", True), ("U3", "ab"), ("S2", b"x"),
+         ([("a", "i4"), ("b", "f8")], None), ("O", None)]
+
+
+@pytest.mark.parametrize("dtype, fill", FILLS, ids=[str(d) for d, _ in FILLS])
+@pytest.mark.parametrize("name", ["synchronized-memory", "directory", "dict-store"])
+def test_a_removed_array_of_any_dtype_reads_no_fill(name, dtype, fill):
+    # Whatever the fill value (NaN, NaT, fields, objects), a read of a missing
+    # chunk looks for the metadata.
+    z = KINDS[name]((20,), dtype, (5,), **({} if fill is None else {"fill_value": fill}))
+    z[:5] = z[5:10]  # the first chunk is written (with fill values)
+    remove_array(z, "metadata")
+    for sel in [12, slice(11, 13), slice(None)]:
+        with pytest.raises(GONE):
+            z[sel]
+
+
 def test_writes_to_a_removed_array_raise_and_write_nothing(kind):
     for how in hows_for(kind((1,))):
         z = kind((20,), "i4", (5,))

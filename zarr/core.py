@@ -129,10 +129,7 @@ class Array:
         self._lock_ident = store.lock_identity(path)
         self._meta_key = join_key(path, ARRAY_META)
         self._stamp = store.stamp(self._meta_key)
-        # What a missing chunk reads as, to tell a read that may have found one
-        # (None: object arrays, whose reads always check).
-        self._fill_bytes = (None if self._dtype.hasobject
-                            else np.asarray(self._fill_value, self._dtype).tobytes())
+        self._is_fill = _fill_test(self._dtype, self._fill_value)
 
     # Properties.
 
@@ -344,11 +341,6 @@ class Array:
         self._shape = meta["shape"]
         self._stamp = stamp
 
-    def _may_be_fill(self, value):
-        """Whether a read element (the first of a region) is the fill value, as
-        every element of a missing chunk is."""
-        return self._fill_bytes is None or value.tobytes() == self._fill_bytes
-
     @contextlib.contextmanager
     def _shape_change(self):
         """Held across a resize or an append: the synchronizer's array lock
@@ -371,7 +363,7 @@ class Array:
     # Reading.
 
     def __getitem__(self, selection):
-        return self.get_basic_selection(selection)
+        return self._get(selection, None, None, True)
 
     def get_basic_selection(self, selection=Ellipsis, out=None, threads=None):
         """Read ``z[selection]``, into ``out`` when it is given.
@@ -427,14 +419,14 @@ class Array:
             key = tuple(i // c for i, c in zip(sel, self._chunks))
             value = self._existing_chunk(key).read(
                 tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
-            if check and self._may_be_fill(value) and not self._metadata_current():
+            if check and self._is_fill(value) and not self._metadata_current():
                 return self._get(selection, out, threads, False)
             return value
         threads = self._threads_for(threads)
         within = one_chunk_selection(sel, self._shape, self._chunks)
         if within is not None:
             res = self._existing_chunk(within[0]).read(within[1])
-            if (check and res.size and self._may_be_fill(res.flat[0])
+            if (check and res.size and self._is_fill(res.flat[0])
                     and not self._metadata_current()):
                 return self._get(selection, out, threads, False)
             # A view of a decompressed chunk would keep the whole chunk alive.
@@ -465,7 +457,8 @@ class Array:
         if bands is not None:
             tasks.extend(bands.scatter_tasks(out))
         run_tasks(tasks, threads)
-        return any(d.size and self._may_be_fill(d.flat[0]) for d in dests)
+        is_fill = self._is_fill
+        return any(d.size and is_fill(d.flat[0]) for d in dests)
 
     def __array__(self, dtype=None, copy=None):
         if copy is False:
@@ -756,3 +749,16 @@ class SynchronizedArray(Array):
 
     _synchronized = True
 
+
+def _fill_test(dtype, fill):
+    """A test of whether a read element may be the fill value, as every element
+    of a missing chunk is: a comparison of numpy scalars (of bytes for
+    structured items; any element of an object array may be)."""
+    if dtype.hasobject:
+        return lambda value: True
+    if dtype.fields is not None or dtype.kind == "V":
+        raw = np.asarray(fill, dtype).tobytes()
+        return lambda value: value.tobytes() == raw
+    if fill != fill:  # NaN, NaT
+        return lambda value: value != value
+    return lambda value: value == fill
