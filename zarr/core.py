@@ -354,7 +354,8 @@ class Array:
             return
         with sync.array_lock(self._lock_ident):
             if getattr(sync, "across_processes", False):
-                # Read whatever the stamp says: another host's clock made it.
+                # Always read: the stamp of a file another host replaced may
+                # repeat (its clock, its file system's inode numbers).
                 self._reload_metadata(self._store.stamp(self._meta_key))
             else:
                 self._metadata_current()

@@ -9,7 +9,7 @@ import numpy as np
 from zarr.codecs import DEFAULT, codec_of
 from zarr.core import Array, SynchronizedArray
 from zarr.options import metadata_of, new_metadata, read_metadata, write_new_metadata
-from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError
+from zarr.errors import ContainsArrayError, ContainsGroupError
 from zarr.meta import dumps
 from zarr.parallel import check_threads
 from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, MemoryStore,

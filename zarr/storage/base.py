@@ -231,9 +231,10 @@ class Store(MutableMapping):
         (True, None)
         """
         try:
-            return self.get(key)
+            value = self.get(key)
         except KeyError:
             return None
+        return value if type(value) is bytes else bytes(memoryview(value))
 
     def contains_prefix(self, prefix):
         """Whether any key is under ``prefix``."""

@@ -129,9 +129,10 @@ class WrapperStore(Store):
         if inner is not None:
             return inner.stamp(key)
         try:
-            return self.store[key]
+            value = self.store[key]
         except KeyError:
             return None
+        return value if type(value) is bytes else bytes(memoryview(value))
 
     def contains_prefix(self, prefix):
         inner = self._inner_store
