@@ -240,3 +240,38 @@ def test_unchanged_metadata_costs_a_stamp_and_is_never_read(name, monkeypatch):
     assert len(stamps) == 3  # reads check only when they may have found a chunk missing
     z[60]
     assert len(stamps) == 4
+
+
+# Resizes and appends from threads.
+
+SYNCHRONIZED = sorted(k for k, make in KINDS.items() if make((1,))._synchronized)
+
+
+@pytest.mark.parametrize("name", SYNCHRONIZED)
+def test_appends_from_threads_and_handles_all_land(name):
+    import threading
+    z = KINDS[name]((0,), "i8", (5,))
+    handles = [z, other_handle(z), other_handle(z), z]
+    barrier = threading.Barrier(len(handles))
+    errors = []
+
+    def append(t, h):
+        try:
+            barrier.wait()
+            for i in range(30):
+                h.append(np.full(3, t * 1000 + i, "i8"))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=append, args=(t, h)) for t, h in enumerate(handles)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    data = other_handle(z)[...]
+    assert data.shape == (360,)
+    blocks = data.reshape(120, 3)
+    assert (blocks == blocks[:, :1]).all()  # each append landed whole
+    want = sorted(t * 1000 + i for t in range(4) for i in range(30))
+    assert sorted(blocks[:, 0].tolist()) == want
