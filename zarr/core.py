@@ -736,8 +736,8 @@ class SynchronizedArray(Array):
     """An :class:`Array` whose chunks lock across each read-modify-write.
 
     Threads writing different selections that share chunks lose no update.
-    Changing the shape (resize, append) while other threads write is not
-    synchronized.
+    Resizes and appends take turns under the array's lock; a write that runs
+    while another thread resizes is not ordered with it (see :meth:`resize`).
 
     Examples
     --------
