@@ -364,7 +364,7 @@ class Array:
     # Reading.
 
     def __getitem__(self, selection):
-        return self._get(selection, None, None, True)
+        return self.get_basic_selection(selection)
 
     def get_basic_selection(self, selection=Ellipsis, out=None, threads=None):
         """Read ``z[selection]``, into ``out`` when it is given.
