@@ -9,6 +9,8 @@ synchronizer's lock across each read-modify-write. The array keeps no state
 per chunk.
 """
 
+import contextlib
+import errno
 import math
 from functools import partial
 
@@ -17,15 +19,16 @@ import numpy as np
 from zarr.attrs import Attributes
 from zarr.bands import Bands
 from zarr.codecs import DEFAULT, codec_of
-from zarr.errors import ReadOnlyError
+from zarr.errors import MetadataError, ReadOnlyError
 from zarr.ext import SHUFFLE_NAMES
 from zarr.indexing import (cells_outside, chunk_projections, normalize_selection,
                             one_chunk_selection, selection_shape)
 from zarr.meta import array_metadata, dumps
 from zarr.objects import object_options
-from zarr.options import new_metadata, prototype_chunk, read_metadata, write_new_metadata
+from zarr.options import (metadata_of, new_metadata, prototype_chunk, read_metadata,
+                          write_new_metadata)
 from zarr.parallel import check_threads, get_threads, run_tasks
-from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
+from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, describe_node, join_key
 from zarr.storage.keys import iter_chunk_keys
 from zarr.sync import ThreadSynchronizer
 from zarr.tokens import memory_token, new_version
@@ -130,6 +133,9 @@ class Array:
             synchronizer = ThreadSynchronizer()
         self._synchronizer = synchronizer
         self._lock_ident = store.lock_identity(path)
+        self._meta_key = join_key(path, ARRAY_META)
+        self._stamp = store.stamp(self._meta_key)
+        self._is_fill = _fill_test(self._dtype, self._fill_value)
 
     # Properties.
 
@@ -315,6 +321,56 @@ class Array:
         return [(index, size) for index, size in found
                 if all(k < g for k, g in zip(index, grid))]
 
+    # The stored metadata: a handle takes on the shape another handle stored,
+    # and refuses an array that is gone.
+
+    def _metadata_current(self):
+        """Whether the shape this handle knows is the stored one: True, or False
+        after taking on the stored shape (another handle resized the array).
+        Costs one ``stamp`` of the store (a ``stat`` in a directory) unless
+        the metadata changed. FileNotFoundError when the metadata is gone,
+        MetadataError when another array replaced it."""
+        stamp = self._store.stamp(self._meta_key)
+        if stamp is not None and stamp == self._stamp:
+            return True
+        self._reload_metadata(stamp)
+        return False
+
+    def _reload_metadata(self, stamp):
+        """Take on the shape stored (as of ``stamp``, taken before reading)."""
+        where = describe_node(self._store, self._key_prefix)
+        if stamp is None:
+            raise FileNotFoundError(errno.ENOENT, "the array's %s is gone (the array was "
+                                    "removed) at" % ARRAY_META, where)
+        meta = read_metadata(self._store, self._key_prefix)
+        ours = dict(self._metadata(), shape=None)
+        if dict(metadata_of(meta), shape=None) != ours:
+            changed = sorted(k for k, v in metadata_of(meta).items() if ours.get(k, v) != v)
+            raise MetadataError("%s: the array was replaced by another (its %s changed)"
+                                % (where, ", ".join(changed)))
+        self._shape = meta["shape"]
+        self._stamp = stamp
+
+    @contextlib.contextmanager
+    def _shape_change(self):
+        """Held across a resize or an append: the synchronizer's array lock
+        (shared by every handle of the array in this process; in every
+        process with a process synchronizer), under which the stored shape
+        is taken on before it changes."""
+        sync = self._synchronizer
+        if sync is None:
+            self._metadata_current()
+            yield
+            return
+        with sync.array_lock(self._lock_ident):
+            if getattr(sync, "across_processes", False):
+                # Always read: the stamp of a file another host replaced may
+                # repeat (its clock, its file system's inode numbers).
+                self._reload_metadata(self._store.stamp(self._meta_key))
+            else:
+                self._metadata_current()
+            yield
+
     # Reading.
 
     def __getitem__(self, selection):
@@ -347,7 +403,18 @@ class Array:
         >>> z.get_basic_selection(slice(4, 6), out=out) is out, out[1, ::4].tolist()
         (True, [50, 54, 58])
         """
-        sel, scalar = normalize_selection(selection, self._shape)
+        return self._get(selection, out, threads, True)
+
+    def _get(self, selection, out, threads, check):
+        # A read that may have found a chunk missing (its first element is the
+        # fill value) checks once that the metadata is still there, and reads
+        # again if the stored shape changed; reads of stored chunks check nothing.
+        try:
+            sel, scalar = normalize_selection(selection, self._shape)
+        except IndexError:
+            if not check or self._metadata_current():
+                raise
+            return self._get(selection, out, threads, False)
         if out is not None:
             shape = selection_shape(sel, self._shape)
             if not isinstance(out, np.ndarray) or out.shape != shape:
@@ -355,35 +422,42 @@ class Array:
                                  % (shape, getattr(out, "shape", type(out).__name__)))
             if not out.flags.writeable:
                 raise ValueError("out is read-only")
-            self._read_into(sel, out, self._threads_for(threads))
+            if (self._read_into(sel, out, self._threads_for(threads)) and check
+                    and not self._metadata_current()):
+                return self._get(selection, out, threads, False)
             return out
         if scalar:
             key = tuple(i // c for i, c in zip(sel, self._chunks))
-            chunk = self._existing_chunk(key)
-            if chunk is None:
-                return self._fill_value
-            return chunk.read(tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
+            value = self._existing_chunk(key).read(
+                tuple(i - k * c for i, k, c in zip(sel, key, self._chunks)))
+            if check and self._is_fill(value) and not self._metadata_current():
+                return self._get(selection, out, threads, False)
+            return value
         threads = self._threads_for(threads)
         within = one_chunk_selection(sel, self._shape, self._chunks)
         if within is not None:
-            chunk = self._existing_chunk(within[0])
-            if chunk is not None:
-                res = chunk.read(within[1])
-                # A view of a decompressed chunk would keep the whole chunk alive.
-                return res if res.base is None and res.flags.c_contiguous else res.copy()
+            res = self._existing_chunk(within[0]).read(within[1])
+            if (check and res.size and self._is_fill(res.flat[0])
+                    and not self._metadata_current()):
+                return self._get(selection, out, threads, False)
+            # A view of a decompressed chunk would keep the whole chunk alive.
+            return res if res.base is None and res.flags.c_contiguous else res.copy()
         out = np.empty(selection_shape(sel, self._shape), self._dtype)
-        self._read_into(sel, out, threads)
+        if self._read_into(sel, out, threads) and check and not self._metadata_current():
+            return self._get(selection, None, threads, False)
         return out
 
     def _read_into(self, sel, out, threads):
+        """Read sel into out; whether a chunk may have been missing (the first
+        element of a chunk's part is the fill value)."""
         tasks = []
         bands = None
+        dests = []
         for key, csel, osel, whole in chunk_projections(sel, self._shape, self._chunks):
             dest = out[osel + (Ellipsis,)]
+            dests.append(dest)
             chunk = self._existing_chunk(key)
-            if chunk is None:
-                tasks.append(partial(_fill, dest, self._fill_value))
-            elif not whole:
+            if not whole:
                 tasks.append(partial(chunk.read, csel, dest))
             elif dest.flags.c_contiguous:
                 tasks.append(partial(chunk.read, Ellipsis, dest))
@@ -394,6 +468,8 @@ class Array:
         if bands is not None:
             tasks.extend(bands.scatter_tasks(out))
         run_tasks(tasks, threads)
+        is_fill = self._is_fill
+        return any(d.size and is_fill(d.flat[0]) for d in dests)
 
     def __array__(self, dtype=None, copy=None):
         if copy is False:
@@ -458,6 +534,9 @@ class Array:
         >>> z[:, 1].tolist()
         [1, 2, 3, 4]
         """
+        # Against the stored shape: another handle may have resized the array
+        # (or removed it: then nothing is written).
+        self._metadata_current()
         sel, scalar = normalize_selection(selection, self._shape)
         value = self._prepare_value(value, selection_shape(sel, self._shape))
         self._check_writable()
@@ -511,9 +590,24 @@ class Array:
     def resize(self, *shape):
         """Change the shape; data inside the new shape keeps its place.
 
-        Chunks wholly outside the new shape are dropped, and the part of an
-        edge chunk that falls outside is reset to the fill value, so that
+        Every stored chunk outside the new shape is dropped (the store is
+        listed, so chunks another handle left there go too), and the part of
+        an edge chunk that falls outside is reset to the fill value, so that
         growing again shows fill values there, never old data.
+
+        Every handle of the array checks the stored shape before each write
+        (one ``stat`` of ``.zarray`` in a directory): a write begun after a
+        resize returned, through any handle in any process, sees the new
+        shape (an index beyond it is an IndexError). Resizes and appends of a
+        synchronized array hold its array lock and start from the stored
+        shape: in one process, threads and handles resizing one array take
+        turns; across processes they do with a :class:`zarr.ProcessSynchronizer`
+        (``process_sync=True``), without one a resize may start from a shape
+        another process is changing. A write running while another thread
+        or process resizes is not ordered with it: it may write into the old
+        shape, and what it writes beyond the new one is lost, or, in the part
+        of an edge chunk beyond the new shape, may show again when the array
+        grows back.
 
         Examples
         --------
@@ -526,7 +620,8 @@ class Array:
         """
         new = normalize_resize(shape, self.ndim)
         self._check_writable()
-        self._resize(new)
+        with self._shape_change():
+            self._resize(new)
 
     def _resize(self, new):
         old = self._shape
@@ -568,7 +663,8 @@ class Array:
                               self._object_codec if self._dtype.hasobject else None)
 
     def _shape_changed(self):
-        self._store.set(join_key(self._key_prefix, ARRAY_META), dumps(self._metadata()).encode())
+        self._store.set(self._meta_key, dumps(self._metadata()).encode())
+        self._stamp = self._store.stamp(self._meta_key)
         if self._separator == "/":
             self._store.prune(self._key_prefix)
 
@@ -579,7 +675,8 @@ class Array:
         """Grow the array along ``axis`` by ``data``.
 
         ``data`` must match the array's shape on every other axis. If writing
-        it fails, the array keeps its old shape and data.
+        it fails, the array keeps its old shape and data. Appends start from
+        the stored shape under the array's lock, as :meth:`resize` says.
 
         Examples
         --------
@@ -600,23 +697,24 @@ class Array:
         if data.ndim != ndim:
             raise ValueError("data to append must have %d dimensions, not %d (shape %s)"
                              % (ndim, data.ndim, data.shape))
-        for i, (n, m) in enumerate(zip(self._shape, data.shape)):
-            if i != axis and n != m:
-                raise ValueError("data of shape %s cannot be appended along axis %d to an "
-                                 "array of shape %s" % (data.shape, axis, self._shape))
         data = self._prepare_value(data, data.shape)
         self._check_writable()
-        old = self._shape
-        new = list(old)
-        new[axis] += data.shape[axis]
-        self._resize(tuple(new))
-        sel = [slice(None)] * ndim
-        sel[axis] = slice(old[axis], new[axis])
-        try:
-            self[tuple(sel)] = data
-        except BaseException:
-            self._resize(old)
-            raise
+        with self._shape_change():
+            for i, (n, m) in enumerate(zip(self._shape, data.shape)):
+                if i != axis and n != m:
+                    raise ValueError("data of shape %s cannot be appended along axis %d to an "
+                                     "array of shape %s" % (data.shape, axis, self._shape))
+            old = self._shape
+            new = list(old)
+            new[axis] += data.shape[axis]
+            self._resize(tuple(new))
+            sel = [slice(None)] * ndim
+            sel[axis] = slice(old[axis], new[axis])
+            try:
+                self[tuple(sel)] = data
+            except BaseException:
+                self._resize(old)
+                raise
 
     def _copy_frames_to(self, other):
         """Give ``other`` (same shape and encoding) this array's compressed chunks."""
@@ -648,8 +746,8 @@ class SynchronizedArray(Array):
     """An :class:`Array` whose chunks lock across each read-modify-write.
 
     Threads writing different selections that share chunks lose no update.
-    Changing the shape (resize, append) while other threads write is not
-    synchronized.
+    Resizes and appends take turns under the array's lock; a write that runs
+    while another thread resizes is not ordered with it (see :meth:`resize`).
 
     Examples
     --------
@@ -663,5 +761,15 @@ class SynchronizedArray(Array):
     _synchronized = True
 
 
-def _fill(dest, value):
-    dest[...] = value
+def _fill_test(dtype, fill):
+    """A test of whether a read element may be the fill value, as every element
+    of a missing chunk is: a comparison of numpy scalars (of bytes for
+    structured items; any element of an object array may be)."""
+    if dtype.hasobject:
+        return lambda value: True
+    if dtype.fields is not None or dtype.kind == "V":
+        raw = np.asarray(fill, dtype).tobytes()
+        return lambda value: value.tobytes() == raw
+    if fill != fill:  # NaN, NaT
+        return lambda value: value != value
+    return lambda value: value == fill

@@ -5,7 +5,7 @@ import numpy as np
 
 from zarr.errors import MetadataError
 from zarr.ext import StoreChunk
-from zarr.meta import array_metadata, dumps, parse_array_metadata
+from zarr.meta import array_metadata, decode_dtype, dumps, parse_array_metadata
 from zarr.objects import ObjectChunk
 from zarr.storage import ARRAY_META, ATTRS, describe_node, join_key
 from zarr.util import normalize_chunks, normalize_shape
@@ -13,9 +13,15 @@ from zarr.util import normalize_chunks, normalize_shape
 
 def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object_codec):
     """The options of a new array, checked (dtype, chunk size, fill value)
-    before anything is written."""
+    before anything is written: what they would store as a ``.zarray`` must
+    read back as these options, so that no array is made that cannot be
+    opened again."""
     shape = normalize_shape(shape)
     dtype = np.dtype(dtype if dtype is not None else "f8")
+    if dtype.subdtype is not None:
+        raise ValueError("dtype %s has items that are arrays of shape %s: give the array those "
+                         "dimensions instead (dtype %s)"
+                         % (dtype, dtype.subdtype[1], dtype.subdtype[0]))
     if separator not in (".", "/"):
         raise ValueError("dimension_separator must be '.' or '/', not %r" % (separator,))
     meta = {"shape": shape, "dtype": dtype,
@@ -25,7 +31,29 @@ def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object
             "object_codec": object_codec if dtype.hasobject else None}
     proto = prototype_chunk(meta)
     meta["dtype"], meta["fill_value"] = proto.dtype, proto.fill_value
+    _check_reads_back(meta)
     return meta
+
+
+def _check_reads_back(meta):
+    """ValueError unless the ``.zarray`` of ``meta`` reads back as ``meta``."""
+    stored = metadata_of(meta)
+    try:
+        dtype = decode_dtype(stored["dtype"])
+    except (TypeError, ValueError):
+        dtype = None
+    if dtype != meta["dtype"]:
+        raise ValueError("dtype %s cannot be stored in a %s: it would read back as %s"
+                         % (meta["dtype"], ARRAY_META, stored["dtype"] if dtype is None
+                            else dtype))
+    try:
+        back = parse_array_metadata(dumps(stored), "the %s of these options" % ARRAY_META)
+        prototype_chunk(back)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValueError("these options cannot be stored: %s" % e) from None
+    if metadata_of(back) != stored:
+        raise ValueError("these options would read back otherwise from their %s: %s, not %s"
+                         % (ARRAY_META, metadata_of(back), stored))
 
 
 def prototype_chunk(meta):

@@ -9,12 +9,13 @@ import numpy as np
 from zarr.codecs import DEFAULT, codec_of
 from zarr.core import Array, SynchronizedArray
 from zarr.options import metadata_of, new_metadata, read_metadata, write_new_metadata
-from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError
+from zarr.errors import ContainsArrayError, ContainsGroupError
 from zarr.meta import dumps
 from zarr.objects import object_options
 from zarr.parallel import check_threads
 from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, MemoryStore,
                           describe_node, join_key, node_kind)
+from zarr.storage.memory import this_process
 from zarr.sync import ProcessSynchronizer
 from zarr.tokens import persistent_token
 from zarr.util import normalize_chunks, normalize_shape
@@ -58,47 +59,45 @@ class PersistentArray(Array):
         return "at %s" % self.path if isinstance(self._store, LocalStore) else \
             Array._describe(self)
 
-    def _reload_shape(self):
-        meta = read_metadata(self._store, self._key_prefix)
-        if meta["chunks"] != self._chunks or meta["dtype"] != self._dtype:
-            raise MetadataError("%s: the array was replaced by another process" % self.path)
-        self._shape = meta["shape"]
-
-    def _across_processes(self):
-        return getattr(self._synchronizer, "across_processes", False)
-
-    def resize(self, *shape):
-        if not self._across_processes():
-            return Array.resize(self, *shape)
-        self._check_writable()  # before the lock file is made
-        with self._synchronizer.array_lock():
-            self._reload_shape()  # another process may have appended
-            return Array.resize(self, *shape)
-
-    def append(self, data, axis=0):
-        """Grow the array along ``axis`` by ``data``; see :meth:`zarr.Array.append`.
-
-        With a process synchronizer, the current shape is read from the store
-        under the array's lock, so appends from several processes all land.
-        """
-        if not self._across_processes():
-            return Array.append(self, data, axis)
-        self._check_writable()
-        with self._synchronizer.array_lock():
-            self._reload_shape()
-            return Array.append(self, data, axis)
-
     def __dask_tokenize__(self):
         return persistent_token(self)
 
     def __reduce__(self):
+        # A pickle holds the store, the path and the synchronizer, and
+        # reopens the array (in mode 'r' if it was read-only, else 'r+'). A
+        # synchronized array's copies go to other processes (dask's workers,
+        # multiprocessing), so its thread locks become process locks, in this
+        # handle too, so that its own writes and its copies' exclude each other.
+        sync = self._synchronizer
+        if (sync is not None and not getattr(sync, "across_processes", False)
+                and self._mode != "r"):
+            lock_dir = process_lock_directory(self._store, self._key_prefix)
+            if lock_dir is not None:
+                sync = self._synchronizer = ProcessSynchronizer(lock_dir)
+                self.__dict__.pop("_attrs", None)  # its lock changes too
         return _reopen, (type(self), self._store, self._key_prefix,
-                         "r" if self._mode == "r" else "r+", self._synchronizer, self._threads)
+                         "r" if self._mode == "r" else "r+", sync, self._threads,
+                         this_process())
 
 
 class SynchronizedPersistentArray(PersistentArray):
     """A :class:`PersistentArray` whose chunks lock across each read-modify-write:
-    threads always, processes too with a :class:`ProcessSynchronizer`."""
+    threads always, processes too with a :class:`ProcessSynchronizer`.
+
+    Pickled (to be sent to other processes: dask's workers, a
+    multiprocessing pool; ``copy.deepcopy`` too), an array in a directory takes a
+    :class:`ProcessSynchronizer` with its lock files in ``<path>.sync``
+    beside the array, as ``process_sync=True`` gives, unless it has one: the
+    copies lock chunks across processes, and so does the handle that was
+    pickled, from then on (other handles opened on the array in this process
+    do not: open them with ``process_sync=True``). An array in another store
+    cannot lock across processes: a copy unpickled in another process is a
+    :class:`PersistentArray` (or :class:`LazyPersistentArray`), which
+    promises no locks, and writes that share chunks with other processes'
+    can lose updates there. A store in memory refuses writes in such copies
+    (see :class:`zarr.storage.MemoryStore`). Read-only arrays travel as they
+    are.
+    """
 
     _synchronized = True
 
@@ -125,8 +124,17 @@ class SynchronizedLazyPersistentArray(LazyPersistentArray):
     _synchronized = True
 
 
-def _reopen(cls, store, path, mode, synchronizer, threads):
+def _reopen(cls, store, path, mode, synchronizer, threads, origin=None):
+    if (synchronizer is not None and not getattr(synchronizer, "across_processes", False)
+            and mode != "r" and origin is not None and tuple(origin) != this_process()
+            and not store.process_local):
+        # Thread locks here would not exclude the other processes' writes.
+        cls, synchronizer = _UNSYNCHRONIZED.get(cls, cls), None
     return cls._over(store, path, mode, read_metadata(store, path), synchronizer, threads)
+
+
+_UNSYNCHRONIZED = {SynchronizedPersistentArray: PersistentArray,
+                   SynchronizedLazyPersistentArray: LazyPersistentArray}
 
 
 def array_class(store, synchronized, lazy):
@@ -143,15 +151,29 @@ def default_synchronizer(store, path, synchronized, process_sync, synchronizer):
     if synchronizer is not None:
         if not synchronized:
             raise ValueError("a synchronizer needs synchronized=True")
+        if not all(callable(getattr(synchronizer, name, None))
+                   for name in ("chunk_lock", "array_lock")):
+            raise TypeError("a synchronizer gives chunk_lock and array_lock (a "
+                            "zarr.ThreadSynchronizer or zarr.ProcessSynchronizer), not %r"
+                            % (synchronizer,))
         return synchronizer
     if process_sync:
         if not synchronized:
             raise ValueError("a process synchronizer needs synchronized=True")
-        if not isinstance(store, LocalStore):
+        lock_dir = process_lock_directory(store, path)
+        if lock_dir is None:
             raise ValueError("process_sync=True keeps lock files beside an array in a "
                              "directory; give a zarr.ProcessSynchronizer(path) for %r" % (store,))
-        return ProcessSynchronizer(store.directory(path).rstrip("/" + os.sep) + ".sync")
+        return ProcessSynchronizer(lock_dir)
     return None
+
+
+def process_lock_directory(store, path):
+    """Where the process locks of the array at ``path`` live: ``<directory>.sync``
+    beside it in a directory store; None in any other store."""
+    if not isinstance(store, LocalStore):
+        return None
+    return store.directory(path).rstrip("/" + os.sep) + ".sync"
 
 
 

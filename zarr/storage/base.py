@@ -99,11 +99,16 @@ class Store(MutableMapping):
         needs few blosc blocks then asks for ranges).
     supports_rename : bool
         Whether ``rename`` moves a node in one step.
+    process_local : bool
+        Whether the bytes live in this process's memory, so that a pickled
+        copy of the store is a copy of them, not another view of the same
+        bytes.
     """
 
     read_only = False
     supports_partial_reads = False
     supports_rename = False
+    process_local = False
 
     # The methods a store implements.
 
@@ -208,6 +213,28 @@ class Store(MutableMapping):
             self._set(dest + key[len(source):], self._get(key))
         for key in keys:
             self._delete(key)
+
+    def stamp(self, key):
+        """A value that changes whenever the value at ``key`` is replaced, or
+        None when there is none: what a handle compares to learn, cheaply,
+        whether its array's metadata changed or went. By default the value
+        itself (compared by equality); a store that can tell a change for less
+        than a read says so (a directory: one ``stat``).
+
+        Examples
+        --------
+        >>> from zarr.storage import MemoryStore
+        >>> store = MemoryStore({"x": b"1"})
+        >>> before = store.stamp("x")
+        >>> store["x"] = b"2"
+        >>> store.stamp("x") != before, store.stamp("y")
+        (True, None)
+        """
+        try:
+            value = self.get(key)
+        except KeyError:
+            return None
+        return value if type(value) is bytes else bytes(memoryview(value))
 
     def contains_prefix(self, prefix):
         """Whether any key is under ``prefix``."""

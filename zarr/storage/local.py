@@ -132,6 +132,27 @@ class LocalStore(Store):
             raise KeyError(key)
         return st.st_size
 
+    def stamp(self, key):
+        """The file's (inode, modification time, size), or None when it is
+        missing: one ``stat``. Metadata files are replaced by a rename, so
+        each version is a new inode; a stamp can repeat only if a file is
+        replaced twice within one tick of the file system's clock, by files
+        of the same size, the second reusing the inode of the first."""
+        # The paths of the keys stamped (metadata keys, checked on every write)
+        # are kept, so that a stamp costs the stat and little else.
+        paths = self.__dict__.setdefault("_stamp_paths", {})
+        path = paths.get(key)
+        if path is None:
+            path = self.file_path(normalize_key(key))
+            if len(paths) >= 4096:
+                paths.clear()
+            paths[key] = path
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
     def _list(self, start):
         top = self.directory(start.rstrip("/"))
         for dirpath, dirnames, filenames in os.walk(top):

@@ -3,6 +3,7 @@
 from collections.abc import MutableMapping
 
 from zarr.storage.base import Store
+from zarr.storage.memory import copied_from_live_process, copy_refuses, this_process
 
 
 class WrapperStore(Store):
@@ -13,7 +14,9 @@ class WrapperStore(Store):
     change what the arrays ask of it (count calls, add latency, refuse keys).
     Around a mapping, a value that is not bytes-like raises a TypeError that
     names its key; ``set`` is as atomic as the mapping's ``__setitem__``
-    (a ``dict``'s is); ``rename`` copies then deletes.
+    (a ``dict``'s is); ``rename`` copies then deletes. Around a ``dict``,
+    a pickled copy is a copy of the dict, which refuses writes as a
+    :class:`MemoryStore`'s copy does while the original's process runs.
 
     Examples
     --------
@@ -23,6 +26,8 @@ class WrapperStore(Store):
     >>> d, store.get_ranges("0.0", [(1, 2)])
     ({'0.0': b'abc'}, [b'bc'])
     """
+
+    _origin = None  # the process of the original dict, for a copy that refuses writes
 
     def __init__(self, store):
         if not isinstance(store, MutableMapping):
@@ -48,6 +53,27 @@ class WrapperStore(Store):
     def supports_rename(self):
         inner = self._inner_store
         return inner.supports_rename if inner is not None else False
+
+    @property
+    def process_local(self):
+        inner = self._inner_store
+        return inner.process_local if inner is not None else isinstance(self.store, dict)
+
+    def _check_writable(self, key):
+        if self._origin is not None:
+            raise copy_refuses(self, self._origin)
+        Store._check_writable(self, key)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        if self._inner_store is None and isinstance(self.store, dict):
+            state["_origin"] = self._origin or this_process()
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if not copied_from_live_process(self._origin):
+            self._origin = None
 
     def _get(self, key):
         return self.store[key]
@@ -97,6 +123,16 @@ class WrapperStore(Store):
         if inner is not None:
             return inner.rename(source, dest)
         return Store.rename(self, source, dest)
+
+    def stamp(self, key):
+        inner = self._inner_store
+        if inner is not None:
+            return inner.stamp(key)
+        try:
+            value = self.store[key]
+        except KeyError:
+            return None
+        return value if type(value) is bytes else bytes(memoryview(value))
 
     def contains_prefix(self, prefix):
         inner = self._inner_store
