@@ -19,11 +19,12 @@ from zarr.bands import Bands
 from zarr.codecs import DEFAULT, codec_of
 from zarr.errors import ReadOnlyError
 from zarr.ext import SHUFFLE_NAMES
-from zarr.indexing import (cells_outside, chunk_projections, normalize_selection,
-                            one_chunk_selection, selection_shape)
+from zarr.indexing import (NotBasicSelection, cells_outside, chunk_projections,
+                            normalize_selection, one_chunk_selection, selection_shape)
 from zarr.meta import array_metadata, dumps
 from zarr.options import new_metadata, prototype_chunk, read_metadata, write_new_metadata
 from zarr.parallel import check_threads, get_threads, run_tasks
+from zarr.selections import Selections
 from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
 from zarr.storage.keys import iter_chunk_keys
 from zarr.sync import ThreadSynchronizer
@@ -43,7 +44,7 @@ class Summary(str):
         return str(self)
 
 
-class Array:
+class Array(Selections):
     """A chunked, compressed N-dimensional array in memory.
 
     The array is cut into chunks of shape ``chunks``; each chunk is kept
@@ -308,7 +309,10 @@ class Array:
     # Reading.
 
     def __getitem__(self, selection):
-        return self.get_basic_selection(selection)
+        try:
+            return self.get_basic_selection(selection)
+        except NotBasicSelection:
+            return self._get_numpy(selection)
 
     def get_basic_selection(self, selection=Ellipsis, out=None, threads=None):
         """Read ``z[selection]``, into ``out`` when it is given.
@@ -431,7 +435,10 @@ class Array:
                              % (given, shape)) from None
 
     def __setitem__(self, selection, value):
-        self.set_basic_selection(selection, value)
+        try:
+            self.set_basic_selection(selection, value)
+        except NotBasicSelection:
+            self._set_numpy(selection, value)
 
     def set_basic_selection(self, selection, value, threads=None):
         """Write ``z[selection] = value``, broadcasting and casting as numpy does.
