@@ -50,7 +50,8 @@ class Array(Selections):
     The array is cut into chunks of shape ``chunks``; each chunk is kept
     compressed with blosc in a :class:`zarr.storage.MemoryStore` (or the
     ``store`` given), and costs no memory until it is written. Indexing
-    follows numpy: integers, slices with any step, Ellipsis; a write
+    follows numpy, advanced indexing included; ``oindex``, ``vindex`` and
+    ``blocks`` give orthogonal, point and block selections. A write
     broadcasts and casts its value as numpy does. Only the chunks a
     selection touches are visited.
 
