@@ -392,3 +392,21 @@ def test_dim_groups_and_point_groups():
     pg = point_groups([np.array([0, 5, 1]), np.array([3, 0, 2])], [2, 2])
     assert [key for key, _, _ in pg] == [(0, 1), (2, 0)]
     assert block_selection((Ellipsis, -1), (5, 5), (2, 2)) == (slice(0, 5), slice(4, 5))
+
+
+@given(arrays_and_indices(), st.sampled_from(sorted(KINDS)))
+def test_every_kind_reads_and_writes_as_numpy(case, kind):
+    shape, chunks, sel = case
+    a = reference(shape, "f8")
+    z = KINDS[kind](shape, "f8", chunks)
+    z[...] = a
+    expected, error = _outcome(lambda: a[sel])
+    if error is not None:
+        with pytest.raises(error):
+            z[sel]
+        return
+    _same(z[sel], expected)
+    value = -np.arange(1, np.size(a[sel]) + 1, dtype="f8").reshape(np.shape(a[sel]))
+    a[sel] = value
+    z[sel] = value
+    np.testing.assert_array_equal(z[...], a)
