@@ -410,3 +410,25 @@ def test_every_kind_reads_and_writes_as_numpy(case, kind):
     a[sel] = value
     z[sel] = value
     np.testing.assert_array_equal(z[...], a)
+
+
+@pytest.mark.parametrize("kind", ["memory", "directory", "counting-store"])
+def test_sparse_parts_read_only_their_blocks(kind, monkeypatch):
+    import zarr.selections as selections
+    calls = []
+    original = selections._read_items
+    monkeypatch.setattr(selections, "_read_items",
+                        lambda *args: calls.append(1) or original(*args))
+    a = np.cumsum(np.random.default_rng(0).normal(0, 1, (400, 1000)), axis=1)
+    z = KINDS[kind](a.shape, "f8", (200, 1000), blocksize=16384)
+    z[...] = a
+    rng = np.random.default_rng(1)
+    i, j = rng.integers(0, 400, 30), rng.integers(0, 1000, 30)
+    _same(z.vindex[i, j], a[i, j])
+    _same(z[i[:5], :, None][:, ::97], a[i[:5], :, None][:, ::97])
+    _same(z.oindex[np.sort(i), [999, 0, 500]], a[np.ix_(np.sort(i), [999, 0, 500])])
+    assert calls
+    z.vindex[i, j] = -1.0
+    a[i, j] = -1.0
+    _same(z.vindex[i, j], a[i, j])
+    np.testing.assert_array_equal(z[...], a)

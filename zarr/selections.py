@@ -207,11 +207,18 @@ class Selections:
                 raise ValueError("out is read-only")
         result = np.empty(plan.canonical_shape(), self._dtype)
         tasks = []
+        lead = plan.npoints == 1 and not plan.points
+        itemsize = self._dtype.itemsize
         for key, within, where in chunk_parts(plan, self._chunks):
             chunk = self._existing_chunk(key)
             box, inner = _box(plan, within, self._chunks)
-            tasks.append(partial(_read_part, chunk, box, inner, result, _result_index(where),
-                                 plan.npoints == 1 and not plan.points))
+            index = _result_index(where)
+            if inner and hasattr(chunk, "read_items") and \
+                    _sparse_in_box(box, where, self._chunks, itemsize):
+                flat = _flat_positions(plan, within, self._chunks)
+                tasks.append(partial(_read_items, chunk, flat, result, index, lead))
+            else:
+                tasks.append(partial(_read_part, chunk, box, inner, result, index, lead))
         run_tasks(tasks, self._threads_for(threads))
         arranged = plan.arrange(result)
         if out is None:
@@ -300,17 +307,49 @@ def _chunk_index(plan, within, chunks):
     return _ix(axes, chunks, keep_ints=True)
 
 
-def _ix(axes, chunks, keep_ints=False):
+#: A part is read item by item (only the blosc blocks its items lie in)
+#: when its box is this many bytes or more and holds 8 times its items.
+SPARSE_BOX_BYTES = 1 << 18
+
+
+def _sparse_in_box(box, where, chunks, itemsize):
+    size = 1
+    for s, c in zip(box, chunks):
+        if type(s) is slice:
+            size *= len(range(*s.indices(c)))
+    if size * itemsize < SPARSE_BOX_BYTES:
+        return False
+    count = 1
+    for w in where:
+        count *= len(w) if not isinstance(w, slice) else w.stop - (w.start or 0)
+    return count * 8 <= size
+
+
+def _flat_positions(plan, within, chunks):
+    """The flat (C order) positions in the chunk of a part's elements, in the
+    part's canonical shape."""
+    index = _ix(_fancy_axes(plan, within), chunks, keep_ints=True, always=True)
+    flat = 0
+    stride = 1
+    for w, c in zip(reversed(index), reversed(chunks)):
+        flat = flat + np.asarray(w) * stride
+        stride *= c
+    return np.asarray(flat, np.intp)
+
+
+def _ix(axes, chunks, keep_ints=False, always=False):
     """An index whose result is laid out canonically: the points' axis first,
-    then one axis per slice or orthogonal array, in order."""
-    if not any(kind in ("point", "array") for kind, _ in axes):
+    then one axis per slice or orthogonal array, in order (each entry an
+    array, with ``always``)."""
+    if not always and not any(kind in ("point", "array") for kind, _ in axes):
         return tuple(w for kind, w in axes if keep_ints or kind != "int")
     if not keep_ints:
         kept = [i for i, (kind, _) in enumerate(axes) if kind != "int"]
         axes, chunks = [axes[i] for i in kept], [chunks[i] for i in kept]
     arrays = [kind for kind, _ in axes if kind == "array"]
     points = any(kind == "point" for kind, _ in axes)
-    if len(arrays) == 1 and not points and not any(kind == "int" for kind, _ in axes):
+    if not always and len(arrays) == 1 and not points and \
+            not any(kind == "int" for kind, _ in axes):
         return tuple(w for _, w in axes)  # one array among slices stays in place
     m = (1 if points else 0) + sum(1 for kind, _ in axes if kind in ("slice", "array"))
     index = []
@@ -344,6 +383,12 @@ def _result_index(where):
         shape[j] = len(w)
         index.append(w.reshape(shape))
     return tuple(index)
+
+
+def _read_items(chunk, flat, result, where, lead):
+    wanted, inverse = np.unique(flat.reshape(-1), return_inverse=True)
+    part = chunk.read_items(wanted)[inverse].reshape(flat.shape)
+    result[where] = part[None] if lead else part
 
 
 def _read_part(chunk, box, inner, result, where, lead):
