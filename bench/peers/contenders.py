@@ -44,14 +44,13 @@ class Contender:
     array. The selections by index arrays default to zarr-python's way
     (``oindex``, ``vindex``, ``get_mask_selection``); ``unsupported`` names
     the kinds of selection ("rows", "points", "mask") the library has no way
-    to make, and why; ``ways`` those it makes otherwise than the others, and
-    how."""
+    to make, and why; ``way`` says how it makes one otherwise than the
+    others do."""
 
     label = None
     storages = ("memory", "disk")
     read_into = None
     unsupported = {}
-    ways = {}
 
     def __init__(self, storage, root, shape, dtype, chunks):
         self.storage = storage
@@ -88,6 +87,11 @@ class Contender:
     def select_mask(self, mask):
         """The elements where mask (a boolean array of the shape) is True, in C order."""
         return self.z.get_mask_selection(mask)
+
+    def way(self, kind, argument):
+        """How the selection of this kind and argument is made, where that
+        is not the library's own selection of it (None: it is)."""
+        return None
 
     def write(self, a):
         """Write the whole array."""
@@ -330,9 +334,6 @@ class H5py(Contender):
     serial = 0
     unsupported = {"points": "h5py selects by one index array at a time; it has no point "
                              "selection by one array per dimension"}
-    ways = {"rows": "rows out of order or repeated: the distinct rows read in increasing "
-                    "order (np.unique), then put in the order asked with numpy, since "
-                    "h5py takes increasing indices only"}
 
     def create(self):
         import h5py
@@ -352,11 +353,21 @@ class H5py(Contender):
     def read_into(self, out):
         self.z.read_direct(out)
 
+    @staticmethod
+    def _increasing(rows):
+        return len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())
+
     def select_rows(self, rows):
-        if len(rows) < 2 or (rows[1:] > rows[:-1]).all():
+        if self._increasing(rows):
             return self.z[rows, :]
         distinct, back = np.unique(rows, return_inverse=True)
         return self.z[distinct, :][back]
+
+    def way(self, kind, argument):
+        if kind == "rows" and not self._increasing(argument):
+            return ("the distinct rows read in increasing order (np.unique), then put in the "
+                    "order asked with numpy: h5py takes increasing indices only")
+        return None
 
     def select_mask(self, mask):
         return self.z[mask]
