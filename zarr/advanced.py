@@ -75,6 +75,15 @@ def bound_indices(arr, n, axis):
     return arr
 
 
+def nonzero(mask):
+    """``np.nonzero(mask)`` as intp arrays; by flat positions, which numpy
+    finds several times faster than the per-dimension indices of a 2-D mask."""
+    if mask.ndim <= 1:
+        return [np.flatnonzero(mask)]
+    return [p.astype(np.intp, copy=False)
+            for p in np.unravel_index(np.flatnonzero(mask), mask.shape)]
+
+
 def check_bool(mask, shape, first):
     """IndexError as numpy's when a boolean array does not match the axes
     ``first``, ``first + 1``, ... of ``shape`` it indexes."""
@@ -249,7 +258,7 @@ def numpy_plan(selection, shape):
                 items.append(("boolaxis", bool(value), None))
                 continue
             check_bool(value, shape, axis)
-            for part in np.nonzero(value):
+            for part in nonzero(value):
                 items.append(("array", part, axis))
                 axis += 1
             continue
@@ -444,7 +453,7 @@ def mask_plan(mask, shape):
                          "not %s" % (tuple(shape), mask.shape))
     if not shape:
         raise IndexError("a 0-d array takes no mask selection")
-    return Plan([POINT] * len(shape), [p.astype(np.intp) for p in np.nonzero(mask)], shape)
+    return Plan([POINT] * len(shape), nonzero(mask), shape)
 
 
 def block_selection(selection, shape, chunks):

@@ -64,12 +64,16 @@ def normalize_selection(selection, shape):
             n_ellipsis += 1
         else:
             n_dims += 1
+            if type(s) is not int and type(s) is not slice and _as_index(s) is None:
+                # Before any bound is checked: where an Ellipsis lands, and
+                # what an integer indexes, depend on every entry.
+                raise NotBasicSelection(
+                    "a basic selection takes only %s, not %r of type %s (z[...] takes "
+                    "numpy's advanced indices; see also z.oindex and z.vindex)"
+                    % (_KINDS, s, type(s).__name__))
     if n_ellipsis > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if n_dims > ndim:
-        for s in selection:
-            if s is not Ellipsis and type(s) is not slice and _as_index(s) is None:
-                raise NotBasicSelection("new axes or index arrays: not a basic selection")
         raise IndexError("too many indices for array: array is %d-dimensional, but %d were "
                          "indexed" % (ndim, n_dims))
     out = []
@@ -84,10 +88,6 @@ def normalize_selection(selection, shape):
             out.append(s)
             continue
         i = _as_index(s)
-        if i is None:
-            raise NotBasicSelection("a basic selection takes only %s, not %r of type %s "
-                                    "(z[...] takes numpy's advanced indices; see also z.oindex "
-                                    "and z.vindex)" % (_KINDS, s, type(s).__name__))
         n = shape[axis]
         if i < -n or i >= n:
             raise IndexError("index %d is out of bounds for axis %d with size %d" % (i, axis, n))

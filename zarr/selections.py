@@ -8,6 +8,8 @@ only the box spanned by its selected elements is read (so only the blosc
 blocks of that box are decompressed).
 """
 
+import math
+import threading
 from functools import partial
 
 import numpy as np
@@ -282,17 +284,32 @@ def _fancy_axes(plan, within):
 def _box(plan, within, chunks):
     """The basic selection of the box of a chunk that holds a part (slices
     spanning index arrays), and the index within that box giving the part in
-    the canonical layout."""
+    the canonical layout. A box of over a quarter of the chunk (and no
+    integer) is the whole chunk, which decompresses straight into a buffer."""
+    axes = _fancy_axes(plan, within)
+    spans = []
+    for (kind, w), c in zip(axes, chunks):
+        if kind in ("point", "array"):
+            spans.append((int(w.min()), int(w.max()) + 1))
+        elif kind == "slice":
+            spans.append(None)
+    whole = len(spans) == len(chunks) and \
+        math.prod(c if sp is None else sp[1] - sp[0] for sp, c in zip(spans, chunks)) * 4 >= \
+        math.prod(chunks)
     box = []
     rel = []
-    for (kind, w), c in zip(_fancy_axes(plan, within), chunks):
+    for (kind, w), c in zip(axes, chunks):
         if kind in ("point", "array"):
-            lo = int(w.min())
-            box.append(slice(lo, int(w.max()) + 1))
-            rel.append((kind, w - lo))
+            lo = 0 if whole else int(w.min())
+            box.append(slice(None) if whole else slice(lo, int(w.max()) + 1))
+            rel.append((kind, w - lo if lo else w))
         elif kind == "slice":
-            box.append(w)
-            rel.append(("slice", slice(0, len(range(*w.indices(c))))))
+            if whole:
+                box.append(slice(None))
+                rel.append(("slice", w))
+            else:
+                box.append(w)
+                rel.append(("slice", slice(0, len(range(*w.indices(c))))))
         else:
             box.append(w)
             rel.append(("int", w))
@@ -308,8 +325,10 @@ def _chunk_index(plan, within, chunks):
 
 
 #: A part is read item by item (only the blosc blocks its items lie in)
-#: when its box is this many bytes or more and holds 8 times its items.
+#: when its box is this many bytes or more and holds SPARSE_RATIO times its
+#: items; denser parts touch most blocks, and the box is read whole.
 SPARSE_BOX_BYTES = 1 << 18
+SPARSE_RATIO = 64
 
 
 def _sparse_in_box(box, where, chunks, itemsize):
@@ -322,7 +341,7 @@ def _sparse_in_box(box, where, chunks, itemsize):
     count = 1
     for w in where:
         count *= len(w) if not isinstance(w, slice) else w.stop - (w.start or 0)
-    return count * 8 <= size
+    return count * SPARSE_RATIO <= size
 
 
 def _flat_positions(plan, within, chunks):
@@ -386,13 +405,37 @@ def _result_index(where):
 
 
 def _read_items(chunk, flat, result, where, lead):
-    wanted, inverse = np.unique(flat.reshape(-1), return_inverse=True)
-    part = chunk.read_items(wanted)[inverse].reshape(flat.shape)
+    flat1 = flat.reshape(-1)
+    if len(flat1) < 2 or (flat1[1:] > flat1[:-1]).all():
+        part = chunk.read_items(flat1).reshape(flat.shape)
+    else:
+        wanted, inverse = np.unique(flat1, return_inverse=True)
+        part = chunk.read_items(wanted)[inverse].reshape(flat.shape)
     result[where] = part[None] if lead else part
 
 
 def _read_part(chunk, box, inner, result, where, lead):
-    part = chunk.read(box)
-    if inner:
-        part = part[inner]
+    if inner and result.dtype.kind != "O":
+        # The box is only gathered from: decompress it into this thread's
+        # scratch buffer rather than a new array (page faults and all).
+        shape = tuple(len(range(*s.indices(c))) for s, c in zip(box, chunk.shape)
+                      if type(s) is slice)
+        part = chunk.read(box, out=_scratch(shape, result.dtype))[inner]
+    else:
+        part = chunk.read(box)
+        if inner:
+            part = part[inner]
     result[where] = part[None] if lead else part
+
+
+_local = threading.local()
+
+
+def _scratch(shape, dtype):
+    """An array of shape and dtype over this thread's scratch buffer (kept
+    between calls, grown as needed)."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    buf = getattr(_local, "buffer", None)
+    if buf is None or len(buf) < nbytes:
+        buf = _local.buffer = np.empty(max(nbytes, 1), np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
