@@ -11,12 +11,19 @@ of float64 as 1-D and 2-D (50 MB with --quick). Writes
 bench/results/peers.json, peers.md (the tables, also printed) and peers.png
 (the ratios to ours) after a full run of every contender on every workload;
 other runs write peers-quick.* (--quick), peers-partial.* (some contenders or
-workloads) or peers-before-after.* (a full run with ours-before), so that
-they never replace the last full results; --out PREFIX picks the name.
+workloads), peers-before-after.* (a full run with ours-before) or
+peers-indexing.* and peers-indexing-quick.* (--indexing), so that they never
+replace the last full results; --out PREFIX picks the name.
 
-    python bench/bench_peers.py [--quick] [--peers NAME ...] [--workloads NAME ...]
-                                [--ours PYTHON] [--ours-before PYTHON] [--within RATIO]
-                                [--out PREFIX]
+    python bench/bench_peers.py [--quick] [--indexing] [--peers NAME ...]
+                                [--workloads NAME ...] [--ours PYTHON]
+                                [--ours-before PYTHON] [--within RATIO] [--out PREFIX]
+
+--indexing measures the selections by index arrays alone (after the write
+that fills the array): of the seed, 1,000 random rows in increasing and in
+random order and 10,000 random points; of the 1-D walk, ``z[::512]``; of
+the 2-D walk, a random 1% of its elements by a boolean mask. The raw codec
+has none, and is left out. A full run measures them too, with the rest.
 
 Before and after, two builds of ours side by side: --ours-before PYTHON adds
 the contender "ours-before", the same "ours" contender code of the runner
@@ -150,9 +157,10 @@ def machine():
             "python": platform.python_version(), "load at start": os.getloadavg()}
 
 
-def run_one(python, peer, workload, quick, ours_root=None):
+def run_one(python, peer, workload, quick, ours_root=None, indexing=False):
     """Run the runner for one contender and one workload (for "ours", the
-    build whose source is ours_root, this checkout unless told); its result."""
+    build whose source is ours_root, this checkout unless told; its
+    selections by index arrays alone, with indexing); its result."""
     with tempfile.TemporaryDirectory(prefix="bench-peers-run-", dir="/tmp") as cwd:
         out = os.path.join(cwd, "result.json")
         args = [python, "-I", RUNNER, "--peer", peer, "--workload", workload, "--out", out]
@@ -160,6 +168,8 @@ def run_one(python, peer, workload, quick, ours_root=None):
             args.append("--quick")
         if ours_root:
             args += ["--ours-root", ours_root]
+        if indexing:
+            args.append("--indexing")
         try:
             proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
                                   timeout=RUN_TIMEOUT, env=environment._clean_env())
@@ -191,25 +201,26 @@ def merge_rounds(results):
     return merged
 
 
-def run_all(peers, workloads, quick, bench_python, status, builds, rounds=1):
+def run_all(peers, workloads, quick, bench_python, status, builds, rounds=1, indexing=False):
     """Every contender on every workload, the contenders of one workload one
     after another (ours and ours-before back to back); the list of results.
     builds: {"ours" or "ours-before": (python, source directory or None)}.
     With rounds > 1, the contenders of a workload run that many times, the
-    order turned round each time, and each figure is the median of the rounds'."""
+    order turned round each time, and each figure is the median of the rounds'.
+    With indexing, the selections by index arrays alone."""
     runs = []
     for index, workload in enumerate(workloads):
         by_peer = {}
         for round_index in range(rounds):
             by_peer_round = _run_workload(peers, workload, index + round_index, quick,
-                                          bench_python, status, builds)
+                                          bench_python, status, builds, indexing)
             for peer, result in by_peer_round:
                 by_peer.setdefault(peer, []).append(result)
         runs.extend(merge_rounds(results) for results in by_peer.values())
     return runs
 
 
-def _run_workload(peers, workload, index, quick, bench_python, status, builds):
+def _run_workload(peers, workload, index, quick, bench_python, status, builds, indexing):
     """(peer, result) of every contender on one workload, in the order of ``index``."""
     spec = data.spec(workload, quick)
     out = []
@@ -220,11 +231,11 @@ def _run_workload(peers, workload, index, quick, bench_python, status, builds):
             result = {"not installed": status[group]}
         elif peer in builds:
             python, root = builds[peer]
-            result = run_one(python, "ours", workload, quick, root)
+            result = run_one(python, "ours", workload, quick, root, indexing)
             if peer == BEFORE:
                 result = as_before(result)
         else:
-            result = run_one(bench_python, peer, workload, quick)
+            result = run_one(bench_python, peer, workload, quick, indexing=indexing)
         result.setdefault("peer", peer)
         result.setdefault("label", BEFORE if peer == BEFORE else cls.label)
         result.setdefault("workload", spec)
@@ -259,7 +270,9 @@ def out_prefix(args, peers, workloads):
     own for any other run, so that it never replaces the last full results."""
     if args.out:
         return os.path.abspath(args.out)
-    if args.quick:
+    if args.indexing:
+        name = "peers-indexing-quick" if args.quick else "peers-indexing"
+    elif args.quick:
         name = "peers-quick"
     elif set(workloads) != set(data.WORKLOADS) or (BEFORE not in peers
                                                    and not set(PEERS) <= set(peers)):
@@ -277,6 +290,9 @@ def main():
         epilog="The docstring of bench/bench_peers.py shows a before/after comparison.")
     parser.add_argument("--quick", action="store_true",
                         help="50 MB instead of 400 MB, 2 repeats, fewer small reads")
+    parser.add_argument("--indexing", action="store_true",
+                        help="the selections by index arrays alone (rows, points, z[::512], "
+                             "a mask); the raw codec, which has none, is left out")
     parser.add_argument("--peers", nargs="+", choices=list(PEERS) + [BEFORE],
                         help="the contenders (default: all; %s only with --ours-before)" % BEFORE)
     parser.add_argument("--workloads", nargs="+", choices=list(data.WORKLOADS),
@@ -308,6 +324,10 @@ def main():
                 peers.append(name)
     elif BEFORE in peers:
         parser.error("%s needs --ours-before PYTHON" % BEFORE)
+    if args.indexing and "blosc" in peers:
+        if args.peers is not None:
+            print("--indexing: leaving out the raw codec (blosc), which has no indexing")
+        peers.remove("blosc")
     builds = {"ours": (args.ours, source_of(args.ours)) if args.ours
               else (our_python(), None)}
     if args.ours_before:
@@ -319,7 +339,8 @@ def main():
     start = time.monotonic()
     bench_python, status = environment.ensure()
     print("peers' environment: %s" % "; ".join("%s %s" % kv for kv in status.items()))
-    results = {"quick": args.quick, "date": datetime.date.today().isoformat(),
+    results = {"quick": args.quick, "indexing only": args.indexing,
+               "date": datetime.date.today().isoformat(),
                "repeat": 2 if args.quick else 5, "machine": machine(), "install": status,
                "planned": dict(zip(("one element", "box"),
                                    QUICK_COUNTS if args.quick else FULL_COUNTS)),
@@ -333,7 +354,7 @@ def main():
         results["ours-before code at start"] = our_code(roots[BEFORE])
     results["rounds"] = args.rounds
     results["runs"] = run_all(peers, args.workloads, args.quick, bench_python, status, builds,
-                              args.rounds)
+                              args.rounds, args.indexing)
     results["our code at end"] = our_code(roots["ours"])
     if BEFORE in peers:
         results["ours-before code at end"] = our_code(roots[BEFORE])

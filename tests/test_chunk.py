@@ -344,3 +344,17 @@ def test_threads_incrementing_interleaved_columns_lose_no_update(nthreads):
 
     run_in_threads(work, nthreads)
     assert (c[...] == n).all()
+
+
+@pytest.mark.parametrize("cname", ["blosclz", "lz4", None])
+def test_read_items_is_flat_indexing(cname):
+    a = np.cumsum(np.random.default_rng(3).normal(0, 1, 300000)).reshape(300, 1000)
+    c = Chunk(a.shape, "f8", cname=cname, blocksize=16384 if cname else 0, fill_value=-1.0)
+    np.testing.assert_array_equal(c.read_items(np.array([5, 70000])), [-1.0, -1.0])
+    c[...] = a
+    for idx in ([0], [299999], [1, 2, 3, 150000, 299998], np.arange(0, 300000, 7), []):
+        idx = np.asarray(idx, np.intp)
+        np.testing.assert_array_equal(c.read_items(idx), a.reshape(-1)[idx])
+    for bad in ([-1], [300000], [[1]]):
+        with pytest.raises(IndexError):
+            c.read_items(np.array(bad))

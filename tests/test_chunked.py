@@ -790,7 +790,15 @@ def test_default_blocks_of_our_arrays_are_their_chunks(monkeypatch, tmp_path):
                 seen.append(selection)
             return original(self, selection, *args, **kwargs)
 
+        original_orthogonal = cls.get_orthogonal_selection
+
+        def record_orthogonal(self, selection, *args, **kwargs):
+            if self is z:
+                seen.append(selection[0])  # the rows: a slice along axis 0
+            return original_orthogonal(self, selection, *args, **kwargs)
+
         monkeypatch.setattr(cls, "get_basic_selection", record)
+        monkeypatch.setattr(cls, "get_orthogonal_selection", record_orthogonal)
         for name, call in aligned_calls(z).items():
             seen.clear()
             call()

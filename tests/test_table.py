@@ -519,8 +519,9 @@ def test_columns_rows_and_views(kind, tmp_path):
         t["nope"]
     with pytest.raises(ValueError, match="twice"):
         t[["f8", "f8"]]
+    assert_frame_equal(t.to_pandas(rows=[1, 2]), df.iloc[[1, 2]])
     with pytest.raises(TypeError, match="slice"):
-        t.to_pandas(rows=[1, 2])
+        t.to_pandas(rows=2)
     assert list(t) == list(df.columns)
     assert_index_equal(t.index, df.index)
     # t[label]: the array as stored.
@@ -887,3 +888,25 @@ def test_appending_categories_in_another_order_recodes():
     t.append(pd.DataFrame({"c": pd.Categorical(["b", "b", "a"], categories=["b", "a"])},
                           index=[2, 3, 4]))
     assert t.to_pandas()["c"].tolist() == ["a", "b", "b", "b", "a"]
+
+
+# Rows by position: integer arrays and boolean masks, through advanced indexing.
+
+def test_rows_by_positions_and_masks_are_pandas_iloc():
+    df = pd.DataFrame({"a": np.arange(10), "b": list("abcdefghij"),
+                       "c": pd.Categorical(list("xyxyxyxyxy"))},
+                      index=pd.date_range("2020", periods=10, freq="D", name="when"))
+    t = zarr.from_pandas(df, zarr.group(), chunks=3)
+    for rows in ([3, 1, 2, -1, 3], np.array([], int), df["a"].values % 3 == 0, [9]):
+        pd.testing.assert_frame_equal(t.to_pandas(rows=rows), df.iloc[rows], check_freq=False)
+        pd.testing.assert_frame_equal(t.iloc[rows], df.iloc[rows], check_freq=False)
+    mask = df["a"].values > 4
+    pd.testing.assert_frame_equal(t[mask], df[mask], check_freq=False)
+    pd.testing.assert_frame_equal(t[["b"]].iloc[[2, 0]], df[["b"]].iloc[[2, 0]],
+                                  check_freq=False)
+    t2 = zarr.from_pandas(df.reset_index(drop=True), zarr.group(), chunks=4)
+    pd.testing.assert_frame_equal(t2.iloc[[7, 2]], df.reset_index(drop=True).iloc[[7, 2]])
+    for bad, error in (([10], IndexError), ([True, False], IndexError), ([1.5], IndexError),
+                       (3, TypeError)):
+        with pytest.raises(error):
+            t.iloc[bad]

@@ -320,10 +320,13 @@ def interleave(lists):
 
 
 def read_task(z, rows, tasks):
-    """An array to receive z[rows] (a range of positive step); ``tasks`` gets the
-    list of the reads that fill it."""
+    """An array to receive z[rows] (a range of positive step, or an array of
+    positions); ``tasks`` gets the list of the reads that fill it."""
     out = np.empty((len(rows),) + z.shape[1:], z.dtype)
-    if rows.step == 1:
+    if isinstance(rows, np.ndarray):
+        if len(rows):
+            tasks.append([partial(z.get_orthogonal_selection, (rows,), out=out, threads=1)])
+    elif rows.step == 1:
         tasks.append([partial(z.get_basic_selection, slice(a, b), threads=1,
                               out=out[a - rows.start:b - rows.start])
                       for a, b in slabs(z, rows.start, rows.stop)])
@@ -453,14 +456,15 @@ def encode_frame(df):
 
 
 def decode_frame(meta, selected, read, rows):
-    """The DataFrame of the rows ``rows`` (a slice) of a table. ``read`` holds,
-    for each column at the positions ``selected`` then each index level, its
-    row arrays by role (those rows, in increasing order) and its categories'
-    arrays (or None)."""
+    """The DataFrame of the rows ``rows`` (a slice, or an array of positions)
+    of a table. ``read`` holds, for each column at the positions ``selected``
+    then each index level, its row arrays by role (those rows, in increasing
+    order for a slice) and its categories' arrays (or None)."""
     pd = pandas()
     n, ispec = meta["nrows"], meta["index"]
     levels = ispec["levels"] if ispec["kind"] == "levels" else []
-    backward = range(n)[rows].step < 0
+    positions = isinstance(rows, np.ndarray)
+    backward = not positions and range(n)[rows].step < 0
     values = []
     for spec, (arrays, categories) in zip([meta["specs"][i] for i in selected] + levels, read):
         if backward:
@@ -472,12 +476,14 @@ def decode_frame(meta, selected, read, rows):
         start, step = ispec["start"], ispec["step"]
         index = pd.RangeIndex(start, start + step * n, step, name=ispec["name"])[rows]
     else:
-        index = [level(spec, v, rows.step, name) for spec, v, name in
+        step = None if positions else rows.step
+        index = [level(spec, v, step, name, not positions) for spec, v, name in
                  zip(levels, values[len(selected):], ispec["names"])]
         index = pd.MultiIndex.from_arrays(index) if ispec["multi"] else index[0]
+    count = len(rows) if positions else len(range(n)[rows])
     df = pd.DataFrame({i: pd.Series(v, dtype=v.dtype, copy=False)
                        for i, v in enumerate(values[:len(selected)])},
-                      index=pd.RangeIndex(len(range(n)[rows])), copy=False)
+                      index=pd.RangeIndex(count), copy=False)
     df.index = index
     df.columns = columns_index(meta["columns"])[selected]
     return df
@@ -605,10 +611,11 @@ def set_freq(spec, level):
         spec["freq"] = freq.freqstr
 
 
-def level(spec, values, step, name):
-    """An index level; a slice with a step has step times the frequency, as in pandas."""
+def level(spec, values, step, name, keep_freq=True):
+    """An index level; a slice with a step has step times the frequency, as in
+    pandas; rows picked by position (``keep_freq`` False) have none."""
     index = as_index(values, name)
-    if "freq" in spec:
+    if "freq" in spec and keep_freq:
         freq = pandas().tseries.frequencies.to_offset(spec["freq"])
         index = type(index)(values, freq=freq if step is None else freq * step, name=name)
     return index

@@ -21,13 +21,14 @@ from zarr.bands import Bands
 from zarr.codecs import DEFAULT, codec_of
 from zarr.errors import MetadataError, ReadOnlyError
 from zarr.ext import SHUFFLE_NAMES
-from zarr.indexing import (cells_outside, chunk_projections, normalize_selection,
-                            one_chunk_selection, selection_shape)
+from zarr.indexing import (NotBasicSelection, cells_outside, chunk_projections,
+                            normalize_selection, one_chunk_selection, selection_shape)
 from zarr.meta import array_metadata, dumps
 from zarr.objects import object_options
 from zarr.options import (metadata_of, new_metadata, prototype_chunk, read_metadata,
                           write_new_metadata)
 from zarr.parallel import check_threads, get_threads, run_tasks
+from zarr.selections import Selections
 from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, describe_node, join_key
 from zarr.storage.keys import iter_chunk_keys
 from zarr.sync import ThreadSynchronizer
@@ -47,13 +48,14 @@ class Summary(str):
         return str(self)
 
 
-class Array:
+class Array(Selections):
     """A chunked, compressed N-dimensional array in memory.
 
     The array is cut into chunks of shape ``chunks``; each chunk is kept
     compressed with blosc in a :class:`zarr.storage.MemoryStore` (or the
     ``store`` given), and costs no memory until it is written. Indexing
-    follows numpy: integers, slices with any step, Ellipsis; a write
+    follows numpy, advanced indexing included; ``oindex``, ``vindex`` and
+    ``blocks`` give orthogonal, point and block selections. A write
     broadcasts and casts its value as numpy does. Only the chunks a
     selection touches are visited.
 
@@ -374,7 +376,10 @@ class Array:
     # Reading.
 
     def __getitem__(self, selection):
-        return self.get_basic_selection(selection)
+        try:
+            return self.get_basic_selection(selection)
+        except NotBasicSelection:
+            return self._get_numpy(selection)
 
     def get_basic_selection(self, selection=Ellipsis, out=None, threads=None):
         """Read ``z[selection]``, into ``out`` when it is given.
@@ -411,6 +416,8 @@ class Array:
         # again if the stored shape changed; reads of stored chunks check nothing.
         try:
             sel, scalar = normalize_selection(selection, self._shape)
+        except NotBasicSelection:
+            raise
         except IndexError:
             if not check or self._metadata_current():
                 raise
@@ -517,7 +524,10 @@ class Array:
                              % (given, shape)) from None
 
     def __setitem__(self, selection, value):
-        self.set_basic_selection(selection, value)
+        try:
+            self.set_basic_selection(selection, value)
+        except NotBasicSelection:
+            self._set_numpy(selection, value)
 
     def set_basic_selection(self, selection, value, threads=None):
         """Write ``z[selection] = value``, broadcasting and casting as numpy does.

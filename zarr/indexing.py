@@ -16,6 +16,11 @@ import numpy as np
 _KINDS = "integers, slices (`:`) and ellipsis (`...`)"
 
 
+class NotBasicSelection(IndexError):
+    """A selection holding more than integers, slices and Ellipsis (index
+    arrays, booleans, None): numpy's advanced indexing, not basic."""
+
+
 def _as_index(obj):
     """obj as a Python int if it is an integer index, else None."""
     if type(obj) is int:
@@ -41,7 +46,7 @@ def normalize_selection(selection, shape):
     ------
     IndexError
         For an integer out of bounds, too many indices or two ellipses.
-    TypeError
+    NotBasicSelection
         For an index of another kind (float, list, array, None, ...).
 
     Examples
@@ -59,6 +64,13 @@ def normalize_selection(selection, shape):
             n_ellipsis += 1
         else:
             n_dims += 1
+            if type(s) is not int and type(s) is not slice and _as_index(s) is None:
+                # Before any bound is checked: where an Ellipsis lands, and
+                # what an integer indexes, depend on every entry.
+                raise NotBasicSelection(
+                    "a basic selection takes only %s, not %r of type %s (z[...] takes "
+                    "numpy's advanced indices; see also z.oindex and z.vindex)"
+                    % (_KINDS, s, type(s).__name__))
     if n_ellipsis > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if n_dims > ndim:
@@ -76,9 +88,6 @@ def normalize_selection(selection, shape):
             out.append(s)
             continue
         i = _as_index(s)
-        if i is None:
-            raise TypeError("only %s are valid indices, not %r of type %s"
-                            % (_KINDS, s, type(s).__name__))
         n = shape[axis]
         if i < -n or i >= n:
             raise IndexError("index %d is out of bounds for axis %d with size %d" % (i, axis, n))

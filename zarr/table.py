@@ -42,6 +42,7 @@ from functools import partial
 
 import numpy as np
 
+from zarr.advanced import orthogonal_plan
 from zarr.aside import aside_path, discard, hidden_sibling, swap_in
 from zarr.attrs import json_value
 from zarr.columns import (ROLES, arrays_meta, as_index, check_options, columns_index,
@@ -457,7 +458,7 @@ class Table:
         return (exact or matches)[0]
 
     def __getitem__(self, key):
-        if isinstance(key, slice):
+        if isinstance(key, slice) or _is_row_mask(key):
             return self.to_pandas(rows=key)
         meta = self._meta()
         if isinstance(key, (list, tuple, np.ndarray)):
@@ -469,6 +470,20 @@ class Table:
             return view
         return self._group[meta["specs"][self._position(meta, key)]["array"]]
 
+    @property
+    def iloc(self):
+        """Rows by position, as a DataFrame: ``t.iloc[rows]`` is
+        ``t.to_pandas(rows)`` (a slice, integer positions or a boolean mask).
+
+        Examples
+        --------
+        >>> import pandas as pd, zarr
+        >>> t = zarr.from_pandas(pd.DataFrame({"a": [5, 6, 7, 8]}), zarr.group(), chunks=2)
+        >>> t.iloc[[3, 0, 3]]["a"].tolist(), t[t["a"][...] > 6].index.tolist()
+        ([8, 5, 8], [2, 3])
+        """
+        return _Rows(self)
+
     def column(self, label):
         """The zarr array of the column ``label``, as ``t[label]``."""
         return self[label]
@@ -478,8 +493,10 @@ class Table:
 
         Parameters
         ----------
-        rows : slice, optional
-            Rows as ``df.iloc[rows]`` selects them; all by default.
+        rows : slice, integer array or boolean array, optional
+            Rows as ``df.iloc[rows]`` selects them (positions in any order,
+            repeated or negative; a mask of the table's length); all by
+            default.
         columns : list of labels, optional
             Columns, in this order; all (of this view) by default.
         threads : int, optional
@@ -498,18 +515,21 @@ class Table:
             return self[list(columns)].to_pandas(rows, threads=threads)
         if rows is None:
             rows = slice(None)
-        if not isinstance(rows, slice):
-            raise TypeError("rows must be a slice, not %s" % type(rows).__name__)
         meta = self._meta()
         n, ispec, selected = meta["nrows"], meta["index"], self._selected(meta)
+        if not isinstance(rows, slice):
+            rows = row_positions(rows, n)
         specs = [meta["specs"][i] for i in selected]
         for i, spec in zip(selected, specs):
             if "shape" in spec:
                 raise TypeError("column %r has rows of shape %s: a DataFrame cannot hold it"
                                 % (meta["columns"]["labels"][i], tuple(spec["shape"])))
         levels = ispec["levels"] if ispec["kind"] == "levels" else []
-        wanted = range(n)[rows]
-        forward = wanted if wanted.step > 0 else wanted[::-1]
+        if isinstance(rows, slice):
+            wanted = range(n)[rows]
+            forward = wanted if wanted.step > 0 else wanted[::-1]
+        else:
+            forward = rows
         tasks = []
         read = [self._read_arrays(spec, forward, tasks) for spec in specs + levels]
         run_tasks(interleave(tasks), threads)
@@ -619,3 +639,37 @@ class Table:
 
     def _fresh(self, member):
         return unique_name(member, set(self._group))
+
+
+class _Rows:
+    """``t.iloc``: rows of a table by position."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table):
+        self.table = table
+
+    def __getitem__(self, rows):
+        return self.table.to_pandas(rows=rows)
+
+
+def _is_row_mask(key):
+    """Whether a key of ``t[key]`` is a boolean array selecting rows (as in pandas)."""
+    dtype = getattr(key, "dtype", None)
+    return dtype is not None and getattr(key, "ndim", 0) == 1 and np.dtype(dtype) == bool
+
+
+def row_positions(rows, n):
+    """Row positions (intp, in bounds) of an integer array or a boolean mask of
+    n rows, with numpy's errors.
+
+    Examples
+    --------
+    >>> row_positions([2, -1], 4).tolist(), row_positions([True, False, True], 3).tolist()
+    ([2, 3], [0, 2])
+    """
+    positions = orthogonal_plan((np.asarray(rows),), (n,)).dims[0] if np.ndim(rows) else None
+    if not isinstance(positions, np.ndarray):
+        raise TypeError("rows must be a slice, integer positions or a boolean mask, not %r"
+                        % (rows,))
+    return positions

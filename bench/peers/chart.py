@@ -25,7 +25,9 @@ from peers.report import OPS, ratios  # noqa: E402
 SHORT = {"write": "write", "read": "read", "read into": "read into", "z[:100]": "z[:100]",
          "z[:, :100]": "z[:, :100]", "one element": "1 element", "box": "box",
          "appends": "appends", "2-thread write": "2-thr write", "2-thread read": "2-thr read",
-         "dask sum": "dask sum", "stored bytes": "stored"}
+         "dask sum": "dask sum", "stored bytes": "stored", "sorted rows": "sorted rows",
+         "unsorted rows": "unsorted rows", "points": "points", "z[::512]": "z[::512]",
+         "mask": "mask"}
 
 LEGEND = {"numpy": "numpy (np.memmap on disk)"}
 

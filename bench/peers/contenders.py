@@ -4,7 +4,9 @@ A contender wraps one library's array of one workload in one storage
 ("memory" or "disk") and does what a user of that library would do for each
 operation the benchmark times: write or read the whole array, read a
 selection, append rows (natively, or by resizing and writing where the
-library has no append), give dask a source. Libraries are imported when a
+library has no append), give dask a source, select rows, points or a mask
+by index arrays (each library's own way: ``oindex`` and ``vindex`` where
+it has them, numpy's fancy indexing where it takes that). Libraries are imported when a
 contender is made, so that the runner imports only the one it measures.
 """
 
@@ -39,11 +41,16 @@ class Contender:
 
     Subclasses create the array in ``create`` and define the operations;
     ``read_into`` is None where the library cannot read into an existing
-    array."""
+    array. The selections by index arrays default to zarr-python's way
+    (``oindex``, ``vindex``, ``get_mask_selection``); ``unsupported`` names
+    the kinds of selection ("rows", "points", "mask") the library has no way
+    to make, and why; ``way`` says how it makes one otherwise than the
+    others do."""
 
     label = None
     storages = ("memory", "disk")
     read_into = None
+    unsupported = {}
 
     def __init__(self, storage, root, shape, dtype, chunks):
         self.storage = storage
@@ -68,6 +75,23 @@ class Contender:
     def get(self, selection):
         """A basic selection, as the library returns it."""
         return self.z[selection]
+
+    def select_rows(self, rows):
+        """Whole rows by an index array, in its order: an orthogonal selection."""
+        return self.z.oindex[rows, :]
+
+    def select_points(self, coords):
+        """The elements at coords, one index array per dimension."""
+        return self.z.vindex[coords]
+
+    def select_mask(self, mask):
+        """The elements where mask (a boolean array of the shape) is True, in C order."""
+        return self.z.get_mask_selection(mask)
+
+    def way(self, kind, argument):
+        """How the selection of this kind and argument is made, where that
+        is not the library's own selection of it (None: it is)."""
+        return None
 
     def write(self, a):
         """Write the whole array."""
@@ -95,7 +119,8 @@ class Contender:
 
 class Ours(Contender):
     """This project's arrays: ``zarr.create`` in memory, ``zarr.open(mode='w')``
-    in a directory; synchronized (the default)."""
+    in a directory; synchronized (the default). Rows by ``z.oindex``, points
+    by ``z.vindex``, the mask as numpy users write it, ``z[mask]``."""
 
     label = "ours"
 
@@ -110,6 +135,9 @@ class Ours(Contender):
 
     def read_into(self, out):
         self.z.get_basic_selection(Ellipsis, out=out)
+
+    def select_mask(self, mask):
+        return self.z[mask]
 
     def append(self, rows):
         self.z.append(rows)
@@ -131,7 +159,8 @@ class Numpy(Contender):
     """numpy: an ndarray in memory, an ``np.memmap`` of a file on disk. Views
     are copied, so that every read returns data of its own as the others do;
     appends resize (ndarray.resize in memory; the file, then a new memmap, on
-    disk) and write the rows."""
+    disk) and write the rows. Selections by index arrays are numpy's fancy
+    indexing (``a[rows]``, ``a[i, j]``, ``a[mask]``), whose results are copies."""
 
     label = "numpy"
 
@@ -155,6 +184,15 @@ class Numpy(Contender):
 
     def get(self, selection):
         return np.array(self.z[selection])
+
+    def select_rows(self, rows):
+        return self.z[rows]
+
+    def select_points(self, coords):
+        return self.z[coords]
+
+    def select_mask(self, mask):
+        return self.z[mask]
 
     def _reshape_file(self, shape):
         """Resize the memmap's file to shape and map it anew (no flush: no
@@ -191,7 +229,8 @@ class Numpy(Contender):
 
 class ZarrPython(Contender):
     """zarr-python 3.1 in a MemoryStore or a LocalStore: Zarr v2 format with
-    Blosc(blosclz, 5, byte shuffle), or (``v3``) its v3 defaults."""
+    Blosc(blosclz, 5, byte shuffle), or (``v3``) its v3 defaults. Rows by
+    ``z.oindex``, points by ``z.vindex``, the mask by ``get_mask_selection``."""
 
     label = "zarr-python v2"
     format = 2
@@ -239,7 +278,9 @@ class ZarrPythonV3(ZarrPython):
 
 class Blosc2(Contender):
     """blosc2 NDArray with blosclz 5 and byte shuffle, our chunks, default
-    blocks; on disk a ``.b2nd`` file. Appends resize and write."""
+    blocks; on disk a ``.b2nd`` file. Appends resize and write. Selections by
+    index arrays are its numpy-style fancy indexing (``b[rows, :]``,
+    ``b[i, j]``, ``b[mask]``): its ``oindex`` takes no slices."""
 
     label = "blosc2"
 
@@ -253,6 +294,15 @@ class Blosc2(Contender):
             options = dict(urlpath=self.path, mode="w")
         self.z = blosc2.empty(self.shape, dtype=self.dtype, chunks=self.chunks,
                               cparams=cparams, **options)
+
+    def select_rows(self, rows):
+        return self.z[rows, :]
+
+    def select_points(self, coords):
+        return self.z[coords]
+
+    def select_mask(self, mask):
+        return self.z[mask]
 
     def append(self, rows):
         old = self.z.shape[0]
@@ -274,10 +324,16 @@ class Blosc2(Contender):
 class H5py(Contender):
     """h5py with hdf5plugin's Blosc filter (blosclz, 5, byte shuffle), our
     chunks; in memory the core driver without a backing store. Datasets are
-    resizable along the rows; appends resize and write."""
+    resizable along the rows; appends resize and write. Rows by ``d[rows,
+    :]``, which takes only increasing indices: other rows are read as an h5py
+    user reads them, the distinct rows in increasing order (``np.unique``),
+    then put in the order asked with numpy. h5py selects by one index array
+    only, so points (two arrays) have no h5py way; the mask is ``d[mask]``."""
 
     label = "h5py"
     serial = 0
+    unsupported = {"points": "h5py selects by one index array at a time; it has no point "
+                             "selection by one array per dimension"}
 
     def create(self):
         import h5py
@@ -296,6 +352,25 @@ class H5py(Contender):
 
     def read_into(self, out):
         self.z.read_direct(out)
+
+    @staticmethod
+    def _increasing(rows):
+        return len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())
+
+    def select_rows(self, rows):
+        if self._increasing(rows):
+            return self.z[rows, :]
+        distinct, back = np.unique(rows, return_inverse=True)
+        return self.z[distinct, :][back]
+
+    def way(self, kind, argument):
+        if kind == "rows" and not self._increasing(argument):
+            return ("the distinct rows read in increasing order (np.unique), then put in the "
+                    "order asked with numpy: h5py takes increasing indices only")
+        return None
+
+    def select_mask(self, mask):
+        return self.z[mask]
 
     def finish(self):
         """Flush HDF5's chunk cache (8 MiB by default in HDF5 2.0, so it can
@@ -330,7 +405,8 @@ class H5py(Contender):
 class TensorStore(Contender):
     """TensorStore's zarr driver (Zarr v2, blosc blosclz 5 shuffle 1) over the
     memory or the file kvstore, default context. Reads into an existing array
-    write the store into ``ts.array(out)``; appends resize and write."""
+    write the store into ``ts.array(out)``; appends resize and write. Rows by
+    ``z.oindex``, points and the mask by ``z.vindex``, each ``.read().result()``."""
 
     label = "TensorStore"
 
@@ -360,6 +436,15 @@ class TensorStore(Contender):
 
     def get(self, selection):
         return self.z[selection].read().result()
+
+    def select_rows(self, rows):
+        return self.z.oindex[rows, :].read().result()
+
+    def select_points(self, coords):
+        return self.z.vindex[coords].read().result()
+
+    def select_mask(self, mask):
+        return self.z.vindex[mask].read().result()
 
     def append(self, rows):
         old = self.z.shape[0]

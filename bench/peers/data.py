@@ -1,5 +1,5 @@
 """The workloads: their arrays, generated alike in every subprocess from a
-seed, and the seeded positions of the small reads.
+seed, and the seeded positions of the small reads and of the indexing.
 
 Full runs use the seed array and 400 MB of float64 (a smooth random walk) as
 1-D and as 2-D; ``--quick`` runs, a smoke check within two minutes, use the
@@ -19,6 +19,10 @@ WORKLOADS = {
     "walk 1-D": ((50_000_000,), (6_250_000,), (1_048_576,), "f8", "float64 random walk"),
     "walk 2-D": ((20000, 2500), (2500, 2500), (1000, 2500), "f8", "float64 random walk"),
 }
+
+#: Rows of the row selections, points of the point selection, the step of
+#: the strided read and the share of elements the mask selects.
+ROWS, POINTS, STEP, MASK_SHARE = 1000, 10_000, 512, 0.01
 
 
 def spec(name, quick):
@@ -63,3 +67,51 @@ def row_halves(shape, chunks):
     rows, step = shape[0], chunks[0]
     mid = min(rows, math.ceil(math.ceil(rows / step) / 2) * step)
     return [(0, mid), (mid, rows)]
+
+
+def random_rows(n, count):
+    """count distinct seeded random rows of n in increasing order, and the
+    same rows in a seeded random order."""
+    rng = np.random.default_rng(POSITION_SEED + 2)
+    rows = np.sort(rng.choice(n, count, replace=False))
+    return rows, rng.permutation(rows)
+
+
+def random_points(shape, count):
+    """count seeded random positions in the array (repeats possible), as one
+    index array per dimension."""
+    rng = np.random.default_rng(POSITION_SEED + 3)
+    return tuple(rng.integers(0, n, count) for n in shape)
+
+
+def random_mask(shape, share):
+    """A boolean array of shape, True at a seeded random round(share * size)
+    of its elements."""
+    n = math.prod(shape)
+    rng = np.random.default_rng(POSITION_SEED + 4)
+    mask = np.zeros(n, bool)
+    mask[rng.choice(n, round(share * n), replace=False)] = True
+    return mask.reshape(shape)
+
+
+def indexing(s):
+    """The workload's indexing operations: {name: (kind, argument, count)},
+    kind "rows" (an index array of rows, every column), "points" (one index
+    array per dimension), "mask" (a boolean array of the array's shape) or
+    "basic" (a basic selection); ``a[argument]`` is numpy's answer to each;
+    count is the number of rows, points or elements selected. The seed has
+    the row and point selections, the 1-D walk a strided read, the 2-D walk
+    the mask."""
+    shape = s["shape"]
+    if s["name"] == "seed":
+        rows, shuffled = random_rows(shape[0], ROWS)
+        return {"sorted rows": ("rows", rows, ROWS),
+                "unsorted rows": ("rows", shuffled, ROWS),
+                "points": ("points", random_points(shape, POINTS), POINTS)}
+    if s["name"] == "walk 1-D":
+        return {"z[::%d]" % STEP: ("basic", slice(None, None, STEP),
+                                   len(range(0, shape[0], STEP)))}
+    if s["name"] == "walk 2-D":
+        mask = random_mask(shape, MASK_SHARE)
+        return {"mask": ("mask", mask, int(mask.sum()))}
+    return {}

@@ -1,14 +1,16 @@
 """Timing one contender on one workload, and checking once what it returns.
 
 Whole-array operations are timed together, in alternation (one warm-up
-call each, then medians over the repeats); small reads one call at a time;
-appends as runs of appends from the same starting shape. Every operation's
-result is compared with the source once: a contender that returns wrong data
-gets an error in place of that operation's time.
+call each, then medians over the repeats), and so are the selections by
+index arrays; small reads one call at a time; appends as runs of appends
+from the same starting shape. Every operation's result is compared with the
+source once (numpy's answer, for the selections): a contender that returns
+wrong data gets an error in place of that operation's time.
 """
 
 import statistics
 import threading
+from functools import partial
 import time
 
 import numpy as np
@@ -145,6 +147,33 @@ def small_reads(row, c, a, settings):
         guarded(row, name, run)
 
 
+def indexing(row, c, a, settings):
+    """The workload's selections by index arrays (settings["indexing"], as
+    ``data.indexing`` gives them), timed in alternation; then what the last
+    timed call of each returned compared with numpy's ``a[argument]``. A
+    kind of selection the library cannot make is recorded in
+    row["unsupported"], one it makes another way (``c.way``) in row["ways"]."""
+    select = {"rows": c.select_rows, "points": c.select_points, "mask": c.select_mask,
+              "basic": c.get}
+    last, fns = {}, {}
+
+    def keep(name, fn, argument):
+        last[name] = fn(argument)
+
+    for name, (kind, argument, count) in settings["indexing"].items():
+        row["counts"][name] = count
+        if kind in c.unsupported:
+            row["unsupported"][name] = c.unsupported[kind]
+            continue
+        if c.way(kind, argument):
+            row["ways"][name] = c.way(kind, argument)
+        fns[name] = partial(keep, name, select[kind], argument)
+    timed_safely(row, fns, settings["repeat"])
+    for name, (_, argument, _) in settings["indexing"].items():
+        if name in last:
+            guarded(row, name, partial(check_equal, last.pop(name), a[argument], name))
+
+
 def dask_sum(row, c, a, settings):
     """``dask.array.from_array(z, chunks=z.chunks).sum()`` with the threaded
     scheduler; recorded as not installed where dask is missing."""
@@ -200,14 +229,20 @@ def appends(row, c, a, settings):
 
 
 def measure_array(c, a, settings):
-    """Every operation of an array contender; the row of figures."""
-    row = {"times": {}, "counts": {}, "errors": {}}
+    """Every operation of an array contender, or with settings["indexing
+    only"] the selections by index arrays alone; the row of figures."""
+    row = {"times": {}, "counts": {}, "errors": {}, "unsupported": {}, "ways": {}}
     c.create()
     c.write(a)
     check_equal(c.read(), a, "the first write, read back,")
+    if settings.get("indexing only"):
+        row["stored bytes"] = c.stored_bytes()
+        indexing(row, c, a, settings)
+        return row
     whole_array(row, c, a, settings)
     row["stored bytes"] = c.stored_bytes()
     small_reads(row, c, a, settings)
+    indexing(row, c, a, settings)
     dask_sum(row, c, a, settings)
     appends(row, c, a, settings)
     return row

@@ -1,13 +1,15 @@
 """The results as markdown tables: one per workload and storage, an
 operation a row, a contender a column, each peer's median followed by its
-ratio to ours (peer ÷ ours: above 1, ours is faster, or smaller).
+ratio to ours (peer ÷ ours: above 1, ours is faster, or smaller); "n/a"
+where the peer's library has no way to make a selection.
 
 With two builds of ours ("ours", the after, and "ours-before", the same
 contender code in another build), both are columns of those tables, and
 each workload has a table of after ÷ before (ours ÷ ours-before) for every
 figure, checked against the run's "within" ratio (1.10 unless told)."""
 
-#: The table's rows: (key in the results, label, unit, factor from seconds or bytes).
+#: The table's rows: (key in the results, label, unit, factor from seconds or
+#: bytes); a label's {count} is the number of rows, points or elements selected.
 OPS = [
     ("write", "write", "s", 1),
     ("read", "read (new array)", "s", 1),
@@ -16,6 +18,11 @@ OPS = [
     ("z[:, :100]", "`z[:, :100]`", "ms", 1e3),
     ("one element", "one element", "µs", 1e6),
     ("box", "box", "µs", 1e6),
+    ("sorted rows", "{count} sorted rows `z.oindex[rows, :]`", "ms", 1e3),
+    ("unsorted rows", "{count} unsorted rows `z.oindex[rows, :]`", "ms", 1e3),
+    ("points", "{count} points `z.vindex[i, j]`", "ms", 1e3),
+    ("z[::512]", "`z[::512]`, {count} elements", "ms", 1e3),
+    ("mask", "1% mask `z[mask]`, {count} elements", "ms", 1e3),
     ("appends", "appends of 1000 rows", "ms", 1e3),
     ("2-thread write", "write, 2 Python threads", "s", 1),
     ("2-thread read", "read, 2 Python threads", "s", 1),
@@ -79,12 +86,16 @@ def cell(run, storage, key, factor, ours):
     row = run["storages"][storage]
     if "error" in row:
         return "failed"
+    if key in row.get("unsupported", {}):
+        return "n/a"
     value = figure(row, key)
     if value is None:
         return "error" if key in row.get("errors", {}) else ""
     text = fmt(value * factor)
     if key in row.get("notes", {}):
         text += "¹"
+    if key in row.get("ways", {}):
+        text += "²"
     if run["peer"] not in ("ours", BEFORE) and ours:
         text += " (%s)" % fmt_ratio(value / ours)
     return text
@@ -112,6 +123,9 @@ def op_label(key, label, workload, ours_row):
         return "10x10 box" if workload != "walk 1-D" else "100-element run"
     if key == "appends":
         return "%s %s" % (ours_row.get("counts", {}).get("appends", ""), label)
+    if "{count}" in label:
+        count = ours_row.get("counts", {}).get(key)
+        return label.format(count="{:,}".format(count) if count is not None else "").strip()
     return label
 
 
@@ -120,7 +134,8 @@ def table(results, workload, storage):
     runs = runs_of(results, workload, storage)
     ours_run = runs.get("ours", {})
     ours_row = ours_run.get("storages", {}).get(storage, {})
-    label_row = ours_row or usable_row(runs.get(BEFORE), storage) or {}
+    label_row = ours_row or next(filter(None, (usable_row(run, storage)
+                                               for run in runs.values())), {})
     titles = [column_title(run, storage) for run in runs.values()]
     lines = ["| operation | " + " | ".join(titles) + " |",
              "|---|" + "---|" * len(titles)]
@@ -254,7 +269,7 @@ def before_after_summary(results):
 
 def notes(results):
     """Footnotes: the raw codec's 2-thread method, capped counts, errors,
-    peers not installed."""
+    peers not installed, selections a peer cannot make."""
     lines = []
     for run in results["runs"]:
         where = "%s, %s" % (run["workload"]["name"], run.get("label") or run["peer"])
@@ -262,6 +277,11 @@ def notes(results):
             lines.append("- %s: not installed: %s" % (where, run["not installed"]))
         if "error" in run:
             lines.append("- %s: failed: %s" % (where, run["error"].strip().splitlines()[-1]))
+        unsupported = {}
+        for row in run.get("storages", {}).values():
+            unsupported.update(row.get("unsupported", {}))
+        for op, why in unsupported.items():
+            lines.append("- %s, %s: n/a: %s" % (where, op, why))
         for storage, row in run.get("storages", {}).items():
             if "error" in row:
                 lines.append("- %s, %s: failed: %s" % (
@@ -295,12 +315,29 @@ def raw_codec_note(results):
             "2 threads decompress into existing buffers." % "; ".join(ways))
 
 
+def ways_note(results):
+    """How a peer made a selection otherwise than by its library's own
+    selection of it."""
+    ways = {}
+    for run in results["runs"]:
+        for row in run.get("storages", {}).values():
+            for op, way in row.get("ways", {}).items():
+                ways["%s, %s, %s" % (run["workload"]["name"], run.get("label") or run["peer"],
+                                     op)] = way
+    if not ways:
+        return ""
+    return "² Made otherwise than by the library's own selection: %s." % "; ".join(
+        "%s: %s" % kv for kv in ways.items())
+
+
 def markdown(results):
     """The whole report: a heading per workload and storage, its table, the notes."""
     lines = ["Peers benchmark, %s run of %s: medians of %d; each peer's figure is followed by "
              "its ratio to ours (peer ÷ ours: above 1, ours is faster or smaller)." % (
                  "quick" if results["quick"] else "full", results["date"], results["repeat"]),
              ""]
+    if results.get("indexing only"):
+        lines[0] += " The selections by index arrays alone (`--indexing`)."
     if results.get("rounds", 1) > 1:
         lines[0] = lines[0].replace("medians of %d;" % results["repeat"],
                                     "medians of %d, each figure the median of %d rounds run "
@@ -323,6 +360,8 @@ def markdown(results):
                 before_after_table(results, spec["name"]), ""]
     if raw_codec_note(results):
         lines += [raw_codec_note(results), ""]
+    if ways_note(results):
+        lines += [ways_note(results), ""]
     extra = notes(results)
     if extra:
         lines += ["Notes:", ""] + extra + [""]

@@ -6,11 +6,12 @@ project (``python -I`` from a temporary working directory), so that a peer's
 ``import zarr`` finds zarr-python, never ours:
 
     python -I bench/peers/runner.py --peer NAME --workload NAME [--quick] --out FILE
-                                    [--ours-root DIR]
+                                    [--ours-root DIR] [--indexing]
 
 ``--ours-root`` names the source directory of the build of ours that the
 python imports, when it is not this checkout (another build of ours, such
 as a worktree of an earlier commit, measured by the same contender code).
+``--indexing`` measures the workload's selections by index arrays alone.
 """
 
 import os
@@ -38,8 +39,9 @@ from peers.measure import measure_array, measure_raw_codec  # noqa: E402
 FULL_COUNTS, QUICK_COUNTS = (2000, 500), (100, 25)
 
 
-def settings_for(s, quick):
-    """Repeats and counts of a run, and the workload's positions."""
+def settings_for(s, quick, indexing_only=False):
+    """Repeats and counts of a run, the workload's positions and its
+    selections by index arrays (alone, with indexing_only)."""
     nsingle, nbox = QUICK_COUNTS if quick else FULL_COUNTS
     return {
         "repeat": 2 if quick else 5,
@@ -49,6 +51,8 @@ def settings_for(s, quick):
         "points": data.single_points(s["shape"], nsingle),
         "boxes": data.boxes(s["shape"], nbox),
         "halves": data.row_halves(s["shape"], s["chunks"]),
+        "indexing": data.indexing(s),
+        "indexing only": indexing_only,
     }
 
 
@@ -93,11 +97,13 @@ def measure_storage(cls, storage, s, a, settings):
     return row
 
 
-def run(peer, workload, quick, ours_root=ROOT):
-    """The result of one contender on one workload."""
+def run(peer, workload, quick, ours_root=ROOT, indexing_only=False):
+    """The result of one contender on one workload (its selections by index
+    arrays alone, with indexing_only)."""
     cls, _ = PEERS[peer]
     s = data.spec(workload, quick)
     result = {"peer": peer, "label": cls.label, "workload": s, "quick": quick,
+              "indexing only": indexing_only,
               "python": platform.python_version(), "executable": sys.executable,
               "load before": os.getloadavg()}
     result["zarr origin"] = check_zarr_origin(peer, ours_root)
@@ -108,7 +114,7 @@ def run(peer, workload, quick, ours_root=ROOT):
         return result
     a = data.generate(s)
     prefault(4 * a.nbytes)
-    settings = settings_for(s, quick)
+    settings = settings_for(s, quick, indexing_only)
     result["storages"] = {}
     for storage in cls.storages:
         result["storages"][storage] = measure_storage(cls, storage, s, a, settings)
@@ -125,8 +131,10 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--ours-root", default=ROOT,
                         help="the source directory of the build of ours (default: this checkout)")
+    parser.add_argument("--indexing", action="store_true",
+                        help="measure the selections by index arrays alone")
     args = parser.parse_args()
-    result = run(args.peer, args.workload, args.quick, args.ours_root)
+    result = run(args.peer, args.workload, args.quick, args.ours_root, args.indexing)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
 

@@ -70,8 +70,10 @@ def compress(condition, data, axis=0, out=None, blen=None, storage=None, create=
         result = _output(out, storage, data, tuple(shape), data.dtype, kwargs)
         writer = RowWriter(result)
 
+        where = np.flatnonzero(keep)
+
         def select(i, a, b):
-            writer.write(a, b, np.compress(keep, read_block_scratch(data, a, b), axis=axis))
+            writer.write(a, b, _along(data, a, b, axis, where))
         run_blocks(select, block_ranges(0, data.shape[0], get_blen(data, blen, result)),
                    threads, progress, "compress")
         return result
@@ -89,9 +91,12 @@ def compress(condition, data, axis=0, out=None, blen=None, storage=None, create=
             return
         keep = np.asarray(condition[a:b])
         rows = np.flatnonzero(keep)
-        lo, hi = a + int(rows[0]), a + int(rows[-1]) + 1
-        block = read_block_scratch(data, lo, hi)
-        writer.write(int(offsets[i]), int(offsets[i + 1]), block[keep[lo - a:hi - a]])
+        if hasattr(data, "get_orthogonal_selection"):
+            part = data.get_orthogonal_selection((rows + a,), threads=1)
+        else:
+            lo, hi = a + int(rows[0]), a + int(rows[-1]) + 1
+            part = read_block_scratch(data, lo, hi)[keep[lo - a:hi - a]]
+        writer.write(int(offsets[i]), int(offsets[i + 1]), part)
     run_blocks(select, ranges, threads, progress, "compress")
     return result
 
@@ -119,9 +124,21 @@ def _indices(indices, length, mode):
     raise ValueError("mode must be 'raise', 'wrap' or 'clip', not %r" % (mode,))
 
 
+def _along(data, a, b, axis, indices):
+    """``np.take(data[a:b], indices, axis)``: by the array's orthogonal
+    selection when it has one (only the chunks and blocks wanted are read)."""
+    if hasattr(data, "get_orthogonal_selection"):
+        sel = (slice(a, b),) + (slice(None),) * (axis - 1) + (indices,)
+        return data.get_orthogonal_selection(sel, threads=1)
+    return np.take(read_block_scratch(data, a, b), indices, axis=axis)
+
+
 def _gather_rows(data, rows, source_blen, columns=None):
     """``data[rows]`` (rows: any order, repeats allowed), reading for each block
     of the source only the span of rows wanted there."""
+    if hasattr(data, "get_orthogonal_selection"):
+        sel = (rows,) if columns is None else (rows, columns)
+        return data.get_orthogonal_selection(sel, threads=1)
     if not len(rows):
         empty = np.asarray(data[0:0])
         return empty if columns is None else empty[:, columns]
@@ -166,7 +183,7 @@ def take(data, indices, axis=0, out=None, mode="raise", blen=None, storage=None,
     source_blen = get_blen(data, blen)
     if axis != 0:
         def select(i, a, b):
-            writer.write(a, b, np.take(read_block_scratch(data, a, b), indices, axis=axis))
+            writer.write(a, b, _along(data, a, b, axis, indices))
         run_blocks(select, block_ranges(0, data.shape[0], get_blen(data, blen, result)),
                    threads, progress, "take")
         return result
