@@ -30,6 +30,7 @@ from zarr import ext
 from zarr.errors import CorruptChunkError, MetadataError, ReadOnlyError
 from zarr.storage import files as store_files
 from zarr.storage.files import PARTIAL_SUFFIX
+from zarr.storage.partials import HOST
 from trees import iter_chunk_files
 
 CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
@@ -896,14 +897,18 @@ def test_without_fsync_nothing_is_synced(tmp_path, fsyncs):
 
 
 def _plant_partials(path, separator, rng):
-    """Garbage temporary files of the names writes use, beside and among the chunks."""
+    """Garbage temporary files of the names writes use, beside and among the
+    chunks: of a live writer (this process), as this version and earlier ones
+    name them, and names that are not a writer's."""
     planted = []
     dirs = [path]
     if separator == "/":
         dirs += [os.path.join(path, d) for d in sorted(os.listdir(path))
                  if os.path.isdir(os.path.join(path, d))]
+    me = os.getpid()
     for d in dirs:
-        for name in (".0.1234.0", ".1.99999.7", ".zarray.42.0", "3", "0"):
+        for name in (".0.%d@%s.0" % (me, HOST), ".1.%d.7" % me, ".zarray.%d@%s.0" % (me, HOST),
+                     "3", "0", ".0.1234@another-host.0"):
             full = os.path.join(d, name + PARTIAL_SUFFIX)
             with open(full, "wb") as f:
                 f.write(rng.randbytes(rng.randrange(0, 300)))
@@ -941,7 +946,8 @@ def test_leftover_partial_files_are_ignored(tmp_path, separator, lazy):
     expected[2:] = 0
     np.testing.assert_array_equal(z[...], expected)
     assert zarr.open(path, mode="r").nchunks_initialized == 4
-    # The leftovers are not removed by anything above.
+    # The leftovers of live writers, or of another host, are not removed by
+    # anything above.
     assert set(planted) <= set(partial_files(path))
 
 
