@@ -149,6 +149,47 @@ def test_a_root_that_is_a_link_takes_every_change(tmp_path, make_store):
     np.testing.assert_array_equal(zarr.open(str(real / "z"))[...], [3] * 4)
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_resize_never_deletes_through_a_linked_chunk_row(tmp_path, make_store, lazy):
+    """With '/' separators a chunk row is a directory: one that is a link to a
+    directory outside is read through, but no resize or write deletes or
+    replaces anything in it."""
+    outside = str(tmp_path / "outside")
+    os.mkdir(outside)
+    root = str(tmp_path / "root.zarr")
+    g = zarr.open_group(make_store(root), mode="w")
+    z = g.zeros("a", shape=(8, 4), chunks=(2, 2), dtype="i4", dimension_separator="/",
+                lazy=lazy)
+    values = np.arange(32, dtype="i4").reshape(8, 4)
+    z[...] = values
+    row = os.path.join(root, "a", "3")
+    for name in os.listdir(row):
+        os.rename(os.path.join(row, name), os.path.join(outside, name))
+    os.rmdir(row)
+    os.symlink(outside, row)
+    with open(os.path.join(outside, "user-file"), "wb") as f:
+        f.write(b"mine")
+    before = snapshot(outside)
+    np.testing.assert_array_equal(z[...], values)  # read through the link
+    for change in (lambda: z.resize(4, 4), lambda: z.resize(7, 4), lambda: z.resize(8, 1),
+                   lambda: z.__setitem__((6, 0), 1), lambda: z.__setitem__((6, 3), 1)):
+        with pytest.raises(OSError) as info:
+            change()
+        assert_link_error(info, row)
+        assert snapshot(outside) == before
+        assert z.shape == (8, 4) and zarr.open(os.path.join(root, "a")).shape == (8, 4)
+        np.testing.assert_array_equal(z[...], values)
+    # A write of many chunks changes the others (as it would were the disk full).
+    with pytest.raises(OSError) as info:
+        z[...] = 0
+    assert_link_error(info, row)
+    assert snapshot(outside) == before
+    np.testing.assert_array_equal(z[6:], values[6:])
+    # The link itself goes with its array.
+    del g["a"]
+    assert not os.path.lexists(os.path.join(root, "a")) and snapshot(outside) == before
+
+
 def test_a_linked_chunk_file_is_replaced_or_removed_as_a_link(tmp_path):
     z = zarr.open(str(tmp_path / "a.zarr"), mode="w", shape=(4,), chunks=(2,), dtype="u1",
                   cname=None)

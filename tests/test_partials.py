@@ -5,9 +5,12 @@ failed write names the key's file."""
 import errno
 import itertools
 import os
+import signal
 import subprocess
 import sys
+import textwrap
 
+import numpy as np
 import pytest
 
 import zarr
@@ -17,6 +20,39 @@ from zarr.storage import nofollow, partials
 from zarr.storage.partials import HOST, partial_writer, writer_is_gone
 
 assert world_dir  # a fixture of the tests below
+
+# A writer that stops halfway through the bytes of its temporary file, says so,
+# and waits there to be killed.
+HANG_MID_WRITE = textwrap.dedent("""
+    import os, sys, time
+    import zarr
+    z = zarr.open(sys.argv[1], mode="r+")
+    real_write = os.write
+
+    def write(fd, data):
+        real_write(fd, bytes(memoryview(data)[:1]))
+        print("writing", flush=True)
+        time.sleep(600)
+
+    os.write = write
+    z[int(sys.argv[2])] = 1
+""")
+
+
+def killed_mid_write(path, index):
+    """Start a writer of element ``index`` of the array at ``path``, kill it
+    (SIGKILL) while it writes its temporary file; its process id."""
+    proc = subprocess.Popen([sys.executable, "-c", HANG_MID_WRITE, path, str(index)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "writing\n"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    return proc.pid
+
 
 @pytest.fixture
 def live_process():
@@ -37,6 +73,55 @@ def plant(directory, name):
     with open(full, "wb") as f:
         f.write(b"partial")
     return full
+
+
+@pytest.mark.parametrize("separator", [".", "/"])
+@pytest.mark.parametrize("lazy", [False, True])
+def test_temporary_files_of_killed_writers_go_on_opening_to_write(tmp_path, separator, lazy,
+                                                                  live_process):
+    path = str(tmp_path / "a.zarr")
+    z = zarr.open(path, mode="w", shape=(40, 2), chunks=(4, 2), dtype="i4",
+                  dimension_separator=separator, lazy=lazy)
+    z[:] = 3
+    pid = killed_mid_write(path, 13)
+    left = partial_files(path)
+    chunk = os.path.join(path, "3%s0" % separator)
+    assert len(left) == 1, left
+    where, name = os.path.split(os.path.join(path, left[0]))
+    assert where == os.path.dirname(chunk)
+    assert name.startswith(".%s.%d@%s." % (os.path.basename(chunk), pid, HOST)), name
+    # Of live writers (another process, this one), of another host, not a writer's.
+    dead = gone_pid()
+    kept = sorted(os.path.relpath(plant(where, name), path) for name in (
+        ".2.%d@%s.0.partial" % (live_process, HOST), ".2.%d.0.partial" % live_process,
+        ".4.%d@%s.3.partial" % (os.getpid(), HOST), ".5.%d@not-%s.1.partial" % (dead, HOST),
+        "5.partial"))
+    assert partial_files(path) == sorted(left + kept)
+    zarr.open(path, mode="r", lazy=lazy)
+    assert partial_files(path) == sorted(left + kept)  # reading removes nothing
+    a = zarr.open(path, mode="r+", lazy=lazy)
+    assert partial_files(path) == kept
+    np.testing.assert_array_equal(a[...], np.full((40, 2), 3))  # the killed write never landed
+    a[13] = 5
+    assert a[13].tolist() == [5, 5] and partial_files(path) == kept
+
+
+def test_temporary_files_of_killed_writers_go_on_resize_of_a_large_array(tmp_path,
+                                                                         live_process):
+    path = str(tmp_path / "a.zarr")
+    z = zarr.open(path, mode="w", shape=(3000,), chunks=(1,), dtype="u1", cname=None)
+    z[:] = 1
+    if os.stat(path).st_size <= nofollow.SMALL_DIRECTORY:
+        pytest.skip("directories here do not tell their size")
+    gone = [plant(path, ".%d.%d@%s.0.partial" % (i, gone_pid(), HOST)) for i in (5, 2999)]
+    live = plant(path, ".7.%d@%s.0.partial" % (live_process, HOST))
+    # Opening lists no large directory: what is left stays...
+    z = zarr.open(path, mode="r+")
+    z.resize(4000)  # ... and so does growing, as cheap as opening ...
+    assert all(os.path.exists(p) for p in gone + [live])
+    z.resize(2000)  # ... but a shrink, which lists every chunk anyway, sweeps
+    assert [os.path.exists(p) for p in gone + [live]] == [False, False, True]
+    assert z.nchunks_initialized == 2000
 
 
 def test_sweeping_on_a_budget_looks_at_no_large_directory(tmp_path, monkeypatch):

@@ -16,9 +16,25 @@ from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, Me
                           describe_node, join_key, node_kind)
 from zarr.sync import ProcessSynchronizer
 from zarr.tokens import persistent_token
-from zarr.util import normalize_chunks, normalize_shape
+from zarr.util import normalize_chunks, normalize_resize, normalize_shape
 
 MODES = ("r", "r+", "a", "w", "w-")
+
+#: How many directory entries the sweep on opening an array looks at, at most.
+OPEN_SWEEP_BUDGET = 256
+
+
+def sweep_cheaply(store, path):
+    """Remove the temporary files that killed writers left in the array's
+    directories, if they are small (see :meth:`zarr.storage.LocalStore.sweep_partials`):
+    at most :data:`OPEN_SWEEP_BUDGET` entries are looked at, and failing
+    never stops the caller."""
+    sweep = getattr(store, "sweep_partials", None)
+    if sweep is not None and not store.read_only:
+        try:
+            sweep(path, budget=OPEN_SWEEP_BUDGET)
+        except OSError:
+            pass
 
 
 class PersistentArray(Array):
@@ -67,12 +83,30 @@ class PersistentArray(Array):
         return getattr(self._synchronizer, "across_processes", False)
 
     def resize(self, *shape):
+        """Change the shape; see :meth:`zarr.Array.resize`.
+
+        In a directory, the temporary files that writers killed mid-write
+        left are removed too (see :meth:`zarr.storage.LocalStore.sweep_partials`):
+        all of them when the array shrinks (whose chunks are listed anyway);
+        as on opening when it grows. A shrink that would delete through a
+        symbolic link to a directory inside the array raises first.
+        """
         if not self._across_processes():
-            return Array.resize(self, *shape)
+            return self._resize_tidily(shape)
         self._check_writable()  # before the lock file is made
         with self._synchronizer.array_lock():
             self._reload_shape()  # another process may have appended
-            return Array.resize(self, *shape)
+            return self._resize_tidily(shape)
+
+    def _resize_tidily(self, shape):
+        sweep = getattr(self._store, "sweep_partials", None)
+        if sweep is not None and not self._store.read_only and self._mode != "r":
+            new = normalize_resize(shape, self.ndim)
+            if any(n < o for n, o in zip(new, self._shape)):
+                sweep(self._key_prefix, refuse_links=True)
+            else:
+                sweep_cheaply(self._store, self._key_prefix)
+        return Array.resize(self, *shape)
 
     def append(self, data, axis=0):
         """Grow the array along ``axis`` by ``data``; see :meth:`zarr.Array.append`.
@@ -273,6 +307,8 @@ def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cn
                                                  ("compressor", compressor))
                  if value is not DEFAULT}
         check_given(meta, describe_node(store, path), shape, dtype, chunks, given)
+        if mode != "r":
+            sweep_cheaply(store, path)
     else:
         if shape is None:
             raise TypeError("shape is required to create an array at %s (zarr.open_group "
