@@ -7,16 +7,11 @@ import shutil
 import stat
 
 from zarr.storage.base import Store, check_value, normalize_key, normalize_prefix
-from zarr.storage.files import (PARTIAL_SUFFIX, raise_with_path, read_file, write_file_atomic,
-                                write_in_directory)
+from zarr.storage.files import PARTIAL_SUFFIX, raise_with_path, read_file, write_in_directory
 from zarr.storage.nofollow import open_directory, tidy
 from zarr.storage.partials import partial_name
 
 _hidden_names = itertools.count()
-
-
-def _is_metadata(key):
-    return key.rpartition("/")[2].startswith(".")
 
 
 def _lexists(name, dir_fd):
@@ -99,6 +94,7 @@ class LocalStore(Store):
         self.root = os.fspath(root)
         self.read_only = bool(read_only)
         self.fsync = bool(fsync)
+        self._prefix = os.path.join(self.root, "")  # a key's file is this and the key
 
     @property
     def file_prefix(self):
@@ -140,12 +136,12 @@ class LocalStore(Store):
             os.close(fd)
 
     def _set(self, key, value):
-        exchange = not _is_metadata(key)
-        if "/" not in key:
-            write_file_atomic(os.path.join(self.root, key), value, self.fsync, exchange)
-            return
         parent, _, name = key.rpartition("/")
-        path = self.file_path(key)
+        path = self._prefix + key
+        exchange = name[0] != "."  # chunks; metadata files are renamed over
+        if not parent:
+            write_in_directory(None, path, name, value, self.fsync, exchange)
+            return
         for attempt in range(3):
             fd = open_directory(self.root, parent.split("/"), True, path)
             try:
