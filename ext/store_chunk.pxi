@@ -26,30 +26,33 @@ cdef extern from *:
     #include <unistd.h>
     #endif
     /* Swap the files at two paths in one step (Linux renameat2's
-       RENAME_EXCHANGE); -1 with errno set on failure. */
-    static int zarr_exchange_files(const char* a, const char* b) {
+       RENAME_EXCHANGE), both relative to the directory open at dirfd (the
+       current directory when dirfd < 0); -1 with errno set on failure. */
+    static int zarr_exchange_files(int dirfd, const char* a, const char* b) {
     #if defined(__linux__) && defined(SYS_renameat2)
-        return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2);
+        if (dirfd < 0) dirfd = AT_FDCWD;
+        return (int)syscall(SYS_renameat2, dirfd, a, dirfd, b, 2);
     #else
-        (void)a; (void)b;
+        (void)dirfd; (void)a; (void)b;
         errno = ENOSYS;
         return -1;
     #endif
     }
     """
-    int zarr_exchange_files(const char* a, const char* b) nogil
+    int zarr_exchange_files(int dirfd, const char* a, const char* b) nogil
 
 
-def exchange_files(a, b):
+def exchange_files(a, b, dir_fd=None):
     """Swap the files (or directories) at paths ``a`` and ``b`` in one step,
-    with Linux's ``renameat2(RENAME_EXCHANGE)``; OSError with the system's
+    with Linux's ``renameat2(RENAME_EXCHANGE)``; both relative to the
+    directory open at ``dir_fd`` when it is given. OSError with the system's
     errno when it fails (ENOSYS where the kernel has no renameat2)."""
     cdef bytes pa = os.fsencode(a), pb = os.fsencode(b)
     cdef const char* ca = pa
     cdef const char* cb = pb
-    cdef int rc, err
+    cdef int rc, err, fd = -1 if dir_fd is None else dir_fd
     with nogil:
-        rc = zarr_exchange_files(ca, cb)
+        rc = zarr_exchange_files(fd, ca, cb)
         err = errno
     if rc != 0:
         raise OSError(err, os.strerror(err), os.fsdecode(b))

@@ -35,7 +35,8 @@ def test_module_docstring_examples(name):
 
 @pytest.mark.parametrize("name", ["zarr.storage.base", "zarr.storage.files",
                                   "zarr.storage.keys", "zarr.storage.local",
-                                  "zarr.storage.memory", "zarr.storage.wrapper", "zarr.codecs",
+                                  "zarr.storage.memory", "zarr.storage.wrapper",
+                                  "zarr.storage.nofollow", "zarr.storage.partials", "zarr.codecs",
                                   "zarr.sync", "zarr.locks", "zarr.opening", "zarr.aside", "zarr.columns",
                                   "zarr.tokens"])
 def test_docstring_examples_of_the_smaller_modules(name):

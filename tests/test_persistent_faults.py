@@ -30,6 +30,7 @@ from zarr import ext
 from zarr.errors import CorruptChunkError, MetadataError, ReadOnlyError
 from zarr.storage import files as store_files
 from zarr.storage.files import PARTIAL_SUFFIX
+from zarr.storage.partials import HOST
 from trees import iter_chunk_files
 
 CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
@@ -536,15 +537,15 @@ def test_writer_killed_at_random_points_leaves_whole_versions(tmp_path):
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
         context = "trial %d, %r" % (trial, options)
 
-        z = zarr.open(path, mode="r+", lazy=options.get("lazy", False))
+        partials = partial_files(path)
+        leftovers += bool(partials)
+        z = zarr.open(path, mode="r", lazy=options.get("lazy", False))
         versions = _versions(z)
         # A prefix of the writer's sequence of atomic writes: versions never
         # rise along it and differ by one at most.
         assert versions == sorted(versions, reverse=True), (context, versions)
         assert versions[0] - versions[-1] <= 1, (context, versions)
         progressed += versions[0] > 0
-        partials = partial_files(path)
-        leftovers += bool(partials)
         # Temporary files are not chunks: not counted, not listed, not read.
         files = chunk_files(path)
         assert not any(f.endswith(PARTIAL_SUFFIX) for f in files)
@@ -553,14 +554,18 @@ def test_writer_killed_at_random_points_leaves_whole_versions(tmp_path):
                                                              options["dimension_separator"]))
         assert len(listed) == len(files) and all(k[1] == 0 and k[0] < ROWS for k in listed)
         assert z.cbytes == sum(os.path.getsize(os.path.join(path, f)) for f in files)
-        # Later writes to every chunk succeed, and the leftovers stay ignored.
+        assert partial_files(path) == partials  # reading removes nothing
+        # Opening to write removes what the killed writer left; later writes
+        # to every chunk succeed.
+        z = zarr.open(path, mode="r+", lazy=options.get("lazy", False))
+        assert partial_files(path) == [], context
         z[...] = 10**6
         z[5, :3] = 7
         expected = np.full((ROWS, WIDTH), 10**6)
         expected[5, :3] = 7
         np.testing.assert_array_equal(np.asarray(z[...], dtype="i8"), expected, err_msg=context)
         assert z.nchunks_initialized == ROWS
-        assert partial_files(path) == partials
+        assert partial_files(path) == []
         shutil.rmtree(path)
     # The kills landed while writing: most trials got past the first version.
     assert progressed >= trials // 2, (progressed, trials)
@@ -896,14 +901,18 @@ def test_without_fsync_nothing_is_synced(tmp_path, fsyncs):
 
 
 def _plant_partials(path, separator, rng):
-    """Garbage temporary files of the names writes use, beside and among the chunks."""
+    """Garbage temporary files of the names writes use, beside and among the
+    chunks: of a live writer (this process), as this version and earlier ones
+    name them, and names that are not a writer's."""
     planted = []
     dirs = [path]
     if separator == "/":
         dirs += [os.path.join(path, d) for d in sorted(os.listdir(path))
                  if os.path.isdir(os.path.join(path, d))]
+    me = os.getpid()
     for d in dirs:
-        for name in (".0.1234.0", ".1.99999.7", ".zarray.42.0", "3", "0"):
+        for name in (".0.%d@%s.0" % (me, HOST), ".1.%d.7" % me, ".zarray.%d@%s.0" % (me, HOST),
+                     "3", "0", ".0.1234@another-host.0"):
             full = os.path.join(d, name + PARTIAL_SUFFIX)
             with open(full, "wb") as f:
                 f.write(rng.randbytes(rng.randrange(0, 300)))
@@ -941,7 +950,8 @@ def test_leftover_partial_files_are_ignored(tmp_path, separator, lazy):
     expected[2:] = 0
     np.testing.assert_array_equal(z[...], expected)
     assert zarr.open(path, mode="r").nchunks_initialized == 4
-    # The leftovers are not removed by anything above.
+    # The leftovers of live writers, or of another host, are not removed by
+    # anything above.
     assert set(planted) <= set(partial_files(path))
 
 

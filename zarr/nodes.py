@@ -10,7 +10,6 @@ array one holding ``.zarray``, as the Zarr v2 format has them, in any store.
 
 import errno
 import os
-import shutil
 
 from zarr.aside import aside_path, discard, swap_in
 from zarr.attrs import Attributes
@@ -148,16 +147,18 @@ class Nodes:
         return where
 
     def _remove_lock_directory(self, key):
-        where = self._lock_directory(key)
-        if where is not None:
-            shutil.rmtree(where, ignore_errors=True)
+        if self._lock_directory(key) is not None:
+            try:  # through the store: never through a symbolic link below its root
+                self.store.delete_prefix(key + ".sync")
+            except OSError:
+                pass
 
     def move(self, source, dest):
         src, dst = self.key(source), self.key(dest)
         locks = self._lock_directory(src)
         self.store.rename(src, dst)
         if locks is not None:
-            os.rename(locks, self.store.directory(dst) + ".sync")
+            self.store.rename(src + ".sync", dst + ".sync")
 
     def remove_if_empty_new(self, path, member):
         """After a failed creation of ``member``: remove the directories made on
@@ -165,16 +166,10 @@ class Nodes:
         (another thread may be making a member there meanwhile)."""
         if not isinstance(self.store, LocalStore):
             return
-        top = self.directory(path)
-        where = os.path.dirname(self.directory(member))
-        while True:
-            try:
-                os.rmdir(where)
-            except OSError:
-                return
-            if where == top:
-                return
-            where = os.path.dirname(where)
+        top = self.key(path)
+        where = self.key(member).rpartition("/")[0]
+        while where and self.store.remove_if_empty(where) and where != top:
+            where = where.rpartition("/")[0]
 
 
 def check_writable(nodes, what):

@@ -18,9 +18,25 @@ from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, Me
 from zarr.storage.memory import this_process
 from zarr.sync import ProcessSynchronizer
 from zarr.tokens import persistent_token
-from zarr.util import normalize_chunks, normalize_shape
+from zarr.util import normalize_chunks, normalize_resize, normalize_shape
 
 MODES = ("r", "r+", "a", "w", "w-")
+
+#: How many directory entries the sweep on opening an array looks at, at most.
+OPEN_SWEEP_BUDGET = 256
+
+
+def sweep_cheaply(store, path):
+    """Remove the temporary files that killed writers left in the array's
+    directories, if they are small (see :meth:`zarr.storage.LocalStore.sweep_partials`):
+    at most :data:`OPEN_SWEEP_BUDGET` entries are looked at, and failing
+    never stops the caller."""
+    sweep = getattr(store, "sweep_partials", None)
+    if sweep is not None and not store.read_only:
+        try:
+            sweep(path, budget=OPEN_SWEEP_BUDGET)
+        except OSError:
+            pass
 
 
 class PersistentArray(Array):
@@ -58,6 +74,24 @@ class PersistentArray(Array):
     def _describe(self):
         return "at %s" % self.path if isinstance(self._store, LocalStore) else \
             Array._describe(self)
+
+    def resize(self, *shape):
+        """Change the shape; see :meth:`zarr.Array.resize`.
+
+        In a directory, the temporary files that writers killed mid-write
+        left are removed too (see :meth:`zarr.storage.LocalStore.sweep_partials`):
+        all of them when the array shrinks (whose chunks are listed anyway);
+        as on opening when it grows. A shrink that would delete through a
+        symbolic link to a directory inside the array raises first.
+        """
+        sweep = getattr(self._store, "sweep_partials", None)
+        if sweep is not None and not self._store.read_only and self._mode != "r":
+            new = normalize_resize(shape, self.ndim)
+            if any(n < o for n, o in zip(new, self._shape)):
+                sweep(self._key_prefix, refuse_links=True)
+            else:
+                sweep_cheaply(self._store, self._key_prefix)
+        return Array.resize(self, *shape)
 
     def __dask_tokenize__(self):
         return persistent_token(self)
@@ -298,6 +332,8 @@ def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cn
                  if value is not DEFAULT}
         check_given(meta, describe_node(store, path), shape, object_options(dtype)[0], chunks,
                     given)
+        if mode != "r":
+            sweep_cheaply(store, path)
     else:
         if shape is None:
             raise TypeError("shape is required to create an array at %s (zarr.open_group "

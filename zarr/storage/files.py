@@ -2,20 +2,18 @@
 within a size limit): the file work of :class:`LocalStore`."""
 
 import errno
-import itertools
 import os
 
 from zarr.errors import MetadataError
 from zarr.ext import READ_FLAGS, check_regular_file, exchange_files
-
-#: The suffix of the temporary files of writes in progress; never a key.
-PARTIAL_SUFFIX = ".partial"
+from zarr.storage.partials import PARTIAL_SUFFIX, partial_name  # noqa: F401 - PARTIAL_SUFFIX is
+                                                                # imported from here too
 
 #: The largest metadata file (``.zarray``, ``.zgroup``, ``.zattrs``) that is
 #: read, in bytes; a larger one is refused unread.
 MAX_METADATA_SIZE = 64 * 2**20
 
-_partial_names = itertools.count()
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 
 # Cleared when the kernel has no renameat2 (ENOSYS).
 _exchange_works = True
@@ -23,17 +21,18 @@ _exchange_works = True
 _no_exchange_devices = set()
 
 
-def _replace_by_exchange(tmp, path):
-    """Swap tmp (the new file) with an existing path, then remove tmp (now the
-    old file). False, with nothing done, when path does not exist or the
-    exchange is not supported there."""
+def _replace_by_exchange(tmp, target, dir_fd, path):
+    """Swap tmp (the new file) with an existing target, then remove tmp (now the
+    old file); both relative to dir_fd (None: paths). False, with nothing
+    done, when target does not exist or the exchange is not supported there.
+    Errors name ``path``, the target's path."""
     global _exchange_works
     if not _exchange_works:
         return False
-    if _no_exchange_devices and os.stat(tmp).st_dev in _no_exchange_devices:
+    if _no_exchange_devices and os.stat(tmp, dir_fd=dir_fd).st_dev in _no_exchange_devices:
         return False
     try:
-        exchange_files(tmp, path)
+        exchange_files(tmp, target, dir_fd)
     except OSError as e:
         if e.errno == errno.ENOENT:
             return False
@@ -41,18 +40,18 @@ def _replace_by_exchange(tmp, path):
             _exchange_works = False
             return False
         if e.errno in (errno.EINVAL, errno.EOPNOTSUPP, errno.EXDEV):
-            _no_exchange_devices.add(os.stat(tmp).st_dev)
+            _no_exchange_devices.add(os.stat(tmp, dir_fd=dir_fd).st_dev)
             return False
         if e.errno == errno.EPERM:
             return False  # a rename may still be allowed, or says why not
         raise OSError(e.errno, e.strerror, path) from None
     try:
-        os.remove(tmp)
+        os.remove(tmp, dir_fd=dir_fd)
     except IsADirectoryError:
         # A directory was in the way, which a rename would have refused: put it
         # back where it was.
         try:
-            exchange_files(tmp, path)
+            exchange_files(tmp, target, dir_fd)
         except OSError as e:
             raise OSError(e.errno, "a directory was in the way of %s and could not be put "
                           "back from %s: %s" % (path, tmp, e.strerror), path) from None
@@ -65,12 +64,13 @@ def _replace_by_exchange(tmp, path):
 def write_file_atomic(path, data, fsync=False, exchange=False):
     """Replace the file at ``path`` by ``data`` in one step.
 
-    The bytes go to a temporary file in the same directory (named
-    ``.<name>.<pid>.<n>.partial``), which is then renamed over ``path``: a
-    reader sees the old file or the new one, never a torn one. If anything
-    fails, the temporary file is removed and ``path`` is left as it was.
-    With ``fsync``, the file and its directory are synced to disk before
-    returning. Missing parent directories are created.
+    The bytes go to a temporary file in the same directory (named by
+    :func:`zarr.storage.partials.partial_name`), which is then renamed over
+    ``path``: a reader sees the old file or the new one, never a torn one.
+    If anything fails, the temporary file is removed, ``path`` is left as it
+    was, and the error names ``path``. With ``fsync``, the file and its
+    directory are synced to disk before returning. Missing parent
+    directories are created.
 
     With ``exchange`` (and without ``fsync``), an existing file is replaced
     by swapping it with the temporary file in one step (Linux's
@@ -91,14 +91,26 @@ def write_file_atomic(path, data, fsync=False, exchange=False):
     b'new'
     """
     path = os.fspath(path)
-    directory, name = os.path.split(path)
-    tmp = os.path.join(directory, ".%s.%d.%d%s" % (name, os.getpid(), next(_partial_names),
-                                                    PARTIAL_SUFFIX))
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    except FileNotFoundError:
-        os.makedirs(directory or ".", exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    write_in_directory(None, path, os.path.basename(path), data, fsync, exchange)
+
+
+def write_in_directory(dir_fd, path, name, data, fsync=False, exchange=False):
+    """:func:`write_file_atomic` of the file ``name`` in the directory open at
+    ``dir_fd``; ``path`` is its whole path, which errors name. With
+    ``dir_fd`` None, of the file at ``path`` (whose last part is ``name``),
+    its directory made when missing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> fd = os.open(d, os.O_RDONLY)
+    >>> write_in_directory(fd, os.path.join(d, "x"), "x", b"new"); os.close(fd)
+    >>> os.listdir(d)
+    ['x']
+    """
+    target = name if dir_fd is not None else path
+    tmp, fd = _new_partial(dir_fd, path, name)
     try:
         try:
             view = memoryview(data).cast("B")
@@ -109,23 +121,53 @@ def write_file_atomic(path, data, fsync=False, exchange=False):
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if not (exchange and not fsync and _replace_by_exchange(tmp, path)):
-            os.replace(tmp, path)
+        if not (exchange and not fsync and _replace_by_exchange(tmp, target, dir_fd, path)):
+            os.replace(tmp, target, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        if fsync:
+            _sync_directory(dir_fd, path)
     except BaseException as e:
         try:
-            os.remove(tmp)
-        except (FileNotFoundError, IsADirectoryError):
-            pass
-        if isinstance(e, OSError) and e.filename == tmp and e.errno is not None:
+            os.remove(tmp, dir_fd=dir_fd)
+        except OSError:
+            pass  # gone already (renamed in), or not ours to remove: ignored by readers
+        if isinstance(e, OSError) and e.errno is not None and e.filename != path:
+            # The temporary file, or nothing, named: the key's file instead.
             raise type(e)(e.errno, e.strerror, path) from e
-        raise_with_path(e, path)
         raise
-    if fsync:
-        dfd = os.open(directory or ".", os.O_RDONLY)
+
+
+def _new_partial(dir_fd, path, name):
+    """(name, or path when dir_fd is None; open descriptor) of a new temporary
+    file for the file ``name`` at ``path``. A name taken already (a file left
+    by a killed process that had this process's id) gives way to the next."""
+    for _ in range(1000):
+        tmp = partial_name(name)
+        if dir_fd is None:
+            tmp = path[:len(path) - len(name)] + tmp
         try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+            try:
+                return tmp, os.open(tmp, _NEW_FILE, 0o666, dir_fd=dir_fd)
+            except FileNotFoundError:
+                if dir_fd is not None:
+                    raise
+                os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+                return tmp, os.open(tmp, _NEW_FILE, 0o666, dir_fd=dir_fd)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise type(e)(e.errno, e.strerror, path) from None
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file beside", path)
+
+
+def _sync_directory(dir_fd, path):
+    if dir_fd is not None:
+        os.fsync(dir_fd)
+        return
+    fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def open_regular(path):
@@ -210,13 +252,3 @@ def raise_with_path(e, path):
     (as those of os.write or of a read after open do)."""
     if isinstance(e, OSError) and e.filename is None and e.errno is not None:
         raise type(e)(e.errno, e.strerror, os.fspath(path)) from e
-
-
-def remove_empty_dirs(root):
-    """Remove the empty subdirectories under root (left by nested chunk keys)."""
-    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
-        if dirpath != root and not dirnames and not filenames:
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass

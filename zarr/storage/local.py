@@ -8,13 +8,35 @@ import stat
 
 from zarr.storage.base import Store, check_value, normalize_key, normalize_prefix
 from zarr.storage.files import (PARTIAL_SUFFIX, open_regular, raise_with_path, read_file,
-                                remove_empty_dirs, write_file_atomic)
+                                write_in_directory)
+from zarr.storage.nofollow import open_directory, tidy
+from zarr.storage.partials import partial_name
 
 _hidden_names = itertools.count()
 
 
 def _is_metadata(key):
     return key.rpartition("/")[2].startswith(".")
+
+
+def _lexists(name, dir_fd):
+    try:
+        os.lstat(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _remove_entry(dir_fd, name):
+    """Remove the file, link or directory tree ``name`` (relative to dir_fd),
+    never following a link."""
+    try:
+        if stat.S_ISDIR(os.lstat(name, dir_fd=dir_fd).st_mode):
+            shutil.rmtree(name, dir_fd=dir_fd)
+        else:
+            os.unlink(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
 
 
 class LocalStore(Store):
@@ -24,26 +46,37 @@ class LocalStore(Store):
     What it promises:
 
     - ``set`` is atomic: the bytes go to a temporary file beside the key's
-      (``.<name>.<pid>.<n>.partial``, never listed or read as a key), which
-      then replaces it in one step; a reader, or a writer killed at any
-      point, sees the old file or the new one. Chunk files are replaced by
-      exchanging them with the new file (``renameat2``), metadata files
-      (names beginning with ``.``) by a rename; see
+      (``.<name>.<pid>@<host>.<n>.partial``, never listed or read as a
+      key), which then replaces it in one step; a reader, or a writer killed
+      at any point, sees the old file or the new one. Chunk files are
+      replaced by exchanging them with the new file (``renameat2``),
+      metadata files (names beginning with ``.``) by a rename; see
       :func:`zarr.storage.files.write_file_atomic` for what each may cost
       after a power loss. ``fsync=True`` syncs every file and its directory
-      before ``set`` returns.
+      before ``set`` returns. The temporary files of killed writers are
+      removed by :meth:`sweep_partials` (and :meth:`prune`).
     - Only a missing file is a missing key: permission and I/O errors, a
-      directory in the way, are raised naming the file. Only regular files
-      are read (through links too): a FIFO, a device or a link to one is
-      refused unread (:class:`zarr.errors.NotAFileError`), and a metadata
-      file (a name beginning with ``.``) of more than
+      directory in the way, are raised naming the key's file (never a
+      temporary one). Only regular files are read (through links too): a
+      FIFO, a device or a link to one is refused unread
+      (:class:`zarr.errors.NotAFileError`), and a metadata file (a name
+      beginning with ``.``) of more than
       :data:`zarr.storage.files.MAX_METADATA_SIZE` bytes is a MetadataError.
+    - Symbolic links below the root are read through (a chunk row or a
+      member linked from elsewhere reads as if it were here), but no change
+      goes through one: ``set``, ``delete``, ``delete_prefix``, ``rename``
+      and the directories made on the way open each directory below the
+      root without following a link (``O_NOFOLLOW``, then calls relative to
+      it), and raise an OSError (ELOOP) naming the link instead; nothing
+      outside the root is created, replaced, removed or moved. A key or node
+      that is itself a link is replaced or removed as the link. The root may
+      be a link.
     - ``get_ranges`` reads only the ranges asked for; chunks read through a
       directory store read the blosc blocks a small read needs straight from
       the file (``file_path``).
     - ``rename`` of a node is one rename of its directory; ``delete_prefix``
       renames the directory to a hidden name first, so no half-removed node
-      is ever listed, and removes a symbolic link rather than its target.
+      is ever listed.
 
     Parameters
     ----------
@@ -70,6 +103,7 @@ class LocalStore(Store):
         self.root = os.fspath(root)
         self.read_only = bool(read_only)
         self.fsync = bool(fsync)
+        self._prefix = os.path.join(self.root, "")  # a key's file is this and the key
 
     @property
     def file_prefix(self):
@@ -111,16 +145,53 @@ class LocalStore(Store):
             os.close(fd)
 
     def _set(self, key, value):
-        write_file_atomic(self.file_path(key), value, self.fsync, not _is_metadata(key))
+        parent, _, name = key.rpartition("/")
+        path = self._prefix + key
+        exchange = name[0] != "."  # chunks; metadata files are renamed over
+        if not parent:
+            write_in_directory(None, path, name, value, self.fsync, exchange)
+            return
+        for attempt in range(3):
+            fd = open_directory(self.root, parent.split("/"), True, path)
+            try:
+                write_in_directory(fd, path, name, value, self.fsync, exchange)
+                return
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise  # else the directory was removed meanwhile (pruned): made again
+            finally:
+                os.close(fd)
+
+    def _open_parent(self, key, create=False):
+        """An open descriptor of the directory of ``key``'s file, reached without
+        following a symbolic link below the root (see :mod:`zarr.storage.nofollow`)."""
+        return open_directory(self.root, key.split("/")[:-1], create, self.file_path(key))
+
+    def _parent(self, key):
+        """(descriptor or None, name): where ``key`` is, for calls taking
+        ``dir_fd``; None and the file's path for a key at the top (close the
+        descriptor). FileNotFoundError when a directory on the way is missing."""
+        if "/" not in key:
+            return None, os.path.join(self.root, key)
+        return self._open_parent(key), key.rpartition("/")[2]
 
     def _delete(self, key):
         path = self.file_path(key)
         try:
-            if stat.S_ISDIR(os.lstat(path).st_mode):
+            fd, name = self._parent(key)
+        except (FileNotFoundError, NotADirectoryError):
+            raise KeyError(key) from None
+        try:
+            if stat.S_ISDIR(os.lstat(name, dir_fd=fd).st_mode):
                 raise KeyError(key)  # a node's directory, not a key
-            os.remove(path)
+            os.unlink(name, dir_fd=fd)
         except FileNotFoundError:
             raise KeyError(key) from None
+        except OSError as e:
+            raise type(e)(e.errno, e.strerror, path) from None
+        finally:
+            if fd is not None:
+                os.close(fd)
 
     def getsize(self, key):
         path = self.file_path(normalize_key(key))
@@ -206,27 +277,36 @@ class LocalStore(Store):
     def delete_prefix(self, prefix):
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
-        where = self.directory(prefix)
         if not prefix:
-            for name in os.listdir(where):
-                full = os.path.join(where, name)
-                if os.path.isdir(full) and not os.path.islink(full):
-                    shutil.rmtree(full)
-                else:
-                    os.remove(full)
-            return
-        if os.path.islink(where):  # a node linked in: the link goes, not its target
-            os.unlink(where)
-            return
-        if not os.path.isdir(where):
             try:
-                os.remove(where)
+                fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             except FileNotFoundError:
-                pass
+                return
+            try:
+                for name in os.listdir(fd):
+                    _remove_entry(fd, name)
+            finally:
+                os.close(fd)
             return
-        hidden = self.hidden_name(where, "removing")
-        os.rename(where, hidden)
-        shutil.rmtree(hidden)
+        try:
+            fd, name = self._parent(prefix)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        try:
+            try:
+                st = os.lstat(name, dir_fd=fd)
+            except FileNotFoundError:
+                return
+            if not stat.S_ISDIR(st.st_mode):
+                # A file, or a node linked in: the link goes, not its target.
+                _remove_entry(fd, name)
+                return
+            hidden = self.hidden_name(name, "removing")
+            os.rename(name, hidden, src_dir_fd=fd, dst_dir_fd=fd)
+            shutil.rmtree(hidden, dir_fd=fd)
+        finally:
+            if fd is not None:
+                os.close(fd)
 
     @staticmethod
     def hidden_name(where, what):
@@ -238,13 +318,28 @@ class LocalStore(Store):
     def rename(self, source, dest):
         source, dest = normalize_prefix(source), normalize_prefix(dest)
         self._check_writable(dest)
-        src, dst = self.directory(source), self.directory(dest)
-        if not os.path.lexists(src):
-            raise KeyError(source)
-        if os.path.lexists(dst):
-            raise FileExistsError(errno.EEXIST, "something is in the way", dst)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        os.rename(src, dst)
+        dst = self.directory(dest)
+        try:
+            sfd, sname = self._parent(source)
+        except (FileNotFoundError, NotADirectoryError):
+            raise KeyError(source) from None
+        try:
+            if not _lexists(sname, sfd):
+                raise KeyError(source)
+            if "/" in dest:
+                dfd, dname = self._open_parent(dest, create=True), dest.rpartition("/")[2]
+            else:
+                dfd, dname = None, dst
+            try:
+                if _lexists(dname, dfd):
+                    raise FileExistsError(errno.EEXIST, "something is in the way", dst)
+                os.rename(sname, dname, src_dir_fd=sfd, dst_dir_fd=dfd)
+            finally:
+                if dfd is not None:
+                    os.close(dfd)
+        finally:
+            if sfd is not None:
+                os.close(sfd)
 
     def set_if_absent(self, key, value):
         """Store ``value`` at ``key`` unless a value is there; whether it was
@@ -253,19 +348,102 @@ class LocalStore(Store):
         value = check_value(key, value)
         self._check_writable(key)
         path = self.file_path(key)
-        directory, name = os.path.split(path)
-        tmp = self.hidden_name(path, "claim") + PARTIAL_SUFFIX
-        write_file_atomic(tmp, value, self.fsync)
+        parent, _, name = key.rpartition("/")
+        fd = self._open_parent(key, create=True) if parent else None
         try:
-            os.link(tmp, path)
-        except FileExistsError:
+            if fd is None:
+                name = path
+            claim = partial_name(os.path.basename(name))
+            try:
+                write_in_directory(fd, os.path.join(os.path.dirname(path), claim), claim, value,
+                                   self.fsync)
+            except OSError as e:
+                raise type(e)(e.errno, e.strerror, path) from None
+            if fd is None:
+                claim = os.path.join(self.root, claim)
+            try:
+                os.link(claim, name, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
+            except FileExistsError:
+                return False
+            except OSError as e:
+                raise type(e)(e.errno, e.strerror, path) from None
+            finally:
+                try:
+                    os.unlink(claim, dir_fd=fd)
+                except OSError:
+                    pass  # a temporary file: ignored, and swept once this process is gone
+        finally:
+            if fd is not None:
+                os.close(fd)
+        return True
+
+    def remove_if_empty(self, prefix):
+        """Remove the directory of ``prefix`` if it is empty (and not reached
+        through a symbolic link below the root); whether it was removed."""
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        if not prefix:
+            return False
+        try:
+            fd, name = self._parent(prefix)
+        except OSError:
+            return False
+        try:
+            os.rmdir(name, dir_fd=fd)
+        except OSError:
             return False
         finally:
-            os.remove(tmp)
+            if fd is not None:
+                os.close(fd)
         return True
 
     def prune(self, prefix=""):
-        remove_empty_dirs(self.directory(normalize_prefix(prefix)))
+        """Remove the empty directories under ``prefix`` (left by nested chunk
+        keys) and the temporary files of writers that are gone (see
+        :meth:`sweep_partials`); never through a symbolic link."""
+        self._tidy(normalize_prefix(prefix), remove_empty=True)
+
+    def sweep_partials(self, prefix="", budget=None, refuse_links=False):
+        """Remove the temporary files under ``prefix`` that writers killed
+        mid-write left: those whose name says they were written on this host
+        by a process that is gone (:func:`zarr.storage.partials.writer_is_gone`);
+        never a live writer's. The paths removed.
+
+        With ``budget``, no more than that many directory entries are looked
+        at, and a large directory is not listed at all (one ``fstat`` says
+        so): the cheap sweep of opening an array. Symbolic links are not
+        followed; with ``refuse_links``, a link to a directory under
+        ``prefix``, or on the way to it, raises OSError (ELOOP) naming it.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from zarr.storage.partials import HOST
+        >>> store = LocalStore(tempfile.mkdtemp())
+        >>> store["a/0"] = b"x"
+        >>> left = os.path.join(store.root, "a", ".0.999999999@%s.0.partial" % HOST)
+        >>> open(left, "wb").close()  # a process id that no process has
+        >>> store.sweep_partials("a") == [left], os.listdir(os.path.join(store.root, "a"))
+        (True, ['0'])
+        """
+        return self._tidy(normalize_prefix(prefix), budget=budget, refuse_links=refuse_links)
+
+    def _tidy(self, prefix, remove_empty=False, budget=None, refuse_links=False):
+        if self.read_only:
+            return []
+        where = self.directory(prefix)
+        try:
+            fd = open_directory(self.root, prefix.split("/") if prefix else [], target=where)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as e:
+            if refuse_links or e.errno != errno.ELOOP:
+                raise
+            return []  # reached through a link: nothing there is ours to remove
+        try:
+            return tidy(fd, where, remove_empty, budget, refuse_links)
+        finally:
+            os.close(fd)
 
     def describe_key(self, key):
         return "file %s" % self.file_path(key)

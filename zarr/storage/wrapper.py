@@ -154,6 +154,11 @@ class WrapperStore(Store):
         if inner is not None:
             inner.prune(prefix)
 
+    def sweep_partials(self, prefix="", budget=None, refuse_links=False):
+        """The inner store's ``sweep_partials`` (a directory's), else nothing to do."""
+        sweep = getattr(self._inner_store, "sweep_partials", None)
+        return sweep(prefix, budget, refuse_links) if sweep is not None else []
+
     def describe_key(self, key):
         inner = self._inner_store
         if inner is not None:
