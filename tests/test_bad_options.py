@@ -15,7 +15,7 @@ BAD = {
     "subarray field nested": dict(dtype=[("a", "i4"), ("b", [("c", "f4"), ("d", "u1")])]),
     "padded fields": dict(dtype=np.dtype({"names": ["a", "b"], "formats": ["u1", "i4"],
                                           "offsets": [0, 4]})),
-    "empty items": dict(dtype="U0"),
+    "empty items": dict(dtype="V0"),
     "unknown dtype": dict(dtype="nonsense"),
     "negative shape": dict(shape=-1),
     "fractional shape": dict(shape=2.5),
