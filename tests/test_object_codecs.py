@@ -145,3 +145,14 @@ def test_vlen_layout_is_the_count_then_lengths_and_bytes(items):
     raw = [(s or "").encode() for s in items]
     assert decode_vlen(encode_vlen(np.array(raw + [b""], object)[:len(raw)], False),
                        len(raw), False).tolist() == raw
+
+
+@pytest.mark.parametrize("codec,good,bad", [("vlen-utf8", "x", b"y"), ("vlen-bytes", b"x", "y")])
+def test_a_bad_element_anywhere_leaves_every_chunk_as_it_was(codec, good, bad):
+    z = zarr.zeros(6, dtype=object, chunks=2, object_codec=codec)
+    z[...] = [good] * 6
+    with pytest.raises(TypeError, match=codec):
+        z[...] = [good, good, good, good, good, bad]
+    with pytest.raises(TypeError, match=codec):
+        z[[0, 5]] = [good, 7]
+    assert z[...].tolist() == [good] * 6

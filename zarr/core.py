@@ -24,7 +24,7 @@ from zarr.ext import SHUFFLE_NAMES
 from zarr.indexing import (NotBasicSelection, cells_outside, chunk_projections,
                             normalize_selection, one_chunk_selection, selection_shape)
 from zarr.meta import array_metadata, dumps
-from zarr.objects import object_options
+from zarr.objects import check_elements, object_options
 from zarr.options import (metadata_of, new_metadata, prototype_chunk, read_metadata,
                           write_new_metadata)
 from zarr.parallel import check_threads, get_threads, run_tasks
@@ -262,7 +262,7 @@ class Array(Selections):
         sync = self._synchronizer
         lock = sync.array_lock if getattr(sync, "across_processes", False) else None
         return Attributes(self._store, join_key(self._key_prefix, ATTRS),
-                          read_only=self._mode == "r", lock=lock)
+                          read_only=self._mode == "r", lock=lock, node=self._meta_key)
 
     def __len__(self):
         if not self._shape:
@@ -501,6 +501,7 @@ class Array(Selections):
             # Elements may be sequences themselves: assign as numpy does.
             array = np.empty(shape, object)
             array[...] = value
+            check_elements(array, self._object_codec, self._describe())
             return array
         if isinstance(value, np.generic):
             # A numpy scalar is converted as numpy's a[i] = value converts it:

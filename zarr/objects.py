@@ -74,6 +74,20 @@ def encode_objects(arr, codec, context="chunk"):
 _STR, _BYTES = np.dtype(str), np.dtype(bytes)   # numpy's str and bytes of no size
 
 
+def check_elements(arr, codec, context):
+    """TypeError naming ``context`` when an element of the object array ``arr``
+    is one that ``codec`` cannot hold (a vlen codec holds str, or bytes, and
+    None); checked for a whole value before any chunk of it is written."""
+    if codec not in ("vlen-utf8", "vlen-bytes"):
+        return
+    kind = str if codec == "vlen-utf8" else bytes
+    for t in set(map(type, arr.ravel().tolist())):
+        if t is not type(None) and not issubclass(t, kind):
+            bad = next(x for x in arr.ravel().tolist() if type(x) is t)
+            raise TypeError("%s: a %s array holds %s (or None), not %s: %r"
+                            % (context, codec, kind.__name__, t.__name__, bad))
+
+
 def object_options(dtype, object_codec=None, fill_value=None, data=None):
     """The dtype, object codec and fill value of a new array: where every way
     of making an array chooses its object codec.
