@@ -275,3 +275,21 @@ def test_appends_from_threads_and_handles_all_land(name):
     assert (blocks == blocks[:, :1]).all()  # each append landed whole
     want = sorted(t * 1000 + i for t in range(4) for i in range(30))
     assert sorted(blocks[:, 0].tolist()) == want
+
+
+def test_attributes_of_a_removed_array_or_group_are_not_recreated(tmp_path):
+    import shutil
+    path = str(tmp_path / "a.zarr")
+    z = zarr.open(path, mode="w", shape=4, dtype="i4")
+    attrs = z.attrs
+    attrs["x"] = 1
+    g = zarr.open_group(str(tmp_path / "g.zarr"), mode="w")
+    g.attrs["y"] = 2
+    gattrs = g.attrs
+    shutil.rmtree(path)
+    shutil.rmtree(str(tmp_path / "g.zarr"))
+    with pytest.raises(FileNotFoundError, match="gone"):
+        attrs["x"] = 2
+    with pytest.raises(FileNotFoundError, match="gone"):
+        gattrs["y"] = 3
+    assert not os.path.exists(path) and not os.path.exists(str(tmp_path / "g.zarr"))

@@ -1,5 +1,6 @@
 """User attributes of arrays and groups: a dict stored as JSON in ``.zattrs``."""
 
+import errno
 import json
 from collections.abc import MutableMapping
 
@@ -100,9 +101,12 @@ class Attributes(MutableMapping):
     {'units': 'm/s', 'scale': 0.5, 'shape': [2, 5]}
     """
 
-    def __init__(self, store=None, key=ATTRS, read_only=False, lock=None):
+    def __init__(self, store=None, key=ATTRS, read_only=False, lock=None, node=None):
         self._store = MemoryStore() if store is None else store
         self._key = key
+        # The metadata key of the array or group the attributes belong to:
+        # a change refuses to recreate the attributes of a removed node.
+        self._node = node
         self._read_only = read_only
         self._thread_lock = thread_lock("attrs", self._store.lock_identity(key))
         # Held across a read-modify-write: a context manager factory (a
@@ -141,6 +145,10 @@ class Attributes(MutableMapping):
                 return self._apply(change)
 
     def _apply(self, change):
+        if self._node is not None and self._node not in self._store:
+            raise FileNotFoundError(errno.ENOENT, "the node of these attributes is gone (no "
+                                    "%s): not writing its attributes at"
+                                    % self._node.rpartition("/")[2], self._where())
         data = dict(self._load())
         change(data)
         self._store_data(data)

@@ -15,7 +15,7 @@ from zarr.aside import aside_path, discard, swap_in
 from zarr.attrs import Attributes
 from zarr.errors import ContainsArrayError, ContainsGroupError, ReadOnlyError
 from zarr.persistent import open_array
-from zarr.storage import ATTRS, GROUP_META, LocalStore, join_key, node_kind
+from zarr.storage import ARRAY_META, ATTRS, GROUP_META, LocalStore, join_key, node_kind
 from zarr.sync import ProcessSynchronizer
 
 GROUP_TEXT = '{\n    "zarr_format": 2\n}\n'
@@ -70,14 +70,16 @@ class Nodes:
                 if not name.startswith(".") and node_kind(self.store, join_key(prefix, name))]
 
     def attributes(self, path):
-        if self.kind(path) is None:
+        kind = self.kind(path)
+        if kind is None:
             raise KeyError("no member at /%s (removed?)" % path)
         lock = None
         if self.array_options["process_sync"] and isinstance(self.store, LocalStore):
             where = self.directory(path)
             lock = ProcessSynchronizer(where.rstrip(os.sep) + ".sync").array_lock
+        node = join_key(self.key(path), ARRAY_META if kind == "array" else GROUP_META)
         return Attributes(self.store, join_key(self.key(path), ATTRS), read_only=self.read_only,
-                          lock=lock)
+                          lock=lock, node=node)
 
     def exists(self, path):
         key = self.key(path)
