@@ -355,3 +355,17 @@ def test_a_str_subclass_cannot_lead_a_key_out(tmp_path):
     with pytest.raises(ValueError):
         store[Sneaky("../escaped")] = b"x"
     assert not (tmp_path / "escaped").exists()
+
+
+def test_a_name_too_long_for_a_file_is_a_missing_key(tmp_path):
+    store = zarr.storage.LocalStore(str(tmp_path / "s"))
+    g = zarr.open_group(store, mode="w")
+    name = "x" * 300
+    assert name not in g and g.get(name) is None
+    assert ("x" * 300 + "/.zarray") not in store
+    with pytest.raises(KeyError):
+        store["x" * 300]
+    with pytest.raises(KeyError):
+        store.get_ranges("x" * 300, [(0, 1)])
+    with pytest.raises(KeyError):
+        g[name]

@@ -213,6 +213,8 @@ def read_file(path, metadata=False):
     except FileNotFoundError:
         return None
     except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:  # no file can have that name
+            return None
         raise_with_path(e, path)
         raise
     limit = MAX_METADATA_SIZE if metadata else None

@@ -134,6 +134,8 @@ class LocalStore(Store):
         except FileNotFoundError:
             raise KeyError(key) from None
         except OSError as e:
+            if e.errno == errno.ENAMETOOLONG:
+                raise KeyError(key) from None
             raise_with_path(e, path)
             raise
         try:
@@ -199,6 +201,10 @@ class LocalStore(Store):
             st = os.stat(path)
         except (FileNotFoundError, NotADirectoryError):
             raise KeyError(key) from None
+        except OSError as e:
+            if e.errno == errno.ENAMETOOLONG:  # no file can have that name
+                raise KeyError(key) from None
+            raise
         if stat.S_ISDIR(st.st_mode):
             raise KeyError(key)
         return st.st_size
