@@ -19,7 +19,8 @@ from zarr.creation import (
     zeros_like,
 )
 from zarr.attrs import Attributes
-from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError, ReadOnlyError
+from zarr.errors import (ContainsArrayError, ContainsGroupError, MetadataError, NotAFileError,
+                         ReadOnlyError)
 from zarr.ext import (
     BLOSC_VERSION,
     COMPRESSORS,
@@ -81,6 +82,7 @@ __all__ = [
     "Chunk",
     "CodecError",
     "CorruptChunkError",
+    "NotAFileError",
     "SynchronizedArray",
     "SynchronizedChunk",
     "array",

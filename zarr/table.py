@@ -52,6 +52,7 @@ from zarr.columns import (ROLES, arrays_meta, as_index, check_options, columns_i
                           write_tasks)
 from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError, ReadOnlyError
 from zarr.hierarchy import Group, open_group, open_group_at
+from zarr.meta import load_json
 from zarr.locks import thread_lock
 from zarr.names import split_name
 from zarr.parallel import run_tasks
@@ -241,11 +242,12 @@ def _empty_group(store, prefix):
     names = [name for name in store.list_dir(prefix) if name == ATTRS or name[:1] != "."]
     if names != [ATTRS]:
         return not names
+    key = join_key(prefix, ATTRS)
     try:
-        return json.loads(bytes(store.get(join_key(prefix, ATTRS))).decode("utf-8")) == {}
+        return load_json(store.get(key), key) == {}
     except KeyError:
         return True
-    except ValueError:  # not JSON: something, kept
+    except MetadataError:  # not JSON (or too deep, too large): something, kept
         return False
 
 
