@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import zarr
-from zarr.advanced import block_selection, dim_groups, point_groups
+from zarr.advanced import block_selection
+from zarr.grouping import dim_groups, point_groups
 
 from arrays import KINDS, reference, shapes_and_chunks
 

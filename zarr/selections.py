@@ -14,8 +14,9 @@ from functools import partial
 
 import numpy as np
 
-from zarr.advanced import (POINT, block_selection, chunk_parts, coordinate_plan, mask_plan,
-                           numpy_plan, orthogonal_plan)
+from zarr.advanced import (POINT, block_selection, coordinate_plan, mask_plan, numpy_plan,
+                           orthogonal_plan)
+from zarr.grouping import chunk_parts
 from zarr.parallel import run_tasks
 
 
