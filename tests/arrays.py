@@ -138,7 +138,13 @@ def basic_selections(draw, shape):
             bound = st.one_of(st.none(), st.integers(-n - 3, n + 3))
             step = st.one_of(st.none(), st.integers(-5, 5).filter(bool))
             parts.append(slice(draw(bound), draw(bound), draw(step)))
-    # Trailing dimensions may be left out, or replaced by an Ellipsis anywhere.
+    return draw(selection_forms(parts))
+
+
+@st.composite
+def selection_forms(draw, parts):
+    """The index of ``parts`` (one per dimension) as a user may write it:
+    trailing ones left out, a run replaced by an Ellipsis, a lone index bare."""
     form = draw(st.sampled_from(["full", "short", "ellipsis"]))
     if form == "short" and parts:
         parts = parts[:draw(st.integers(0, len(parts)))]

@@ -10,7 +10,7 @@ import zarr
 from zarr.advanced import block_selection
 from zarr.grouping import dim_groups, point_groups
 
-from arrays import KINDS, reference, shapes_and_chunks
+from arrays import KINDS, reference, selection_forms, shapes_and_chunks
 
 
 @st.composite
@@ -62,20 +62,11 @@ def numpy_indices(draw, shape, allow_bad=False):
             parts.append(mask)
             d += 1
         d += 1
-    # New axes and 0-d booleans anywhere; an Ellipsis or trailing dimensions left out.
+    # New axes and 0-d booleans anywhere.
     for _ in range(draw(st.integers(0, 2))):
         extra = draw(st.sampled_from([None, None, True, False, np.bool_(True)]))
         parts.insert(draw(st.integers(0, len(parts))), extra)
-    form = draw(st.sampled_from(["full", "short", "ellipsis"]))
-    if form == "short" and parts:
-        parts = parts[:draw(st.integers(0, len(parts)))]
-    elif form == "ellipsis":
-        i = draw(st.integers(0, len(parts)))
-        j = draw(st.integers(i, len(parts)))
-        parts = parts[:i] + [Ellipsis] + parts[j:]
-    if len(parts) == 1 and draw(st.booleans()):
-        return parts[0]
-    return tuple(parts)
+    return draw(selection_forms(parts))
 
 
 def _outcome(f):

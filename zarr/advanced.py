@@ -12,25 +12,13 @@ The canonical layout has one axis for the points, if any, first; then one
 axis for each dimension that is a slice or an index array, in order.
 """
 
-import operator
-
 import numpy as np
+
+from zarr.indexing import as_index
 
 
 _VALID = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
           "integer or boolean arrays are valid indices")
-
-
-def as_int(obj):
-    """obj as a Python int if it is an integer scalar (not a bool), else None."""
-    if type(obj) is int:
-        return obj
-    if isinstance(obj, (bool, np.bool_)) or isinstance(obj, np.ndarray):
-        return None
-    try:
-        return operator.index(obj)
-    except TypeError:
-        return None
 
 
 def index_array(obj):
@@ -199,15 +187,15 @@ def _expand(selection, shape):
             entries.append(("newaxis", None))
         elif type(s) is slice:
             for part in (s.start, s.stop, s.step):
-                if part is not None and as_int(part) is None:
+                if part is not None and as_index(part) is None:
                     raise TypeError("slice indices must be integers or None or have an "
                                     "__index__ method")
             entries.append(("slice", s))
             consumed += 1
         elif isinstance(s, (bool, np.bool_)):
             entries.append(("bool", np.asarray(s)))
-        elif as_int(s) is not None:
-            entries.append(("int", as_int(s)))
+        elif as_index(s) is not None:
+            entries.append(("int", as_index(s)))
             consumed += 1
         elif isinstance(s, (list, tuple, np.ndarray)) or hasattr(s, "__array__"):
             arr = index_array(s)
@@ -413,7 +401,7 @@ def coordinate_plan(selection, shape):
     for axis, s in enumerate(selection):
         if type(s) is slice or s is Ellipsis or s is None:
             raise IndexError("a coordinate selection takes integer arrays, not %r" % (s,))
-        arr = index_array(s) if as_int(s) is None else np.asarray(as_int(s))
+        arr = index_array(s) if as_index(s) is None else np.asarray(as_index(s))
         if arr.dtype == bool:
             raise IndexError("a coordinate selection takes integer arrays, not booleans "
                              "(see get_mask_selection)")
@@ -474,7 +462,7 @@ def block_selection(selection, shape, chunks):
             continue
         axis = len(out)
         g = grid[axis]
-        i = as_int(s)
+        i = as_index(s)
         if i is not None:
             if not -g <= i < g:
                 raise IndexError("block index %d is out of bounds for axis %d with %d blocks"

@@ -13,6 +13,19 @@ from zarr.advanced import POINT
 from zarr.indexing import dim_projections
 
 
+def _runs(ids):
+    """The runs of equal chunk ids: (the stable order that sorts ids, or None
+    when they are sorted already; the sorted ids; each run's start and stop)."""
+    if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
+        order = np.argsort(ids, kind="stable")
+        ids = ids[order]
+    else:
+        order = None
+    cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    return (order, ids, np.concatenate(([0], cuts)).tolist(),
+            np.concatenate((cuts, [len(ids)])).tolist())
+
+
 def dim_groups(idx, c):
     """The chunks an index array touches along one dimension of chunk length c.
 
@@ -29,16 +42,7 @@ def dim_groups(idx, c):
     """
     if len(idx) == 0:
         return []
-    ck = idx // c
-    if len(ck) > 1 and (ck[1:] < ck[:-1]).any():
-        order = np.argsort(ck, kind="stable")
-        sck = ck[order]
-    else:
-        order = None
-        sck = ck
-    cuts = np.flatnonzero(sck[1:] != sck[:-1]) + 1
-    starts = np.concatenate(([0], cuts)).tolist()
-    stops = np.concatenate((cuts, [len(idx)])).tolist()
+    order, sck, starts, stops = _runs(idx // c)
     ks = sck[starts].tolist()
     groups = []
     for k, a, b in zip(ks, starts, stops):
@@ -83,16 +87,8 @@ def point_groups(points, chunks):
         return []
     cks = [p // c for p, c in zip(points, chunks)]
     grid = [int(k.max()) + 1 for k in cks]
-    ids = np.ravel_multi_index(cks, grid) if len(cks) > 1 else cks[0]
-    if n > 1 and (ids[1:] < ids[:-1]).any():
-        order = np.argsort(ids, kind="stable")
-        sids = ids[order]
-    else:
-        order = None
-        sids = ids
-    cuts = np.flatnonzero(sids[1:] != sids[:-1]) + 1
-    starts = np.concatenate(([0], cuts)).tolist()
-    stops = np.concatenate((cuts, [n])).tolist()
+    order, sids, starts, stops = _runs(np.ravel_multi_index(cks, grid) if len(cks) > 1
+                                       else cks[0])
     keys = np.array(np.unravel_index(sids[starts], grid)).T.tolist() if len(cks) > 1 else \
         [[k] for k in sids[starts].tolist()]
     groups = []
@@ -120,7 +116,7 @@ def chunk_parts(plan, chunks):
         if d is POINT:
             continue
         if isinstance(d, np.ndarray):
-            per_dim.append((axis, [(k, local, pos) for k, local, pos in dim_groups(d, c)]))
+            per_dim.append((axis, dim_groups(d, c)))
         else:
             per_dim.append((axis, [(k, within, out) for k, within, out, _ in
                                    dim_projections(d, n, c)]))

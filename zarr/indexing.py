@@ -21,7 +21,7 @@ class NotBasicSelection(IndexError):
     arrays, booleans, None): numpy's advanced indexing, not basic."""
 
 
-def _as_index(obj):
+def as_index(obj):
     """obj as a Python int if it is an integer index, else None."""
     if type(obj) is int:
         return obj
@@ -64,7 +64,7 @@ def normalize_selection(selection, shape):
             n_ellipsis += 1
         else:
             n_dims += 1
-            if type(s) is not int and type(s) is not slice and _as_index(s) is None:
+            if type(s) is not int and type(s) is not slice and as_index(s) is None:
                 # Before any bound is checked: where an Ellipsis lands, and
                 # what an integer indexes, depend on every entry.
                 raise NotBasicSelection(
@@ -87,7 +87,7 @@ def normalize_selection(selection, shape):
             scalar = False
             out.append(s)
             continue
-        i = _as_index(s)
+        i = as_index(s)
         n = shape[axis]
         if i < -n or i >= n:
             raise IndexError("index %d is out of bounds for axis %d with size %d" % (i, axis, n))
