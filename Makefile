@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py c-blosc/*.py c-blosc/*.pxd ext/*.pyx ext/*.pxi ext/*.pxd ext/zarr/*.pxd | cksum | cut -d" " -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py c-blosc/*.py c-blosc/*.pxd c-blosc/*.h ext/*.pyx ext/*.pxi ext/*.pxd ext/zarr/*.pxd | cksum | cut -d" " -f1)
 
 .PHONY: install demo test bench bench-quick clean
 

@@ -17,11 +17,16 @@ def _load_locator():
     return module
 
 
+options = _load_locator().build_options()
+# complibs.h: the prototypes of the zstd, lz4 and zlib functions ext/ calls.
+options["include_dirs"] = options.get("include_dirs", []) + [os.path.join(HERE, "c-blosc")]
+
 ext = Extension(
     "zarr.ext",
     sources=["ext/ext.pyx"],
+    depends=["c-blosc/complibs.h"],
     extra_compile_args=["-O3"],
-    **_load_locator().build_options(),
+    **options,
 )
 
 setup(

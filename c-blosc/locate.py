@@ -54,7 +54,8 @@ def locate_static():
 def build_options():
     """Keyword arguments for setuptools.Extension to compile against c-blosc."""
     if os.environ.get("ZARR_BLOSC", "static") == "system":
-        return dict(libraries=["blosc"])
+        # A system c-blosc links the codecs' own libraries; ext/ calls them too.
+        return dict(libraries=["blosc", "zstd", "lz4", "z"])
     include_dir, archive = locate_static()
     return dict(
         include_dirs=[include_dir],

@@ -12,7 +12,7 @@ from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock,
                                PyThread_free_lock, PyThread_acquire_lock,
                                PyThread_release_lock, WAIT_LOCK, NOWAIT_LOCK)
 
-from cblosc cimport BLOSC_MAX_BUFFERSIZE
+from cblosc cimport BLOSC_MAX_BUFFERSIZE, BLOSC_MAX_OVERHEAD
 
 
 cdef tuple _chunk_shape(shape):
@@ -255,6 +255,12 @@ cdef class Chunk:
         What the elements read as before they are written; 0 of the dtype by default.
     blocksize : int
         Blosc block size in bytes; 0 (the default) lets blosc choose.
+    codec : codec, optional
+        Any other codec instead of blosc (``cname`` etc. are then ignored):
+        an object with ``encode(array) -> bytes``, ``decode(bytes, out)``
+        that fills ``out`` (an array of the chunk's shape and dtype) exactly
+        or raises :class:`CorruptChunkError`, and ``max_encoded_size(nbytes)``,
+        such as :class:`zarr.Zstd`. Its chunks are always decoded whole.
 
     Examples
     --------
@@ -265,11 +271,19 @@ cdef class Chunk:
     """
 
     def __init__(self, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
-                 fill_value=None, blocksize=0):
+                 fill_value=None, blocksize=0, codec=None):
         cdef Py_ssize_t n
         self.shape = _chunk_shape(shape)
         self.dtype = _chunk_dtype(dtype)
-        if cname is None:
+        if codec is not None:
+            for name in ("encode", "decode", "max_encoded_size"):
+                if not callable(getattr(codec, name, None)):
+                    raise TypeError("codec %r has no method %s" % (codec, name))
+            self.codec = codec
+            self._raw = False
+            self.cname, self.clevel, self.shuffle = None, 0, 0
+            self._cname_b = b""
+        elif cname is None:
             self._raw = True
             self.cname, self.clevel, self.shuffle = None, 0, 0
             self._cname_b = b""
@@ -290,6 +304,10 @@ cdef class Chunk:
                              "a buffer: choose smaller chunks"
                              % (self.shape, self.dtype, BLOSC_MAX_BUFFERSIZE))
         self.nbytes = n * self.itemsize
+        if self.codec is not None:
+            self._max_cbytes = operator.index(self.codec.max_encoded_size(self.nbytes))
+        else:
+            self._max_cbytes = self.nbytes if self._raw else self.nbytes + BLOSC_MAX_OVERHEAD
         self._cdata = None
 
     # Storage of the compressed bytes; subclasses keep them elsewhere.
@@ -320,7 +338,11 @@ cdef class Chunk:
 
     cdef bytes _compress_array(self, arr):
         """Compress a C-contiguous array of this chunk's shape and dtype."""
-        cdef _Buffer buf = _export(arr)
+        cdef _Buffer buf
+        if self.codec is not None:
+            out = self.codec.encode(arr)
+            return out if type(out) is bytes else bytes(memoryview(out))
+        buf = _export(arr)
         if self._raw:
             return PyBytes_FromStringAndSize(<char*>buf.view.buf, buf.view.len)
         return _compress(buf.view.buf, buf.view.len, self.itemsize, self._cname_b,
@@ -340,7 +362,10 @@ cdef class Chunk:
 
     cdef int _decompress_into(self, bytes cdata, arr) except -1:
         """Decompress cdata into a writable C-contiguous array of this chunk's layout."""
-        cdef _Buffer buf = _export(arr, True)
+        cdef _Buffer buf
+        if self.codec is not None:
+            return self._codec_decode(cdata, arr)
+        buf = _export(arr, True)
         if self._raw:
             self._check_raw(cdata)
             memcpy(buf.view.buf, PyBytes_AS_STRING(cdata), self.nbytes)
@@ -350,6 +375,14 @@ cdef class Chunk:
                                        buf.view.buf, self.nbytes, self._context())
         return _decompress(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), buf.view.buf,
                            self.nbytes, self.itemsize, self._context())
+
+    cdef int _codec_decode(self, object cdata, arr) except -1:
+        """Decode cdata with the chunk's codec into arr; its errors name the chunk."""
+        try:
+            self.codec.decode(cdata, arr)
+        except CorruptChunkError as e:
+            raise CorruptChunkError("%s: %s" % (self._context(), e)) from None
+        return 0
 
     cdef int _check_raw(self, cdata) except -1:
         if len(cdata) != self.nbytes:
@@ -431,6 +464,12 @@ cdef class Chunk:
         if cdata is None:
             res = np.broadcast_to(self._fill, self.shape)[sel]
             if isinstance(res, np.ndarray):
+                res = res.copy()
+            return _deliver(res, out)
+        if self.codec is not None:  # decoded whole
+            tmp = self._whole(cdata, None)
+            res = tmp[sel]
+            if isinstance(res, np.ndarray) and res.size * 2 < tmp.size:
                 res = res.copy()
             return _deliver(res, out)
         run = _contiguous_run(sel, self.shape)
@@ -574,6 +613,12 @@ cdef class Chunk:
         cdata = bytes(cdata)
         if self._raw:
             self._check_raw(cdata)
+        elif self.codec is not None:
+            if len(cdata) > self._max_cbytes:
+                raise CorruptChunkError("%s: %d bytes, more than the %d bytes of the largest "
+                                        "frame the chunk can have"
+                                        % (self._context(), len(cdata), self._max_cbytes))
+            self._codec_decode(cdata, np.empty(self.shape, self.dtype))
         else:
             _validate(<const uint8_t*>PyBytes_AS_STRING(cdata), len(cdata), self.nbytes,
                       self.itemsize, self._context())
@@ -610,6 +655,8 @@ cdef class Chunk:
         if self._raw:
             self._check_raw(cdata)
             return np.frombuffer(cdata, self.dtype)[idx]
+        if self.codec is not None:
+            return self._whole(cdata, None).reshape(-1)[idx]
         src = <const uint8_t*>PyBytes_AS_STRING(cdata)
         srclen = len(cdata)
         if srclen < 16:
@@ -641,6 +688,9 @@ cdef class Chunk:
         return res
 
     def __repr__(self):
+        if self.codec is not None:
+            return "%s(shape=%s, dtype=%s, codec=%r, cbytes=%d)" % (
+                type(self).__name__, self.shape, self.dtype, self.codec, self.cbytes)
         return "%s(shape=%s, dtype=%s, cname=%r, clevel=%d, shuffle=%d, cbytes=%d)" % (
             type(self).__name__, self.shape, self.dtype, self.cname, self.clevel,
             self.shuffle, self.cbytes)
@@ -648,11 +698,12 @@ cdef class Chunk:
     def __reduce__(self):
         return (_rebuild_chunk, (type(self), self.shape, self.dtype.str if not self.dtype.fields
                                  else self.dtype.descr, self.cname, self.clevel, self.shuffle,
-                                 self.fill_value, self.blocksize, self._load()))
+                                 self.fill_value, self.blocksize, self._load(), self.codec))
 
 
-def _rebuild_chunk(cls, shape, dtype, cname, clevel, shuffle, fill_value, blocksize, cdata):
-    chunk = cls(shape, dtype, cname, clevel, shuffle, fill_value, blocksize)
+def _rebuild_chunk(cls, shape, dtype, cname, clevel, shuffle, fill_value, blocksize, cdata,
+                   codec=None):
+    chunk = cls(shape, dtype, cname, clevel, shuffle, fill_value, blocksize, codec)
     chunk.set_cdata(cdata)
     return chunk
 

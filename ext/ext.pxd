@@ -80,6 +80,10 @@ cdef class Chunk:
     cdef readonly Py_ssize_t nbytes
     cdef readonly Py_ssize_t size
     cdef readonly Py_ssize_t itemsize
+    # The codec of a chunk that is neither a blosc frame nor raw (None for
+    # those): any object with encode, decode and max_encoded_size.
+    cdef readonly object codec
+    cdef Py_ssize_t _max_cbytes
     cdef object _fill
     cdef bytes _cname_b
     cdef bint _raw
@@ -101,6 +105,7 @@ cdef class Chunk:
     cdef bint _validated(self, object cdata)
     cdef int _decompress_into(self, bytes cdata, arr) except -1
     cdef int _check_raw(self, cdata) except -1
+    cdef int _codec_decode(self, object cdata, arr) except -1
     cdef object _whole(self, object cdata, object out)
 
     # Reads and writes.

@@ -1,9 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """zarr.ext: the compiled layer of zarr.
 
-The blosc codec calls (compress, decompress, validate, getitem) and the chunk
-objects built on them. Every codec call runs on c-blosc's context functions
-with the GIL released, so calls from many threads run in parallel.
+The blosc codec calls (compress, decompress, validate, getitem), the other
+codecs of the Zarr v2 format (zstd, lz4, zlib and gzip, crc32 and adler32,
+byte shuffle) and the chunk objects built on them. Every codec call runs with
+the GIL released (blosc on its context functions), so calls from many threads
+run in parallel.
 
 The module is one extension assembled from the parts below, one idea each.
 """
@@ -18,4 +20,5 @@ include "chunk.pxi"
 include "copy.pxi"
 include "store_chunk.pxi"
 include "vlen.pxi"
+include "complibs.pxi"
 include "allocator.pxi"

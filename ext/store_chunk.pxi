@@ -13,7 +13,7 @@ from libc.errno cimport errno, EINVAL, EISDIR, ENOSYS
 from libc.stdint cimport uint8_t
 from posix.stat cimport S_ISDIR, S_ISREG
 
-from cblosc cimport BLOSC_MAX_OVERHEAD, BLOSC_MEMCPYED
+from cblosc cimport BLOSC_MEMCPYED
 
 cdef object _NOT_HANDLED = object()
 
@@ -261,6 +261,8 @@ cdef class StoreChunk(Chunk):
     shape, dtype, cname, clevel, shuffle, fill_value, blocksize
         As :class:`Chunk`.
     lock : lock, optional
+    codec : codec, optional
+        As :class:`Chunk`.
 
     Examples
     --------
@@ -273,8 +275,8 @@ cdef class StoreChunk(Chunk):
     """
 
     def __init__(self, store, key, shape, dtype, cname="blosclz", clevel=5, shuffle=1,
-                 fill_value=None, blocksize=0, lock=None):
-        Chunk.__init__(self, shape, dtype, cname, clevel, shuffle, fill_value, blocksize)
+                 fill_value=None, blocksize=0, lock=None, codec=None):
+        Chunk.__init__(self, shape, dtype, cname, clevel, shuffle, fill_value, blocksize, codec)
         self._bind(store, key, lock)
 
     cdef _bind(self, store, str key, lock):
@@ -303,6 +305,8 @@ cdef class StoreChunk(Chunk):
         c._fill = self._fill
         c._cname_b = self._cname_b
         c._raw = self._raw
+        c.codec = self.codec
+        c._max_cbytes = self._max_cbytes
         c._cdata = None
         if store is self.store:  # what the store offers, found once for the prototype
             c.store, c.key, c.lock = store, key, lock
@@ -319,7 +323,7 @@ cdef class StoreChunk(Chunk):
 
     cdef Py_ssize_t _max_frame(self):
         """The most bytes a valid value of this chunk can have."""
-        return self.nbytes if self._raw else self.nbytes + BLOSC_MAX_OVERHEAD
+        return self._max_cbytes
 
     cdef object _too_large(self, Py_ssize_t size):
         """The error for a value of size bytes, more than _max_frame."""
@@ -401,7 +405,8 @@ cdef class StoreChunk(Chunk):
         header, the block-start table and those blocks from the store.
         """
         cdef object res
-        if (not self._raw and (self._file_path is not None or self._ranged)
+        if (not self._raw and self.codec is None
+                and (self._file_path is not None or self._ranged)
                 and not _is_whole(sel, self.shape)):
             res = self._read_part(sel)
             if type(res) is _WholeValue:
@@ -542,13 +547,13 @@ cdef class StoreChunk(Chunk):
                                        self.dtype.str if not self.dtype.fields
                                        else self.dtype.descr, self.cname, self.clevel,
                                        self.shuffle, self.fill_value, self.blocksize,
-                                       self.lock))
+                                       self.lock, self.codec))
 
 
 def _rebuild_store_chunk(store, key, shape, dtype, cname, clevel, shuffle, fill_value,
-                         blocksize, lock):
+                         blocksize, lock, codec=None):
     return StoreChunk(store, key, shape, dtype, cname, clevel, shuffle, fill_value, blocksize,
-                      lock)
+                      lock, codec)
 
 
 def _raise_with_path(e, path):
