@@ -30,7 +30,8 @@ from zarr.ext import (
     StoreChunk,
     SynchronizedChunk,
 )
-from zarr.codecs import Blosc
+from zarr.codecs import (CRC32, LZ4, Adler32, Blosc, Delta, FixedScaleOffset, GZip, Shuffle,
+                         VLenArray, Zlib, Zstd)
 from zarr.persistent import (
     LazyPersistentArray,
     PersistentArray,
@@ -64,6 +65,16 @@ __all__ = [
     "MetadataError",
     "PersistentArray",
     "Blosc",
+    "Zstd",
+    "LZ4",
+    "Zlib",
+    "GZip",
+    "Delta",
+    "FixedScaleOffset",
+    "Shuffle",
+    "CRC32",
+    "Adler32",
+    "VLenArray",
     "DirectoryStore",
     "LocalStore",
     "MemoryStore",

@@ -16,7 +16,7 @@ import numpy as np
 
 from zarr.attrs import Attributes
 from zarr.bands import Bands
-from zarr.codecs import DEFAULT, codec_of
+from zarr.codecs import DEFAULT, Blosc, codec_of, filters_of
 from zarr.errors import ReadOnlyError
 from zarr.ext import SHUFFLE_NAMES
 from zarr.indexing import (NotBasicSelection, chunk_projections, normalize_selection,
@@ -69,19 +69,26 @@ class Array(Selections, ShapeChanges):
         left out, a shape of about 1 MB is chosen.
     cname, clevel, shuffle : compression options
         See :func:`zarr.ext.check_options`; or ``compressor``, a codec
-        (:class:`zarr.Blosc`) or None for raw chunks.
+        (:class:`zarr.Blosc`, :class:`zarr.Zstd`, ... or a configuration such
+        as ``{"id": "zstd", "level": 3}``) or None for raw chunks.
     fill_value : scalar, optional
         What unwritten elements read as; 0 of the dtype by default.
     blocksize : int, optional
         Blosc's block size in bytes; 0 or None (the default) lets blosc choose.
         Smaller blocks make small reads cheaper and whole-array work dearer.
-    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'}, optional
+    object_codec : {'msgpack2', 'vlen-utf8', 'vlen-bytes'} or codec, optional
         How an object array encodes its elements: by default ``vlen-utf8``
         for ``dtype=str``, ``vlen-bytes`` for ``dtype=bytes``, ``msgpack2``
-        for ``dtype=object`` (see :func:`zarr.objects.object_options`).
+        for ``dtype=object`` (see :func:`zarr.objects.object_options`); or
+        :class:`zarr.VLenArray` for elements that are 1-D arrays.
     threads : int, optional
         How many threads a read or write of many chunks uses; None (the
         default) follows :func:`zarr.get_threads`.
+    filters : list of codecs, optional
+        Codecs applied to a chunk before its compressor, in order
+        (:class:`zarr.Delta`, :class:`zarr.FixedScaleOffset`,
+        :class:`zarr.Shuffle`, :class:`zarr.CRC32`, :class:`zarr.Adler32`,
+        or their configurations).
 
     Examples
     --------
@@ -96,12 +103,12 @@ class Array(Selections, ShapeChanges):
 
     def __init__(self, shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
                  shuffle=DEFAULT, fill_value=None, blocksize=DEFAULT, object_codec=None,
-                 threads=None, compressor=DEFAULT):
+                 threads=None, compressor=DEFAULT, filters=None):
         threads = check_threads(threads)
         dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
         meta = new_metadata(shape, dtype, chunks, codec_of(compressor, cname, clevel, shuffle,
                                                            blocksize),
-                            fill_value, ".", object_codec)
+                            fill_value, ".", object_codec, filters_of(filters))
         store = MemoryStore()
         write_new_metadata(store, "", meta)
         self._setup(store, "", "a", meta, ThreadSynchronizer() if self._synchronized else None,
@@ -122,6 +129,7 @@ class Array(Selections, ShapeChanges):
         self._shape = meta["shape"]
         self._chunks = meta["chunks"]
         self._compressor = meta["compressor"]
+        self._filters = tuple(meta.get("filters", ()))
         self._separator = meta["dimension_separator"]
         self._object_codec = meta["object_codec"] or "msgpack2"
         proto = prototype_chunk(meta)
@@ -190,24 +198,36 @@ class Array(Selections, ShapeChanges):
 
     @property
     def compressor(self):
-        """The codec of the chunks (:class:`zarr.Blosc`), or None for raw chunks."""
+        """The codec of the chunks (:class:`zarr.Blosc`, :class:`zarr.Zstd`...),
+        or None for raw chunks."""
         return self._compressor
 
     @property
+    def filters(self):
+        """The codecs applied before the compressor, as a list; None when
+        there are none (an object array's codec is its ``object_codec``)."""
+        return list(self._filters) or None
+
+    @property
+    def _blosc(self):
+        return self._compressor if isinstance(self._compressor, Blosc) else None
+
+    @property
     def cname(self):
-        return None if self._compressor is None else self._compressor.cname
+        """Blosc's compressor name; None when the chunks are not blosc frames."""
+        return None if self._blosc is None else self._blosc.cname
 
     @property
     def clevel(self):
-        return 0 if self._compressor is None else self._compressor.clevel
+        return 0 if self._blosc is None else self._blosc.clevel
 
     @property
     def shuffle(self):
-        return 0 if self._compressor is None else self._compressor.shuffle
+        return 0 if self._blosc is None else self._blosc.shuffle
 
     @property
     def blocksize(self):
-        return 0 if self._compressor is None else self._compressor.blocksize
+        return 0 if self._blosc is None else self._blosc.blocksize
 
     @property
     def fill_value(self):
@@ -282,10 +302,16 @@ class Array(Selections, ShapeChanges):
         return [
             "zarr.%s(%s, %s, chunks=%s)" % (type(self).__name__, self._shape, self._dtype,
                                             self._chunks),
-            "  cname: %s; clevel: %d; shuffle: %d (%s)" % (
-                self.cname, self.clevel, self.shuffle, SHUFFLE_NAMES[self.shuffle]),
+            self._codec_line(),
             "  " + sizes,
         ]
+
+    def _codec_line(self):
+        if self._filters or not (self._compressor is None or self._blosc is not None):
+            return "  compressor: %r%s" % (self._compressor, "".join(
+                "; filter: %r" % f for f in self._filters))
+        return "  cname: %s; clevel: %d; shuffle: %d (%s)" % (
+            self.cname, self.clevel, self.shuffle, SHUFFLE_NAMES[self.shuffle])
 
     def __repr__(self):
         return "\n".join(self._summary_lines())

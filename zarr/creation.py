@@ -12,7 +12,8 @@ from zarr.storage import as_store
 
 def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffle=DEFAULT,
            fill_value=None, synchronized=True, blocksize=DEFAULT, threads=None,
-           object_codec=None, compressor=DEFAULT, store=None, path=None, overwrite=False):
+           object_codec=None, compressor=DEFAULT, store=None, path=None, overwrite=False,
+           filters=None):
     """Create an array with no chunk written: in memory, or in ``store``.
 
     Parameters
@@ -51,8 +52,15 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
         objects (:func:`zarr.array` of elements all str or all bytes picks
         ``vlen-utf8`` or ``vlen-bytes``): see :func:`zarr.objects.object_options`.
     compressor : codec or None, optional
-        The codec (:class:`zarr.Blosc`) instead of ``cname``, ``clevel``,
-        ``shuffle`` and ``blocksize``; None stores chunks raw.
+        The codec instead of ``cname``, ``clevel``, ``shuffle`` and
+        ``blocksize``: :class:`zarr.Blosc`, or another codec of the Zarr v2
+        format (:class:`zarr.Zstd`, :class:`zarr.LZ4`, :class:`zarr.Zlib`,
+        :class:`zarr.GZip`), or its configuration (``{"id": "zstd",
+        "level": 3}``); None stores chunks raw.
+    filters : list of codecs, optional
+        Codecs applied before the compressor: :class:`zarr.Delta`,
+        :class:`zarr.FixedScaleOffset`, :class:`zarr.Shuffle`,
+        :class:`zarr.CRC32`, :class:`zarr.Adler32` (or configurations).
     store : path, store or MutableMapping, optional
         Where the array is made (in memory by default): as :func:`zarr.open`
         takes it, in mode 'w-' (mode 'w' with ``overwrite``), at ``path``
@@ -71,11 +79,11 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
                           shape, dtype, chunks, cname, clevel, shuffle,
                           DEFAULT if fill_value is None else fill_value, synchronized,
                           blocksize=blocksize, object_codec=object_codec, threads=threads,
-                          compressor=compressor)
+                          compressor=compressor, filters=filters)
     cls = SynchronizedArray if synchronized else Array
     return cls(shape, dtype=dtype, chunks=chunks, cname=cname, clevel=clevel, shuffle=shuffle,
                fill_value=fill_value, blocksize=blocksize, threads=threads,
-               object_codec=object_codec, compressor=compressor)
+               object_codec=object_codec, compressor=compressor, filters=filters)
 
 
 def empty(shape, dtype=None, **kwargs):
@@ -197,6 +205,7 @@ def copy_into(z, data):
 def _same_encoding(a, b):
     return (a.dtype == b.dtype and a.chunks == b.chunks and a.shape == b.shape
             and a.compressor == b.compressor and a._object_codec == b._object_codec
+            and a.filters == b.filters
             and np.array_equal(np.asarray(a.fill_value), np.asarray(b.fill_value),
                                equal_nan=a.dtype.kind in "fc"))
 
@@ -205,7 +214,7 @@ def _like(a, kwargs):
     """The creation arguments of an array like ``a``, updated by kwargs."""
     if isinstance(a, Array):
         like = dict(shape=a.shape, dtype=a.dtype, chunks=a.chunks, compressor=a.compressor,
-                    fill_value=a.fill_value, synchronized=a._synchronized)
+                    fill_value=a.fill_value, synchronized=a._synchronized, filters=a.filters)
         if a.dtype.hasobject:
             like["object_codec"] = a._object_codec
         if any(k in kwargs for k in ("cname", "clevel", "shuffle", "blocksize")):
@@ -213,7 +222,7 @@ def _like(a, kwargs):
             del like["compressor"]
             if codec is None:
                 like["cname"] = None
-            else:
+            elif hasattr(codec, "cname"):
                 like.update(cname=codec.cname, clevel=codec.clevel, shuffle=codec.shuffle,
                             blocksize=codec.blocksize)
     else:

@@ -14,7 +14,7 @@ ZARR_FORMAT = 2
 
 #: The filter this project writes for object arrays, and the ones it reads.
 MSGPACK2 = {"id": "msgpack2", "raw": False, "use_bin_type": True, "use_single_float": False}
-OBJECT_CODECS = ("msgpack2", "vlen-utf8", "vlen-bytes")
+OBJECT_CODECS = ("msgpack2", "vlen-utf8", "vlen-bytes", "vlen-array")
 #: The keys of a ``.zarray`` that the Zarr v2 format requires (dimension_separator is optional).
 REQUIRED_KEYS = ("zarr_format", "shape", "chunks", "dtype", "compressor", "fill_value", "order",
                  "filters")
@@ -190,14 +190,30 @@ def decode_fill_value(value, dtype):
         raise MetadataError("fill_value %r does not fit dtype %s: %s" % (value, dtype, e)) from None
 
 
+def object_codec_config(object_codec):
+    """The filter entry of an object codec: its name (msgpack2, vlen-utf8,
+    vlen-bytes) or a codec (:class:`zarr.codecs.VLenArray`).
+
+    Examples
+    --------
+    >>> object_codec_config("vlen-utf8")
+    {'id': 'vlen-utf8'}
+    """
+    if object_codec in (None, "msgpack2"):
+        return dict(MSGPACK2)
+    if isinstance(object_codec, str):
+        return {"id": object_codec}
+    return object_codec.get_config()
+
+
 def array_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
-                   object_codec=None):
+                   object_codec=None, filters=()):
     """The ``.zarray`` of an array, as a dict; ``compressor`` is a codec
-    (:mod:`zarr.codecs`) or None."""
+    (:mod:`zarr.codecs`) or None, ``filters`` a sequence of codecs."""
     compressor = None if compressor is None else compressor.get_config()
-    filters = None
+    filters = [f.get_config() for f in filters] or None
     if dtype.hasobject:
-        filters = [MSGPACK2 if object_codec in (None, "msgpack2") else {"id": object_codec}]
+        filters = [object_codec_config(object_codec)]
     return {
         "zarr_format": ZARR_FORMAT,
         "shape": list(shape),
@@ -326,8 +342,11 @@ def parse_array_metadata(text, where):
             raise MetadataError("%s: an object array needs one of the filters %s, not %r"
                                 % (where, ", ".join(OBJECT_CODECS), filters))
         object_codec = ids[0]
-    elif filters:
-        raise MetadataError("%s: filters %r are not supported" % (where, filters))
+        if object_codec == "vlen-array":
+            object_codec = _filter(filters[0], dtype, where)
+        filters = ()
+    else:
+        filters = tuple(_filter(f, dtype, where) for f in filters)
     separator = meta.get("dimension_separator")
     if separator is None:
         separator = "."
@@ -343,5 +362,16 @@ def parse_array_metadata(text, where):
     return {
         "shape": shape, "chunks": chunks, "dtype": dtype, "compressor": compressor,
         "fill_value": fill_value, "dimension_separator": separator,
-        "object_codec": object_codec,
+        "object_codec": object_codec, "filters": filters,
     }
+
+
+def _filter(config, dtype, where):
+    """The codec of a filter's configuration, or a MetadataError naming it."""
+    try:
+        return get_codec(config, dtype.itemsize)
+    except KeyError:
+        raise MetadataError("%s: filter %r is not supported (have %s)"
+                            % (where, config, ", ".join(sorted(codec_registry)))) from None
+    except (TypeError, ValueError) as e:
+        raise MetadataError("%s: bad filter %r: %s" % (where, config, e)) from None

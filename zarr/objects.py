@@ -2,10 +2,12 @@
 
 The elements are encoded in the layout of the Zarr v2 ``msgpack2`` filter
 (a msgpack array of the elements, then the dtype string and the chunk
-shape), then compressed with blosc like any chunk. ``vlen-utf8`` and
-``vlen-bytes`` chunks (a count, then each element as a 4-byte length and its
-bytes), which zarr-python and xarray write for strings, are read and written
-too; :func:`object_options` says which a new array uses.
+shape), then compressed by the array's compressor (blosc, zstd...) like any
+chunk. ``vlen-utf8`` and ``vlen-bytes`` chunks (a count, then each element
+as a 4-byte length and its bytes), which zarr-python and xarray write for
+strings, are read and written too, and so are ``vlen-array`` chunks (each
+element a 1-D array of one dtype, :class:`zarr.codecs.VLenArray`);
+:func:`object_options` says which a new array uses.
 
 A chunk read from a store is untrusted: before anything is decompressed, the
 size its frame says it decompresses to must be within :func:`decoded_bound`
@@ -21,8 +23,10 @@ import struct
 import msgpack
 import numpy as np
 
+from zarr.codecs import DEFAULT, Blosc, VLenArray, get_codec
+from zarr.codecs.filters import as_u1
 from zarr.errors import CorruptChunkError
-from zarr.ext import cbuffer_sizes, compress, decode_vlen, decompress, encode_vlen
+from zarr.ext import cbuffer_sizes, decode_vlen, encode_vlen
 from zarr.meta import OBJECT_CODECS
 
 _MSGPACK_ARRAY16 = struct.Struct(">H")
@@ -68,6 +72,8 @@ def encode_objects(arr, codec, context="chunk"):
     if codec == "msgpack2":
         return msgpack.packb(arr.ravel().tolist() + [arr.dtype.str, list(arr.shape)],
                              use_bin_type=True, use_single_float=False)
+    if isinstance(codec, VLenArray):
+        return codec.encode(arr, context)
     return encode_vlen(arr, codec == "vlen-utf8", context)
 
 
@@ -77,7 +83,11 @@ _STR, _BYTES = np.dtype(str), np.dtype(bytes)   # numpy's str and bytes of no si
 def check_elements(arr, codec, context):
     """TypeError naming ``context`` when an element of the object array ``arr``
     is one that ``codec`` cannot hold (a vlen codec holds str, or bytes, and
-    None); checked for a whole value before any chunk of it is written."""
+    None; a vlen-array 1-D arrays of numbers); checked for a whole value
+    before any chunk of it is written."""
+    if isinstance(codec, VLenArray):
+        codec.encode(arr, context)  # raises for an element it cannot hold
+        return
     if codec not in ("vlen-utf8", "vlen-bytes"):
         return
     kind = str if codec == "vlen-utf8" else bytes
@@ -102,7 +112,9 @@ def object_options(dtype, object_codec=None, fill_value=None, data=None):
       else (mixed objects, None among them, or no data: ``zarr.empty(n,
       dtype=object)``) ``msgpack2``, which holds str, bytes, numbers, None,
       lists and dicts.
-    - ``object_codec``, when given, is the codec.
+    - ``object_codec``, when given, is the codec: one of those names, or
+      ``vlen-array``'s codec (:class:`zarr.codecs.VLenArray`, or its
+      configuration), whose elements are 1-D arrays of one dtype.
 
     Other dtypes have no object codec (None). ValueError for a codec that
     cannot hold the dtype's elements or its fill value.
@@ -136,10 +148,16 @@ def object_options(dtype, object_codec=None, fill_value=None, data=None):
         return dtype, None, fill_value
     if object_codec is None:
         object_codec = getattr(data, "_object_codec", None) or _codec_of_elements(data)
-    if object_codec not in OBJECT_CODECS:
+    if isinstance(object_codec, dict):
+        object_codec = get_codec(object_codec)
+    if object_codec == "vlen-array":
+        raise ValueError("a vlen-array codec has a dtype: object_codec=zarr.VLenArray('<i4'), "
+                         "say")
+    if not isinstance(object_codec, VLenArray) and object_codec not in OBJECT_CODECS:
         raise ValueError("unknown object codec %r (have %s)"
                          % (object_codec, ", ".join(OBJECT_CODECS)))
-    kind = {"vlen-utf8": str, "vlen-bytes": bytes}.get(object_codec)
+    kind = None if isinstance(object_codec, VLenArray) else \
+        {"vlen-utf8": str, "vlen-bytes": bytes}.get(object_codec)
     if kind is not None and fill_value is not None and not isinstance(fill_value, kind):
         raise ValueError("fill_value %r: a %s array holds %s" % (fill_value, object_codec,
                                                                kind.__name__))
@@ -199,10 +217,13 @@ def decode_objects(data, codec, shape, context):
             raise ValueError(_too_large("decodes to", len(data), n))
         if codec == "msgpack2":
             _decode_msgpack(data, n, out)
+        elif isinstance(codec, VLenArray):
+            out = codec.decode(data, n)
         else:
             out = decode_vlen(data, n, codec == "vlen-utf8")
     except (ValueError, TypeError, struct.error, msgpack.UnpackException) as e:
-        raise CorruptChunkError("%s: invalid %s data: %s" % (context, codec, e)) from None
+        raise CorruptChunkError("%s: invalid %s data: %s"
+                                % (context, getattr(codec, "codec_id", codec), e)) from None
     return out.reshape(shape)
 
 
@@ -211,7 +232,10 @@ class ObjectChunk:
 
     The interface of :class:`zarr.ext.StoreChunk`: ``read``, ``write``,
     ``clear``, ``get_cdata``, ``set_cdata``, ``cbytes``, ``is_initialized``,
-    ``at``. With ``lock``, each read-modify-write holds it.
+    ``at``. With ``lock``, each read-modify-write holds it. ``codec`` is the
+    object codec; ``compressor`` the codec of the encoded elements (a codec
+    of :mod:`zarr.codecs`, or None), else blosc with ``cname``, ``clevel``,
+    ``shuffle`` and ``blocksize`` (``cname=None``: none).
 
     Examples
     --------
@@ -223,18 +247,17 @@ class ObjectChunk:
     """
 
     def __init__(self, store, key, shape, cname="blosclz", clevel=5, shuffle=1, fill_value=None,
-                 blocksize=0, codec="msgpack2", lock=None):
+                 blocksize=0, codec="msgpack2", lock=None, compressor=DEFAULT):
         self.shape = tuple(shape) if not isinstance(shape, int) else (shape,)
         self.dtype = np.dtype(object)
-        self.cname, self.clevel, self.shuffle = cname, clevel, shuffle
-        self.blocksize, self.codec = blocksize, codec
+        if compressor is DEFAULT:
+            compressor = None if cname is None else Blosc(cname, clevel, shuffle, blocksize)
+        self.compressor, self.codec = compressor, codec
         self.fill_value = fill_value
         self.store, self.key, self.lock = store, key, lock
         self.nbytes = int(np.prod(self.shape)) * self.dtype.itemsize
-        if codec not in OBJECT_CODECS:
-            raise ValueError("unknown object codec %r" % codec)
-        if cname is not None:
-            compress(b"", 1, cname, clevel, shuffle)  # checks the options
+        if not isinstance(codec, VLenArray) and codec not in OBJECT_CODECS:
+            raise ValueError("unknown object codec %r" % (codec,))
 
     def at(self, store, key, lock=None):
         """A chunk like this one at another key."""
@@ -265,16 +288,26 @@ class ObjectChunk:
 
     def _decode(self, cdata):
         data = cdata
-        if self.cname is not None:
+        if self.compressor is not None:
+            n = math.prod(self.shape)
             try:
-                # The size the header claims, bounded before it is allocated.
-                nbytes = cbuffer_sizes(cdata)[0]
-                n = math.prod(self.shape)
-                if nbytes > decoded_bound(n):
-                    raise CorruptChunkError(_too_large("decompresses to", nbytes, n))
-                data = decompress(cdata)
+                # Decoded into no more than the bound: what a frame claims is
+                # checked before anything is allocated.
+                if type(self.compressor) is Blosc:
+                    nbytes = cbuffer_sizes(cdata)[0]
+                    if nbytes > decoded_bound(n):
+                        raise CorruptChunkError(_too_large("decompresses to", nbytes, n))
+                data = self.compressor.decode(cdata, max_nbytes=decoded_bound(n))
             except CorruptChunkError as e:  # name the chunk, as other chunks do
-                raise CorruptChunkError("%s: %s" % (self._context(), e)) from None
+                reason = str(e)
+                if "MAX_ELEMENT_BYTES" not in reason and ("limit" in reason
+                                                          or "more than" in reason):
+                    reason += (" (an object chunk of %d elements decodes to at most %d bytes: "
+                               "zarr.objects.MAX_ELEMENT_BYTES = %d an element; raise it for "
+                               "larger elements)" % (n, decoded_bound(n), MAX_ELEMENT_BYTES))
+                raise CorruptChunkError("%s: %s" % (self._context(), reason)) from None
+            if not isinstance(data, bytes):
+                data = as_u1(data).tobytes()
         return decode_objects(data, self.codec, self.shape, self._context())
 
     def _whole(self):
@@ -283,7 +316,7 @@ class ObjectChunk:
             out = np.empty(self.shape, object)
             out[...] = self.fill_value
             return out
-        if self.cname is None:
+        if self.compressor is None:
             return self._decode(cdata)
         try:
             return self._decode(cdata)
@@ -323,8 +356,10 @@ class ObjectChunk:
             if len(data) > decoded_bound(arr.size):  # what no reader would read back
                 raise ValueError("%s: %s" % (self._context(), _too_large(
                     "the elements encode to", len(data), arr.size)))
-            if self.cname is not None:
-                data = compress(data, 1, self.cname, self.clevel, self.shuffle, self.blocksize)
+            if self.compressor is not None:
+                data = self.compressor.encode(data)
+                if not isinstance(data, bytes):
+                    data = as_u1(data).tobytes()
             self._store(data)
 
     __setitem__ = write

@@ -14,7 +14,7 @@ from zarr.table import Table, holds_table
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
          shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True, lazy=False, blocksize=DEFAULT,
          dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
-         object_codec=None, threads=None, compressor=DEFAULT, path=None):
+         object_codec=None, threads=None, compressor=DEFAULT, path=None, filters=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
@@ -39,9 +39,11 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     cname, clevel, shuffle, fill_value, blocksize, compressor
         Compression and fill options to create with ('blosclz', 5, 1, 0 of
         the dtype, blosc's block size), or a codec as ``compressor``
-        (:class:`zarr.Blosc`); ``cname=None`` or ``compressor=None`` stores
-        chunks uncompressed. When opening, a value given that contradicts
-        the array raises ValueError.
+        (:class:`zarr.Blosc`, :class:`zarr.Zstd`, :class:`zarr.LZ4`,
+        :class:`zarr.Zlib`, :class:`zarr.GZip`, or a configuration such as
+        ``{"id": "zstd", "level": 3}``); ``cname=None`` or
+        ``compressor=None`` stores chunks uncompressed. When opening, a value
+        given that contradicts the array raises ValueError.
     synchronized : bool
         Lock each chunk across read-modify-write in threads (default True).
     lazy : bool
@@ -68,6 +70,10 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         and file work); None (default) follows :func:`zarr.get_threads`.
     path : str, optional
         Where in the store the array is ('' or None: at its top).
+    filters : list of codecs, optional
+        Codecs applied before the compressor when the array is created
+        (:class:`zarr.Delta`, :class:`zarr.FixedScaleOffset`,
+        :class:`zarr.Shuffle`, :class:`zarr.CRC32`, :class:`zarr.Adler32`).
 
     Examples
     --------
@@ -83,7 +89,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     store = as_store(store, fsync=fsync)
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
-             if value is not DEFAULT]
+             if value is not DEFAULT] + ([filters] if filters is not None else [])
     if node_kind(store, path) == "group" and mode != "w":
         if mode == "w-":
             raise ContainsGroupError(errno.EEXIST, "a group is at", describe_node(store, path))
@@ -95,7 +101,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         return Table(group) if holds_table(group) else group
     return open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
                       fill_value, synchronized, lazy, blocksize, dimension_separator,
-                      process_sync, synchronizer, object_codec, threads, compressor)
+                      process_sync, synchronizer, object_codec, threads, compressor, filters)
 
 
 
@@ -123,6 +129,8 @@ def open_like(a, store, mode="a", **kwargs):
                 like[name] = getattr(a, name)
     if hasattr(a, "fill_value"):
         like["fill_value"] = a.fill_value
+    if getattr(a, "filters", None) and "filters" not in kwargs:
+        like["filters"] = a.filters
     if getattr(a, "_object_codec", None) is not None and a.dtype.hasobject:
         like["object_codec"] = a._object_codec
     like.update(kwargs)

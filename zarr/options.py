@@ -3,6 +3,7 @@
 
 import numpy as np
 
+from zarr.codecs import Blosc, ChunkCodec
 from zarr.errors import MetadataError
 from zarr.ext import StoreChunk
 from zarr.meta import array_metadata, decode_dtype, dumps, parse_array_metadata
@@ -11,7 +12,8 @@ from zarr.storage import ARRAY_META, ATTRS, describe_node, join_key
 from zarr.util import normalize_chunks, normalize_shape
 
 
-def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object_codec):
+def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object_codec,
+                 filters=()):
     """The options of a new array, checked (dtype, chunk size, fill value)
     before anything is written: what they would store as a ``.zarray`` must
     read back as these options, so that no array is made that cannot be
@@ -28,7 +30,10 @@ def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object
             "chunks": normalize_chunks(chunks, shape, dtype.itemsize),
             "compressor": compressor, "fill_value": fill_value,
             "dimension_separator": separator,
-            "object_codec": object_codec if dtype.hasobject else None}
+            "object_codec": object_codec if dtype.hasobject else None,
+            "filters": tuple(filters)}
+    if filters and dtype.hasobject:
+        raise ValueError("an object array has no filters but its object codec (object_codec=)")
     proto = prototype_chunk(meta)
     meta["dtype"], meta["fill_value"] = proto.dtype, proto.fill_value
     _check_reads_back(meta)
@@ -61,20 +66,20 @@ def prototype_chunk(meta):
     of the array is made from (see ``StoreChunk.at``). Raises for options no
     array can have."""
     codec = meta["compressor"]
-    if codec is None:
-        options = (None, 0, 0, 0)
-    elif hasattr(codec, "cname"):
-        options = (codec.cname, codec.clevel, codec.shuffle, codec.blocksize)
-    else:
-        raise TypeError("compressor %r is not supported for chunks (only zarr.Blosc or None)"
-                        % (codec,))
-    cname, clevel, shuffle, blocksize = options
     dtype = np.dtype(meta["dtype"])
+    filters = meta.get("filters", ())
     if dtype.hasobject:
-        return ObjectChunk(None, "", meta["chunks"], cname, clevel, shuffle, meta["fill_value"],
-                           blocksize, meta["object_codec"] or "msgpack2")
-    return StoreChunk(None, "", meta["chunks"], dtype, cname, clevel, shuffle,
-                      meta["fill_value"], blocksize)
+        return ObjectChunk(None, "", meta["chunks"], fill_value=meta["fill_value"],
+                           codec=meta["object_codec"] or "msgpack2", compressor=codec)
+    if codec is None and not filters:
+        return StoreChunk(None, "", meta["chunks"], dtype, None, 0, 0, meta["fill_value"])
+    if (type(codec) is Blosc and codec.typesize in (None, dtype.itemsize) and not filters):
+        # A plain blosc frame: the chunk's own blosc path (partial reads).
+        return StoreChunk(None, "", meta["chunks"], dtype, codec.cname, codec.clevel,
+                          codec.shuffle, meta["fill_value"], codec.blocksize)
+    nbytes = int(np.prod(meta["chunks"])) * dtype.itemsize
+    return StoreChunk(None, "", meta["chunks"], dtype, fill_value=meta["fill_value"],
+                      codec=ChunkCodec(filters, codec, nbytes))
 
 
 def write_new_metadata(store, path, meta):
@@ -87,7 +92,7 @@ def metadata_of(meta):
     """The ``.zarray`` dict of the options ``meta``."""
     return array_metadata(meta["shape"], meta["dtype"], meta["chunks"], meta["compressor"],
                           meta["fill_value"], meta["dimension_separator"],
-                          meta["object_codec"])
+                          meta["object_codec"], meta.get("filters", ()))
 
 
 def read_metadata(store, path):

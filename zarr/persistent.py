@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from zarr.codecs import DEFAULT, codec_of
+from zarr.codecs import DEFAULT, codec_of, filters_of
 from zarr.core import Array, SynchronizedArray
 from zarr.options import metadata_of, new_metadata, read_metadata, write_new_metadata
 from zarr.errors import ContainsArrayError, ContainsGroupError
@@ -232,10 +232,11 @@ def check_given(meta, where, shape, dtype, chunks, options):
         if given != meta["chunks"]:
             problems.append("chunks %s, not %s" % (meta["chunks"], given))
     codec = meta["compressor"]
-    have_options = {"cname": None if codec is None else codec.cname,
-                    "clevel": 0 if codec is None else codec.clevel,
-                    "shuffle": 0 if codec is None else codec.shuffle,
-                    "compressor": codec, "fill_value": meta["fill_value"]}
+    have_options = {"cname": getattr(codec, "cname", None),
+                    "clevel": getattr(codec, "clevel", 0),
+                    "shuffle": getattr(codec, "shuffle", 0),
+                    "compressor": codec, "fill_value": meta["fill_value"],
+                    "filters": list(meta.get("filters", ())) or None}
     for name, value in options.items():
         have = have_options[name]
         same = (have == value or (isinstance(have, float) and isinstance(value, float)
@@ -267,7 +268,7 @@ def _check_nothing_in_the_way(store, path):
 
 
 def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=None,
-                 fill_value=None, dimension_separator=".", object_codec=None):
+                 fill_value=None, dimension_separator=".", object_codec=None, filters=()):
     """Write the metadata of a new array at ``path`` in mode 'w' (replacing an
     array or group there) or 'w-' (refusing anything there); its options.
 
@@ -277,7 +278,7 @@ def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=N
     """
     dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
     meta = new_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
-                        object_codec)
+                        object_codec, filters)
     _check_nothing_in_the_way(store, path)
     if mode == "w":
         clear_node(store, path)
@@ -306,11 +307,12 @@ def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=N
 def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT,
                clevel=DEFAULT, shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True,
                lazy=False, blocksize=DEFAULT, dimension_separator=".", process_sync=False,
-               synchronizer=None, object_codec=None, threads=None, compressor=DEFAULT):
+               synchronizer=None, object_codec=None, threads=None, compressor=DEFAULT,
+               filters=None):
     """The array at ``path`` in ``store``, opened or created as ``mode`` says;
     the options of :func:`zarr.open`, but for a group at ``path``.
 
-    The compression and fill options given must match an existing array.
+    The compression, filter and fill options given must match an existing array.
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
@@ -330,6 +332,10 @@ def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cn
                                                  ("fill_value", fill_value),
                                                  ("compressor", compressor))
                  if value is not DEFAULT}
+        if "compressor" in given:
+            given["compressor"] = codec_of(compressor)
+        if filters is not None:
+            given["filters"] = list(filters_of(filters)) or None
         check_given(meta, describe_node(store, path), shape, object_options(dtype)[0], chunks,
                     given)
         if mode != "r":
@@ -341,6 +347,6 @@ def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cn
         meta = create_array(store, path, "w" if mode == "w" else "w-", shape, dtype, chunks,
                             codec_of(compressor, cname, clevel, shuffle, blocksize),
                             None if fill_value is DEFAULT else fill_value,
-                            dimension_separator, object_codec)
+                            dimension_separator, object_codec, filters_of(filters))
     cls = array_class(store, synchronized, lazy)
     return cls._over(store, path, mode, meta, sync, threads)

@@ -150,7 +150,8 @@ class ShapeChanges:
     def _metadata(self):
         return array_metadata(self._shape, self._dtype, self._chunks, self._compressor,
                               self._fill_value, self._separator,
-                              self._object_codec if self._dtype.hasobject else None)
+                              self._object_codec if self._dtype.hasobject else None,
+                              self._filters)
 
     def _shape_changed(self):
         self._store.set(self._meta_key, dumps(self._metadata()).encode())

@@ -1,57 +1,10 @@
-"""Compressors as value objects, with their JSON configurations and a registry.
-
-A codec is made and checked once, where it is made; an array holds one (or
-None for raw chunks) and writes its :meth:`get_config` as the ``compressor``
-of its ``.zarray``. :func:`get_codec` makes a codec from such a
-configuration, by its ``id``, from :data:`codec_registry`; a new codec
-plugs in with :func:`register_codec`.
-"""
+"""The blosc codec: c-blosc's frames, as numcodecs' ``Blosc`` writes them."""
 
 import operator
 
-from zarr.ext import COMPRESSORS, SHUFFLE_NAMES, check_options
-
-codec_registry = {}
-
-
-class _Default:
-    """The value of an option that was not given."""
-
-    def __repr__(self):
-        return "<default>"
-
-
-DEFAULT = _Default()
-
-
-def register_codec(cls):
-    """Make ``cls`` (with a ``codec_id`` and a ``from_config``) known to
-    :func:`get_codec`; returns it, so it can decorate a class."""
-    codec_registry[cls.codec_id] = cls
-    return cls
-
-
-def get_codec(config, itemsize=None):
-    """The codec a ``compressor`` configuration describes, or None for ``None``.
-
-    ``itemsize`` resolves options that depend on the items (blosc's
-    ``shuffle=-1``, "auto"). KeyError for an id with no codec; ValueError or
-    TypeError for bad options.
-
-    Examples
-    --------
-    >>> get_codec({"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1})
-    Blosc(cname='lz4', clevel=5, shuffle=1, blocksize=0)
-    """
-    if config is None:
-        return None
-    if not isinstance(config, dict) or not isinstance(config.get("id"), str):
-        raise TypeError("a codec configuration is a dict with an 'id', not %r" % (config,))
-    try:
-        cls = codec_registry[config["id"]]
-    except KeyError:
-        raise KeyError("no codec %r (have %s)" % (config["id"], ", ".join(sorted(codec_registry))))
-    return cls.from_config(config, itemsize)
+from zarr.codecs.registry import register_codec
+from zarr.ext import (COMPRESSORS, MAX_BUFFERSIZE, SHUFFLE_NAMES, CorruptChunkError,
+                      cbuffer_sizes, check_options, compress, decompress)
 
 
 @register_codec
@@ -68,6 +21,9 @@ class Blosc:
         0 (NOSHUFFLE), 1 (BYTESHUFFLE, the default) or 2 (BITSHUFFLE).
     blocksize : int
         Bytes per blosc block; 0 (the default) lets blosc choose.
+    typesize : int, optional
+        The item size blosc shuffles by, 1 to 255; by default the item size
+        of what it compresses.
 
     Examples
     --------
@@ -79,9 +35,9 @@ class Blosc:
     """
 
     codec_id = "blosc"
-    __slots__ = ("cname", "clevel", "shuffle", "blocksize")
+    __slots__ = ("cname", "clevel", "shuffle", "blocksize", "typesize")
 
-    def __init__(self, cname="blosclz", clevel=5, shuffle=1, blocksize=0):
+    def __init__(self, cname="blosclz", clevel=5, shuffle=1, blocksize=0, typesize=None):
         cname, clevel, shuffle = check_options(cname, clevel, shuffle)
         if blocksize is None:
             blocksize = 0
@@ -94,6 +50,13 @@ class Blosc:
         object.__setattr__(self, "clevel", clevel)
         object.__setattr__(self, "shuffle", shuffle)
         object.__setattr__(self, "blocksize", blocksize)
+        if typesize is not None:
+            if isinstance(typesize, bool):
+                raise TypeError("typesize must be an integer, not %r" % (typesize,))
+            typesize = operator.index(typesize)
+            if not 1 <= typesize <= 255:
+                raise ValueError("typesize must be 1 to 255, not %d" % typesize)
+        object.__setattr__(self, "typesize", typesize)
 
     def __setattr__(self, name, value):
         raise AttributeError("a codec is a value: make a new one")
@@ -104,8 +67,33 @@ class Blosc:
 
     def get_config(self):
         """The codec as the ``compressor`` entry of a ``.zarray``."""
-        return {"id": "blosc", "cname": self.cname, "clevel": self.clevel,
-                "shuffle": self.shuffle, "blocksize": self.blocksize}
+        config = {"id": "blosc", "cname": self.cname, "clevel": self.clevel,
+                  "shuffle": self.shuffle, "blocksize": self.blocksize}
+        if self.typesize is not None:
+            config["typesize"] = self.typesize
+        return config
+
+    def encode(self, buf):
+        """One blosc frame of ``buf``, shuffled by ``typesize`` (else by the
+        item size of ``buf``, 1 for bytes)."""
+        typesize = self.typesize or getattr(buf, "itemsize", 1)
+        return compress(buf, typesize, self.cname, self.clevel, self.shuffle, self.blocksize)
+
+    def decode(self, buf, out=None, max_nbytes=MAX_BUFFERSIZE):
+        """The bytes of a blosc frame, validated first (see :func:`zarr.ext.validate`)."""
+        if out is not None:
+            return decompress(buf, out)
+        nbytes = cbuffer_sizes(buf)[0]
+        if nbytes > max_nbytes:
+            raise CorruptChunkError("invalid blosc buffer: header gives nbytes=%d, over the "
+                                    "limit of %d" % (nbytes, max_nbytes))
+        return decompress(buf)
+
+    def encoded_size(self, nbytes):
+        return None
+
+    def max_encoded_size(self, nbytes):
+        return nbytes + 16
 
     @classmethod
     def from_config(cls, config, itemsize=None):
@@ -122,48 +110,23 @@ class Blosc:
             shuffle = 2 if itemsize == 1 else 1
         clevel = config.get("clevel", 5)
         blocksize = config.get("blocksize", 0) or 0
-        for name, value in (("clevel", clevel), ("shuffle", shuffle), ("blocksize", blocksize)):
+        typesize = config.get("typesize")
+        for name, value in (("clevel", clevel), ("shuffle", shuffle), ("blocksize", blocksize),
+                            ("typesize", 1 if typesize is None else typesize)):
             if type(value) is not int:
                 raise TypeError("blosc %s must be an integer, not %r" % (name, value))
-        return cls(cname, clevel, shuffle, blocksize)
+        return cls(cname, clevel, shuffle, blocksize, typesize)
 
     def __eq__(self, other):
         return type(other) is type(self) and self.get_config() == other.get_config()
 
     def __hash__(self):
-        return hash((self.cname, self.clevel, self.shuffle, self.blocksize))
+        return hash((self.cname, self.clevel, self.shuffle, self.blocksize, self.typesize))
 
     def __repr__(self):
-        return "Blosc(cname=%r, clevel=%d, shuffle=%d, blocksize=%d)" % (
-            self.cname, self.clevel, self.shuffle, self.blocksize)
+        return "Blosc(cname=%r, clevel=%d, shuffle=%d, blocksize=%d%s)" % (
+            self.cname, self.clevel, self.shuffle, self.blocksize,
+            "" if self.typesize is None else ", typesize=%d" % self.typesize)
 
     def __reduce__(self):
-        return Blosc, (self.cname, self.clevel, self.shuffle, self.blocksize)
-
-
-def codec_of(compressor=DEFAULT, cname=DEFAULT, clevel=DEFAULT, shuffle=DEFAULT,
-             blocksize=DEFAULT):
-    """The codec an array is created with: ``compressor`` (a codec, a
-    configuration dict, or None for raw chunks), or the first zarr's options
-    ``cname`` (None for raw), ``clevel``, ``shuffle``, ``blocksize``; not both.
-
-    Examples
-    --------
-    >>> codec_of(cname="lz4"), codec_of(cname=None)
-    (Blosc(cname='lz4', clevel=5, shuffle=1, blocksize=0), None)
-    """
-    options = {k: v for k, v in (("cname", cname), ("clevel", clevel), ("shuffle", shuffle),
-                                 ("blocksize", blocksize)) if v is not DEFAULT}
-    if compressor is not DEFAULT:
-        if options:
-            raise TypeError("give compressor= or the options %s, not both" % ", ".join(options))
-        if isinstance(compressor, dict):
-            return get_codec(compressor)
-        if compressor is not None and not hasattr(compressor, "get_config"):
-            raise TypeError("compressor must be a codec (zarr.Blosc), its configuration or "
-                            "None, not %r" % (compressor,))
-        return compressor
-    if "cname" in options and options["cname"] is None:
-        return None
-    return Blosc(options.get("cname", "blosclz"), options.get("clevel", 5),
-                 options.get("shuffle", 1), options.get("blocksize") or 0)
+        return Blosc, (self.cname, self.clevel, self.shuffle, self.blocksize, self.typesize)
