@@ -8,7 +8,6 @@ it breaks one check, and expects every entry point to refuse it:
 ``getitem(buf, start, nitems, dest, itemsize)`` and ``Chunk.set_cdata(buf)``.
 """
 
-import os
 import re
 import struct
 
@@ -20,13 +19,13 @@ from hypothesis import strategies as st
 import zarr.ext as ext
 from zarr.ext import Chunk, CodecError, CorruptChunkError, SynchronizedChunk
 
-from conftest import FUZZ_SCALE
+from mutation import (MUTANTS_PER_EXAMPLE, U32_EDGES, append, budget_follows_the_profile,
+                      flip_bits, mutate, mutations, span, truncate)
 
 HEADER = struct.Struct("<BBBBIII")
 FIELDS = ("version", "versionlz", "flags", "typesize", "nbytes", "blocksize", "cbytes")
 FLAG_SHUFFLE, FLAG_MEMCPYED, FLAG_BITSHUFFLE, FLAG_RESERVED, FLAG_NOSPLIT = 1, 2, 4, 8, 0x10
 FORMATS = {"blosclz": 0, "lz4": 1, "lz4hc": 1, "zlib": 3, "zstd": 4}
-U32_EDGES = (0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF)
 
 #: A blosclz split must be longer than this to hold a 0xFF run overflowing its 32-bit match length.
 BLOSCLZ_RUN_SCAN = 2**31 // 255
@@ -757,19 +756,11 @@ def test_every_truncation_is_rejected(base):
     np.testing.assert_array_equal(chunk[...], base.array)
 
 
-# Fuzzing: mutants of real frames.
-
-#: Mutants checked per hypothesis example; with the profiles of conftest.py that makes
-#: 100 x 5 = 500 mutants under "dev" and 500 x 25 = 12,500 under "ci".
-MUTANTS_PER_EXAMPLE = max(5, 5 * FUZZ_SCALE // 2)
-
+# Fuzzing: mutants of real frames (the operations of tests/mutation.py, and
+# those of blosc's header, block table and splits).
 
 def test_fuzz_budget_follows_the_profile():
-    total = settings.default.max_examples * MUTANTS_PER_EXAMPLE
-    if os.environ.get("HYPOTHESIS_PROFILE") == "ci":
-        assert total >= 10_000
-    else:
-        assert 300 <= total <= 2_000
+    budget_follows_the_profile()
 
 
 def edges(buf, base):
@@ -782,32 +773,12 @@ def edges(buf, base):
     return st.sampled_from(U32_EDGES + near) | st.integers(0, 2**32 - 1)
 
 
-# Each mutation draws an operation on the current mutant buf: a small tuple that
-# apply() carries out, so that hypothesis keeps and reports operations, not buffers.
-
-def truncate(draw, buf, base):
-    return ("truncate", draw(st.integers(0, max(0, len(buf) - 1))))
-
-
-def append(draw, buf, base):
-    return ("append", draw(st.binary(min_size=1, max_size=64) | st.just(b"\x00" * 4096)))
-
-
 def resize(draw, buf, base):
     """Cut or extend the frame and make the header's cbytes agree with its new length."""
     if len(buf) < 16:
         return append(draw, buf, base)
     longer = st.integers(len(buf) + 1, len(buf) + 64)
     return ("resize", draw(st.integers(16, len(buf) - 1) | longer if len(buf) > 16 else longer))
-
-
-def flip_bits(draw, buf, base):
-    if not buf:
-        return append(draw, buf, base)
-    last = len(buf) - 1
-    positions = st.integers(0, min(15, last)) | st.integers(0, last)
-    return ("flip", tuple(draw(st.tuples(positions, st.integers(0, 7)))
-                          for _ in range(draw(st.integers(1, 8)))))
 
 
 def header_word(draw, buf, base):
@@ -845,68 +816,8 @@ def split_length(draw, buf, base):
     return ("i32", off, draw(st.sampled_from(near) | st.integers(-2**31, 2**31 - 1)))
 
 
-def span(draw, buf, base):
-    """Overwrite a span with 0xFF, zeros or random bytes."""
-    if not buf:
-        return append(draw, buf, base)
-    start = draw(st.integers(0, len(buf) - 1))
-    length = draw(st.integers(1, len(buf) - start))
-    fill = draw(st.sampled_from(["ff", "zero", "random"]))
-    if fill == "random" and length <= 256:
-        return ("span", start, draw(st.binary(min_size=length, max_size=length)))
-    return ("span", start, length, fill, draw(st.integers(0, 2**32 - 1)))
-
-
 MUTATIONS = [truncate, append, resize, flip_bits, flip_bits, header_word, header_byte,
              block_start, split_length, split_length, span, span]
-
-
-def apply(buf, op):
-    """buf (a bytearray) changed by one operation of MUTATIONS."""
-    kind, *args = op
-    if kind == "truncate":
-        del buf[args[0]:]
-    elif kind == "append":
-        buf += args[0]
-    elif kind == "resize":
-        (length,) = args
-        buf = buf[:length] + bytes(max(0, length - len(buf)))
-        struct.pack_into("<I", buf, 12, length)
-    elif kind == "flip":
-        for pos, bit in args[0]:
-            buf[pos] ^= 1 << bit
-    elif kind in ("u32", "i32"):
-        struct.pack_into("<I" if kind == "u32" else "<i", buf, *args)
-    elif kind == "byte":
-        buf[args[0]] = args[1]
-    elif len(args) == 2:
-        start, data = args
-        buf[start:start + len(data)] = data
-    else:
-        start, length, fill, seed = args
-        rng = np.random.default_rng(seed)
-        buf[start:start + length] = (b"\xff" * length if fill == "ff" else bytes(length)
-                                     if fill == "zero" else rng.bytes(length))
-    return buf
-
-
-def mutate(frame, ops):
-    buf = bytearray(frame)
-    for op in ops:
-        buf = apply(buf, op)
-    return bytes(buf)
-
-
-@st.composite
-def mutations(draw, base):
-    """One to three operations, each drawn for the mutant the previous ones made."""
-    buf = bytearray(base.frame)
-    ops = []
-    for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(MUTATIONS))(draw, buf, base)
-        buf = apply(buf, op)
-        ops.append(op)
-    return ops
 
 
 def outcome(call):
@@ -969,7 +880,7 @@ def exercise(base, mutant, pick):
 def test_mutated_frames_raise_corrupt_chunk_error_or_decode(data):
     base = data.draw(st.sampled_from(BASES), label="base")
     for i in range(MUTANTS_PER_EXAMPLE):
-        ops = data.draw(mutations(base), label="mutations %d" % i)
+        ops = data.draw(mutations(base, MUTATIONS), label="mutations %d" % i)
         pick = data.draw(st.integers(0, 2**31), label="pick %d" % i)
         exercise(base, mutate(base.frame, ops), pick)
 
