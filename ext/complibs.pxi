@@ -146,6 +146,8 @@ def zstd_decompress(source, dest=None, Py_ssize_t max_nbytes=BLOSC_MAX_BUFFERSIZ
     cdef PyObject* raw = NULL
     cdef void* dst
     _check_max(max_nbytes)
+    if src.view.len == 0:
+        raise _corrupt(context, "zstd frame", "0 bytes, no frame")
     with nogil:
         size = ZSTD_findDecompressedSize(src.view.buf, <size_t>src.view.len)
     if size == ZARR_ZSTD_CONTENTSIZE_ERROR:
