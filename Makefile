@@ -25,6 +25,7 @@ test: install
 
 bench: install
 	$(PY) bench/bench_codec.py
+	$(PY) bench/bench_codecs.py
 	$(PY) bench/bench_array.py
 	$(PY) bench/bench_persistent.py
 	$(PY) bench/bench_threads.py
