@@ -212,22 +212,11 @@ class Array(Selections, ShapeChanges):
     def _blosc(self):
         return self._compressor if isinstance(self._compressor, Blosc) else None
 
-    @property
-    def cname(self):
-        """Blosc's compressor name; None when the chunks are not blosc frames."""
-        return None if self._blosc is None else self._blosc.cname
-
-    @property
-    def clevel(self):
-        return 0 if self._blosc is None else self._blosc.clevel
-
-    @property
-    def shuffle(self):
-        return 0 if self._blosc is None else self._blosc.shuffle
-
-    @property
-    def blocksize(self):
-        return 0 if self._blosc is None else self._blosc.blocksize
+    # Blosc's options: None and 0 when the chunks are not blosc frames.
+    cname = property(lambda self: getattr(self._blosc, "cname", None))
+    clevel = property(lambda self: getattr(self._blosc, "clevel", 0))
+    shuffle = property(lambda self: getattr(self._blosc, "shuffle", 0))
+    blocksize = property(lambda self: getattr(self._blosc, "blocksize", 0))
 
     @property
     def fill_value(self):
