@@ -262,6 +262,12 @@ class Store(MutableMapping):
     def __exit__(self, *exc):
         self.close()
 
+    def check_writable(self, key):
+        """Raise :class:`zarr.ReadOnlyError` if a change of ``key`` would be
+        refused: what a caller that changes other keys first asks before it
+        begins (a resize, which drops chunks before it writes ``.zarray``)."""
+        self._check_writable(normalize_key(key))
+
     def _check_writable(self, key):
         if self.read_only:
             raise ReadOnlyError("cannot change %r: the store is read-only" % (key,))
