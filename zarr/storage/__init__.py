@@ -7,7 +7,9 @@ A store maps string keys in the Zarr layout to bytes (see
 - :class:`LocalStore` (also :data:`DirectoryStore`): one file per key under a
   directory, written atomically;
 - :class:`WrapperStore`: around another store, or any ``MutableMapping``
-  (a plain ``dict`` given where a store is expected is wrapped in one).
+  (a plain ``dict`` given where a store is expected is wrapped in one);
+- :class:`ConsolidatedStore`: around another store, with the metadata of a
+  hierarchy fixed (what :func:`zarr.open_consolidated` opens over).
 
 Examples
 --------
@@ -23,8 +25,9 @@ import os
 from collections.abc import MutableMapping
 
 from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
-from zarr.storage.keys import (ARRAY_META, ATTRS, GROUP_META, V3_META, chunk_key, describe_node,
-                               node_kind)
+from zarr.storage.consolidated import ConsolidatedStore
+from zarr.storage.keys import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META, V3_META, chunk_key,
+                               describe_node, node_kind)
 from zarr.storage.local import DirectoryStore, LocalStore
 from zarr.storage.memory import MemoryStore
 from zarr.storage.wrapper import WrapperStore
@@ -84,6 +87,7 @@ def as_store(where, read_only=False, fsync=False):
                     % type(where).__name__)
 
 
-__all__ = ["ARRAY_META", "ATTRS", "DirectoryStore", "GROUP_META", "LocalStore", "MemoryStore",
-           "Store", "V3_META", "WrapperStore", "as_store", "chunk_key", "describe_node",
-           "join_key", "node_kind", "normalize_key", "normalize_prefix"]
+__all__ = ["ARRAY_META", "ATTRS", "CONSOLIDATED_META", "ConsolidatedStore", "DirectoryStore",
+           "GROUP_META", "LocalStore", "MemoryStore", "Store", "V3_META", "WrapperStore",
+           "as_store", "chunk_key", "describe_node", "join_key", "node_kind", "normalize_key",
+           "normalize_prefix"]
