@@ -1,7 +1,6 @@
 """Consolidated metadata: zarr.consolidate_metadata and zarr.open_consolidated
 (zarr/consolidated.py), over zarr.storage.ConsolidatedStore."""
 
-import collections
 import json
 import os
 import pickle
@@ -11,11 +10,10 @@ import pytest
 
 import zarr
 import zarr.consolidated
+from arrays import RecordingStore
 from trees import snapshot
 from zarr.errors import ContainsArrayError, MetadataError, ReadOnlyError
-from zarr.storage import ConsolidatedStore, LocalStore, MemoryStore, WrapperStore
-
-METADATA_NAMES = (".zarray", ".zgroup", ".zattrs", ".zmetadata", "zarr.json")
+from zarr.storage import ConsolidatedStore, LocalStore, MemoryStore
 
 
 def build(store):
@@ -56,51 +54,6 @@ def hierarchy(tmp_path):
     values, attrs = build(path)
     zarr.consolidate_metadata(path)
     return path, values, attrs
-
-
-class Counting(WrapperStore):
-    """A store that records every call that reads or lists it."""
-
-    def __init__(self, store):
-        WrapperStore.__init__(self, store)
-        self.calls = collections.Counter()
-
-    def _get(self, key):
-        self.calls["get", key] += 1
-        return WrapperStore._get(self, key)
-
-    def get_ranges(self, key, ranges):
-        self.calls["get_ranges", key] += 1
-        return WrapperStore.get_ranges(self, key, ranges)
-
-    def getsize(self, key):
-        self.calls["getsize", key] += 1
-        return WrapperStore.getsize(self, key)
-
-    def stamp(self, key):
-        self.calls["stamp", key] += 1
-        return WrapperStore.stamp(self, key)
-
-    def _list(self, start):
-        self.calls["list", start] += 1
-        return WrapperStore._list(self, start)
-
-    def list_dir(self, prefix=""):
-        self.calls["list_dir", prefix] += 1
-        return WrapperStore.list_dir(self, prefix)
-
-    def contains_prefix(self, prefix):
-        self.calls["contains_prefix", prefix] += 1
-        return WrapperStore.contains_prefix(self, prefix)
-
-    def _set(self, key, value):
-        self.calls["set", key] += 1
-        return WrapperStore._set(self, key, value)
-
-    def metadata_calls(self):
-        return {call: n for call, n in self.calls.items()
-                if call[0].startswith("list") or call[0] == "contains_prefix"
-                or call[1].rpartition("/")[2] in METADATA_NAMES}
 
 
 def walk(group, values, attrs):
@@ -146,7 +99,7 @@ def test_zmetadata_holds_every_metadata_file_in_zarr_python_layout(hierarchy):
 
 
 def test_consolidate_writes_one_key_and_returns_the_group_consolidated(tmp_path):
-    store = Counting(MemoryStore())
+    store = RecordingStore(MemoryStore())
     values, attrs = build(store)
     store.calls.clear()
     g = zarr.consolidate_metadata(store)
@@ -206,7 +159,7 @@ def test_arrays_and_attributes_read_as_written(tmp_path, kind):
 
 def test_opening_and_walking_reads_metadata_once(hierarchy):
     path, values, attrs = hierarchy
-    store = Counting(LocalStore(path))
+    store = RecordingStore(LocalStore(path))
     g = zarr.open_consolidated(store)
     walk(g, values, attrs)
     for name in ("a", "c/d"):
@@ -222,7 +175,7 @@ def test_opening_and_walking_reads_metadata_once(hierarchy):
 
 def test_writing_chunks_in_r_plus_reads_no_metadata_after_the_check(hierarchy):
     path, values, attrs = hierarchy
-    store = Counting(LocalStore(path))
+    store = RecordingStore(LocalStore(path))
     g = zarr.open_consolidated(store, mode="r+")
     # The check of mode 'r+': one read of each .zarray, besides .zmetadata.
     assert store.metadata_calls() == dict([(("get", ".zmetadata"), 1)] + [
