@@ -311,7 +311,7 @@ def data_offset(fd, entry, cd_offset, path):
     return start
 
 
-def _readable(entry, path):
+def check_readable(entry, path):
     """ZipFormatError unless the sizes and method of ``entry`` can be read."""
     if entry.flags & FLAG_ENCRYPTED:
         raise ZipFormatError("%s: entry %r is encrypted; not read" % (path, entry.name))
@@ -333,7 +333,7 @@ def _readable(entry, path):
 def read_entry(fd, entry, path):
     """The bytes of ``entry`` (its data offset known), inflated if deflated,
     their length and CRC-32 checked against the entry's record."""
-    _readable(entry, path)
+    check_readable(entry, path)
     raw = _pread_exact(fd, entry.csize, entry.data, path, "entry %r" % entry.name)
     if entry.method == STORED:
         data = raw
@@ -408,7 +408,7 @@ def scan_entries(fd, size, path):
         if start + csize > size:
             break
         try:
-            _readable(entry, path)
+            check_readable(entry, path)
         except ZipFormatError:
             break
         if _stream_crc(fd, entry, path) != (crc, usize):

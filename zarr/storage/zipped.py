@@ -15,7 +15,7 @@ from zarr.storage.files import MAX_METADATA_SIZE, raise_with_path
 from zarr.storage.local import LocalStore
 from zarr.storage.wrapper import WrapperStore
 from zarr.storage.zipformat import (LOCAL_SIG, STORED, MissingEndError, ZipFormatError,
-                                    central_record, data_offset, dos_time, end_records,
+                                    central_record, check_readable, data_offset, dos_time, end_records,
                                     local_header, new_entry, read_directory, read_entry,
                                     scan_entries)
 
@@ -171,7 +171,7 @@ def _open_archive(path, mode):
         if mode == "w":
             os.ftruncate(fd, 0)
         size = 0 if mode == "w" else os.fstat(fd).st_size
-        if mode == "w" or size == 0:
+        if mode == "w" or (mode == "a" and size == 0):
             archive.dirty = True  # even an empty archive is written on close
         else:
             _read_entries(archive, size, mode)
@@ -198,6 +198,8 @@ def _read_entries(archive, size, mode):
                                   "before closing it, open it in mode 'a' to recover the "
                                   "entries written whole" % e) from None
         entries, end = scan_entries(fd, size, path)
+        if not entries:
+            raise MissingEndError("%s; no entry in it is whole: nothing to recover" % e) from None
         warnings.warn("%s had no central directory (its writer did not close it): %d entries "
                       "recovered, the %d bytes after them dropped"
                       % (path, len(entries), size - end), UserWarning, stacklevel=4)
@@ -321,6 +323,7 @@ class ZipStore(Store):
         """Write the central directory now: the file is a valid archive of
         what was written so far until the next write (which goes over it)."""
         archive = self._archive
+        Store._check_writable(self, "")
         with archive.wlock:
             self._check_open_for_writing(archive)
             if archive.dirty:
@@ -369,6 +372,7 @@ class ZipStore(Store):
         archive.enter()
         try:
             entry = self._entry(key)
+            check_readable(entry, self.path)
             if entry.method != STORED:
                 value = self._get(key)
                 return [value[start:start + length] for start, length in ranges]
@@ -376,7 +380,8 @@ class ZipStore(Store):
             for start, length in ranges:
                 start = min(start, entry.csize)
                 length = min(length, entry.csize - start)
-                part = os.pread(archive.fd, length, entry.data + start)
+                part = b"" if not length else os.pread(archive.fd, length,
+                                                       entry.data + start)
                 if len(part) != length:
                     raise ZipFormatError("%s: truncated: entry %r ends past the end of the file"
                                          % (self.path, key))
