@@ -178,6 +178,8 @@ class OursZip(Ours):
         import zarr
         if getattr(self, "z", None) is not None:
             self.z.store.close()
+        if os.path.exists(self.zip_path):
+            os.remove(self.zip_path)  # a new archive, as archiving to a new path makes
         store = zarr.storage.ZipStore(self.zip_path, "w")
         self.z = zarr.open(store, mode="w", shape=self.shape, dtype=self.dtype,
                            chunks=self.chunks, cname=CNAME, clevel=CLEVEL, shuffle=SHUFFLE)

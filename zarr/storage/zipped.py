@@ -168,9 +168,11 @@ def _open_archive(path, mode):
             fcntl.flock(fd, (fcntl.LOCK_SH if mode == "r" else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             raise _in_use_error(path, ident, mode != "r") from None
-        if mode == "w":
+        size = os.fstat(fd).st_size
+        if mode == "w" and size:
+            # (Only then: on ext4 a file cut to nothing is flushed when closed.)
             os.ftruncate(fd, 0)
-        size = 0 if mode == "w" else os.fstat(fd).st_size
+            size = 0
         if mode == "w" or (mode == "a" and size == 0):
             archive.dirty = True  # even an empty archive is written on close
         else:
