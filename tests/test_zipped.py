@@ -589,6 +589,16 @@ def test_archiving_a_store_in_one_pass(tmp_path):
         ZipStore.from_store(source, path)
     assert ZipStore.from_store({"k": b"v"}, path, overwrite=True) == 1
     assert zipfile.ZipFile(path).read("k") == b"v"
+    # A failure on the way leaves what was there, and nothing beside it.
+    class Failing(dict):
+        def __getitem__(self, key):
+            if key == "b":
+                raise OSError("a read failed")
+            return dict.__getitem__(self, key)
+    with pytest.raises(OSError, match="a read failed"):
+        ZipStore.from_store(Failing(a=b"1", b=b"2"), path, overwrite=True)
+    assert zipfile.ZipFile(path).namelist() == ["k"]
+    assert sorted(os.listdir(tmp_path)) == ["a.zip", "src.zarr"]
     with pytest.raises(FileNotFoundError):
         ZipStore.from_store(str(tmp_path / "none"), str(tmp_path / "none.zip"))
     with pytest.raises(TypeError):

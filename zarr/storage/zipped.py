@@ -13,6 +13,7 @@ from zarr.ext import READ_FLAGS, check_regular_file
 from zarr.storage.base import Store, check_value, normalize_key, normalize_prefix
 from zarr.storage.files import MAX_METADATA_SIZE, raise_with_path
 from zarr.storage.local import LocalStore
+from zarr.storage.partials import partial_name
 from zarr.storage.wrapper import WrapperStore
 from zarr.storage.zipformat import (LOCAL_SIG, STORED, MissingEndError, ZipFormatError,
                                     central_record, check_readable, data_offset, dos_time, end_records,
@@ -281,8 +282,9 @@ class ZipStore(Store):
     def from_store(cls, source, path, overwrite=False):
         """Archive every key of ``source`` (a store, a directory's path or a
         mapping) into a new zip archive at ``path``, reading each value once;
-        how many entries were written. FileExistsError if ``path`` exists,
-        unless ``overwrite``.
+        how many entries were written. The archive is written beside ``path``
+        and put in its place once whole: a failure leaves what was at
+        ``path``. FileExistsError if ``path`` exists, unless ``overwrite``.
 
         Examples
         --------
@@ -307,9 +309,21 @@ class ZipStore(Store):
         if not overwrite and os.path.lexists(path):
             raise FileExistsError("%s exists; pass overwrite=True to replace it" % (path,))
         keys = source.list()
-        with cls(path, "w") as archive:
-            for key in keys:
-                archive.set(key, source.get(key))
+        directory, name = os.path.split(os.path.abspath(path))
+        aside = os.path.join(directory, partial_name(name))
+        try:
+            with cls(aside, "w") as archive:
+                for key in keys:
+                    archive.set(key, source.get(key))
+            if overwrite:
+                os.replace(aside, path)
+            else:
+                os.link(aside, path)  # refuses a file made meanwhile
+        finally:
+            try:
+                os.unlink(aside)
+            except FileNotFoundError:
+                pass
         return len(keys)
 
     @property
