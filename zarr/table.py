@@ -169,6 +169,11 @@ class _Target:
         if isinstance(where, Group) and where.read_only or store.read_only:
             raise ReadOnlyError("cannot write a table: %s is open read-only (mode 'r')"
                                 % (where.name if isinstance(where, Group) else repr(store)))
+        if not store.supports_deletes:
+            raise NotImplementedError(
+                "cannot write a table into %r: a table is built aside and moved into place, "
+                "and this store cannot move or remove what it holds; write it into a "
+                "directory (and archive that with ZipStore.from_store)" % (store,))
         if name is not None and not isinstance(where, Group):
             where = open_group(store, mode="a")
         if isinstance(where, Group):

@@ -10,6 +10,8 @@ A store maps string keys in the Zarr layout to bytes (see
   (a plain ``dict`` given where a store is expected is wrapped in one);
 - :class:`ConsolidatedStore`: around another store, with the metadata of a
   hierarchy fixed (what :func:`zarr.open_consolidated` opens over).
+- :class:`ZipStore`: the entries of one zip archive, as zarr-python lays
+  them out (a path ending in ``.zip`` opens one).
 
 Examples
 --------
@@ -31,6 +33,8 @@ from zarr.storage.keys import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META,
 from zarr.storage.local import DirectoryStore, LocalStore
 from zarr.storage.memory import MemoryStore
 from zarr.storage.wrapper import WrapperStore
+from zarr.storage.zipformat import ZipFormatError
+from zarr.storage.zipped import ZipDuplicateWarning, ZipInUseError, ZipStore
 
 _URL_SCHEMES = ("s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://",
                 "memory://", "file://")
@@ -54,13 +58,15 @@ def _is_hdf5(path):
     return False
 
 
-def as_store(where, read_only=False, fsync=False):
-    """The store ``where`` names: a path (a :class:`LocalStore`), a
-    :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
+def as_store(where, read_only=False, fsync=False, mode=None):
+    """The store ``where`` names: a path (a :class:`LocalStore`; a
+    :class:`ZipStore` for a path ending in ``.zip`` that is not a
+    directory), a :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
 
-    ValueError for what is not a directory store yet: a URL of object
-    storage (``s3://...``), a ``.zip`` path that is not a directory, an HDF5
-    file. Nothing is created.
+    ``mode`` is that of the opening (:func:`zarr.open`): a zip archive opens
+    in mode 'r' for 'r' (or ``read_only``), in mode 'w' (a new archive) for
+    'w', else in mode 'a'; nothing else is created. ValueError for a URL of
+    object storage (``s3://...``) and for an HDF5 file.
 
     Examples
     --------
@@ -74,9 +80,10 @@ def as_store(where, read_only=False, fsync=False):
         if path.startswith(_URL_SCHEMES):
             raise ValueError("%r: URLs of object storage are not supported yet; give a local "
                              "path or a store" % path)
-        if os.path.normpath(path).lower().endswith(".zip") and not os.path.isdir(path):
-            raise ValueError("%r: zip files are not supported yet (there is no zip store); "
-                             "unzip it and give its directory, or give a directory" % path)
+        if (path.lower().endswith(".zip") and not path.endswith(("/", os.sep))
+                and not os.path.isdir(path)):
+            zip_mode = "r" if read_only or mode == "r" else "w" if mode == "w" else "a"
+            return ZipStore(path, zip_mode)
         if os.path.isfile(path) and _is_hdf5(path):
             raise ValueError("%r is an HDF5 file, not a Zarr directory: read it with h5py "
                              "(zarr.array(h5py.File(path)[name]) copies a dataset)" % path)
@@ -89,5 +96,6 @@ def as_store(where, read_only=False, fsync=False):
 
 __all__ = ["ARRAY_META", "ATTRS", "CONSOLIDATED_META", "ConsolidatedStore", "DirectoryStore",
            "GROUP_META", "LocalStore", "MemoryStore", "Store", "V3_META", "WrapperStore",
-           "as_store", "chunk_key", "describe_node", "join_key", "node_kind", "normalize_key",
+           "ZipDuplicateWarning", "ZipFormatError", "ZipInUseError", "ZipStore", "as_store",
+           "chunk_key", "describe_node", "join_key", "node_kind", "normalize_key",
            "normalize_prefix"]
