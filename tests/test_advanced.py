@@ -541,3 +541,32 @@ def test_vindex_takes_a_zarr_boolean_array_as_a_mask():
     z.vindex[zmask] = -1
     a[mask] = -1
     np.testing.assert_array_equal(z[...], a)
+
+
+# out= receives only what casts into it without loss (numpy's 'safe' casting).
+
+@pytest.mark.parametrize("dtype,out_dtype,ok", [("i4", "i8", True), ("i4", "f8", True),
+                                                (">i4", "<i4", True), ("f8", "f4", False),
+                                                ("f8", "i8", False), ("i8", "i4", False),
+                                                ("u4", "i4", False), ("c16", "f8", False),
+                                                ("U3", "U2", False), ("U2", "U3", True),
+                                                (object, "f8", False), ("i4", object, True)])
+def test_out_of_a_dtype_that_loses_values_is_refused(dtype, out_dtype, ok):
+    a = reference((5, 6), "i4").astype(dtype)
+    z = zarr.array(a, chunks=(2, 4))
+    reads = [
+        (lambda out: z.get_basic_selection((slice(1, 3), slice(None)), out=out), a[1:3]),
+        (lambda out: z.get_block_selection((0, slice(None)), out=out), a[0:2]),
+        (lambda out: z.get_orthogonal_selection(([4, 0], slice(None)), out=out), a[[4, 0]]),
+        (lambda out: z.get_coordinate_selection(([4, 0], [1, 5]), out=out), a[[4, 0], [1, 5]]),
+        (lambda out: z.get_mask_selection(a == a[0, 0], out=out), a[a == a[0, 0]]),
+    ]
+    for read, expected in reads:
+        out = np.zeros(expected.shape, out_dtype)
+        if ok:
+            assert read(out) is out
+            assert out.tolist() == expected.astype(out_dtype).tolist()
+        else:
+            with pytest.raises(TypeError, match="without loss"):
+                read(out)
+            assert not out.any()

@@ -18,6 +18,7 @@ from zarr.advanced import (POINT, block_selection, coordinate_plan, mask_plan, n
                            orthogonal_plan)
 from zarr.grouping import chunk_parts
 from zarr.parallel import run_tasks
+from zarr.util import check_out
 
 
 class Selections:
@@ -226,11 +227,7 @@ class Selections:
         element of each chunk's part of it."""
         shape = plan.shape
         if out is not None:
-            if not isinstance(out, np.ndarray) or out.shape != shape:
-                raise ValueError("out must be a numpy array of shape %s, not %r"
-                                 % (shape, getattr(out, "shape", type(out).__name__)))
-            if not out.flags.writeable:
-                raise ValueError("out is read-only")
+            check_out(out, shape, self._dtype)
         result = np.empty(plan.canonical_shape(), self._dtype)
         tasks = []
         firsts = []

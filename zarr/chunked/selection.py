@@ -5,6 +5,7 @@ import numpy as np
 from zarr.chunked.blocks import (RowWriter, block_ranges, check_array_like, get_blen,
                                  read_block_scratch, run_blocks)
 from zarr.chunked.core import check_create, new_array, output_chunks
+from zarr.util import check_out_dtype
 
 __all__ = ["compress", "take", "subset"]
 
@@ -39,6 +40,7 @@ def _output(out, storage, data, shape, dtype, kwargs):
         return new_array(storage, shape, dtype, output_chunks(data, shape, kwargs), kwargs)
     if tuple(out.shape) != tuple(shape):
         raise ValueError("out has shape %s, the result %s" % (tuple(out.shape), shape))
+    check_out_dtype(out, dtype)
     return out
 
 
