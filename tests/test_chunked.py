@@ -438,6 +438,18 @@ def test_compress_and_take_refuse_an_out_that_loses_values(sources, kind):
             assert out.nchunks_initialized == taken.nchunks_initialized == 0
 
 
+@pytest.mark.parametrize("big", [2**64 - 1, 2**63, 2**63 + 7])
+def test_take_of_uint64_indices_beyond_int64_never_wraps(big):
+    x = np.arange(5) * 10
+    idx = np.array([1, big], np.uint64)
+    with pytest.raises(IndexError, match="out of bounds"):
+        chunked.take(x, idx)
+    with pytest.raises(IndexError, match="out of bounds"):
+        chunked.subset(np.arange(20).reshape(5, 4), idx)
+    assert chunked.take(x, idx, mode="wrap")[...].tolist() == [10, big % 5 * 10]
+    assert chunked.take(x, idx, mode="clip")[...].tolist() == [10, 40]
+
+
 # Selections.
 
 
