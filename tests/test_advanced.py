@@ -52,7 +52,8 @@ def numpy_indices(draw, shape, allow_bad=False):
         elif kind == "ints":
             parts.append(draw(int_arrays(n, allow_bad=allow_bad)))
         elif kind == "bools":
-            m = n + (draw(st.sampled_from([0, 0, 0, 1])) if allow_bad else 0)
+            # A wrong length, or 0 (which numpy lets match any length).
+            m = n + (draw(st.sampled_from([0, 0, 0, 1, -n])) if allow_bad else 0)
             parts.append(np.array(draw(st.lists(st.booleans(), min_size=m, max_size=m)), bool))
         else:
             k = 2
