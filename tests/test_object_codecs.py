@@ -262,3 +262,15 @@ def test_nan_is_held_by_msgpack2():
     z[...] = np.array([float("nan"), [1, float("nan")], {"a": float("nan")}], object)
     got = z[...].tolist()
     assert got[0] != got[0] and got[1][1] != got[1][1] and got[2]["a"] != got[2]["a"]
+
+
+def test_msgpack2_takes_subclasses_that_read_back_equal():
+    class Name(str):
+        pass
+    z = zarr.empty(4, dtype=object, chunks=2, object_codec="msgpack2")
+    value = np.empty(4, object)
+    value[:] = [np.float64(2.5), Name("n"), [np.float64("nan")], {"k": True}]
+    z[...] = value
+    got = z[...].tolist()
+    assert got[:2] == [2.5, "n"] and got[2][0] != got[2][0] and got[3] == {"k": True}
+    assert [type(x) for x in got[:2]] == [float, str]
