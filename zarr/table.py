@@ -675,7 +675,7 @@ def row_positions(rows, n):
     >>> row_positions([2, -1], 4).tolist(), row_positions([True, False, True], 3).tolist()
     ([2, 3], [0, 2])
     """
-    positions = orthogonal_plan((np.asarray(rows),), (n,)).dims[0] if np.ndim(rows) else None
+    positions = orthogonal_plan((rows,), (n,)).dims[0] if np.ndim(rows) else None
     if not isinstance(positions, np.ndarray):
         raise TypeError("rows must be a slice, integer positions or a boolean mask, not %r"
                         % (rows,))
