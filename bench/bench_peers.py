@@ -62,7 +62,7 @@ import tempfile
 import time
 
 from peers import data, environment, report
-from peers.contenders import PEERS
+from peers.contenders import OURS, PEERS
 from peers.runner import FULL_COUNTS, QUICK_COUNTS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -234,6 +234,9 @@ def _run_workload(peers, workload, index, quick, bench_python, status, builds, i
             result = run_one(python, "ours", workload, quick, root, indexing)
             if peer == BEFORE:
                 result = as_before(result)
+        elif peer in OURS:  # another contender of ours, in the build of "ours"
+            python, root = builds["ours"]
+            result = run_one(python, peer, workload, quick, root, indexing)
         else:
             result = run_one(bench_python, peer, workload, quick, indexing=indexing)
         result.setdefault("peer", peer)

@@ -643,11 +643,8 @@ cdef class Chunk:
         cdef object cdata = self._load()
         cdef const uint8_t* src
         cdef Py_ssize_t n, srclen, blocksize, s, e, lo, hi, touched
-        idx = np.ascontiguousarray(offsets, dtype=np.intp)
+        idx = _item_positions(offsets, self.size)
         n = idx.shape[0]
-        if idx.ndim != 1 or (n and (idx[0] < 0 or idx[n - 1] >= self.size)):
-            raise IndexError("item positions must be a 1-D array within a chunk of %d items"
-                             % self.size)
         if n == 0 or cdata is None:
             res = np.empty(n, self.dtype)
             res[...] = self._fill
@@ -706,6 +703,21 @@ def _rebuild_chunk(cls, shape, dtype, cname, clevel, shuffle, fill_value, blocks
     chunk = cls(shape, dtype, cname, clevel, shuffle, fill_value, blocksize, codec)
     chunk.set_cdata(cdata)
     return chunk
+
+
+cdef object _item_positions(object offsets, Py_ssize_t size):
+    """offsets as a 1-D intp array of sorted, distinct positions in a chunk of
+    ``size`` items; IndexError for anything else (negative positions included:
+    they are not counted from the end)."""
+    given = np.asarray(offsets)
+    if given.ndim != 1 or (given.size and given.dtype.kind not in "iu"):
+        raise IndexError("item positions must be a 1-D array of integers, not %s of shape %s"
+                         % (given.dtype, given.shape))
+    if given.size and (given[0] < 0 or given[given.size - 1] >= size
+                       or not (given[1:] > given[:-1]).all()):
+        raise IndexError("item positions must be sorted, distinct and within a chunk of %d "
+                         "items" % size)
+    return np.ascontiguousarray(given, dtype=np.intp)
 
 
 cdef object _deliver(object res, object out):

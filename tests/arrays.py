@@ -81,6 +81,57 @@ class CountingStore(zarr.storage.WrapperStore):
         return super().delete(key)
 
 
+#: The names of metadata keys, for RecordingStore.metadata_calls.
+METADATA_NAMES = (".zarray", ".zgroup", ".zattrs", ".zmetadata", "zarr.json")
+
+
+class RecordingStore(zarr.storage.WrapperStore):
+    """A wrapper store that counts its calls by (method, key or prefix): reads,
+    listings and writes."""
+
+    def __init__(self, store):
+        zarr.storage.WrapperStore.__init__(self, store)
+        self.calls = collections.Counter()
+
+    def _get(self, key):
+        self.calls["get", key] += 1
+        return zarr.storage.WrapperStore._get(self, key)
+
+    def get_ranges(self, key, ranges):
+        self.calls["get_ranges", key] += 1
+        return zarr.storage.WrapperStore.get_ranges(self, key, ranges)
+
+    def getsize(self, key):
+        self.calls["getsize", key] += 1
+        return zarr.storage.WrapperStore.getsize(self, key)
+
+    def stamp(self, key):
+        self.calls["stamp", key] += 1
+        return zarr.storage.WrapperStore.stamp(self, key)
+
+    def _list(self, start):
+        self.calls["list", start] += 1
+        return zarr.storage.WrapperStore._list(self, start)
+
+    def list_dir(self, prefix=""):
+        self.calls["list_dir", prefix] += 1
+        return zarr.storage.WrapperStore.list_dir(self, prefix)
+
+    def contains_prefix(self, prefix):
+        self.calls["contains_prefix", prefix] += 1
+        return zarr.storage.WrapperStore.contains_prefix(self, prefix)
+
+    def _set(self, key, value):
+        self.calls["set", key] += 1
+        return zarr.storage.WrapperStore._set(self, key, value)
+
+    def metadata_calls(self):
+        """The calls that read metadata, or list."""
+        return {call: n for call, n in self.calls.items()
+                if call[0].startswith("list") or call[0] == "contains_prefix"
+                or call[1].rpartition("/")[2] in METADATA_NAMES}
+
+
 def dict_store(shape, dtype="f8", chunks=None, **kwargs):
     """An array in a plain dict."""
     return zarr.open({}, mode="w", shape=shape, dtype=dtype, chunks=chunks, **kwargs)

@@ -52,7 +52,8 @@ def numpy_indices(draw, shape, allow_bad=False):
         elif kind == "ints":
             parts.append(draw(int_arrays(n, allow_bad=allow_bad)))
         elif kind == "bools":
-            m = n + (draw(st.sampled_from([0, 0, 0, 1])) if allow_bad else 0)
+            # A wrong length, or 0 (which numpy lets match any length).
+            m = n + (draw(st.sampled_from([0, 0, 0, 1, -n])) if allow_bad else 0)
             parts.append(np.array(draw(st.lists(st.booleans(), min_size=m, max_size=m)), bool))
         else:
             k = 2
@@ -425,3 +426,148 @@ def test_sparse_parts_read_only_their_blocks(kind, monkeypatch):
     a[i, j] = -1.0
     _same(z.vindex[i, j], a[i, j])
     np.testing.assert_array_equal(z[...], a)
+
+
+# Dtypes numpy's scalars do not carry (big-endian, fixed-size strings, objects).
+
+DTYPES_KEPT = [">i4", "U3", "S3", object]
+
+
+@given(arrays_and_indices(), st.sampled_from(DTYPES_KEPT))
+def test_getitem_keeps_the_dtype_as_numpy(case, dtype):
+    shape, chunks, sel = case
+    a = reference(shape, "i4").astype(dtype)
+    z = zarr.array(a, chunks=chunks)
+    expected, error = _outcome(lambda: a[sel])
+    if error is not None:
+        with pytest.raises(error):
+            z[sel]
+        return
+    got = z[sel]
+    _same(got, expected)
+    assert np.asarray(got).dtype == np.asarray(expected).dtype
+
+
+@pytest.mark.parametrize("dtype", DTYPES_KEPT)
+@pytest.mark.parametrize("sel", [(0, None), (0, 1, None), (None, 1, 1), (None, 0, None, 2)])
+def test_new_axes_around_one_element_keep_the_dtype(dtype, sel):
+    a = np.array([[1, 22, 333], [4, 55, 666]]).astype(dtype)
+    z = zarr.array(a, chunks=1)
+    assert z[sel].dtype == a[sel].dtype
+    assert z[sel].tolist() == a[sel].tolist()
+    nested = np.empty((1, 2), object)
+    nested[0, 0], nested[0, 1] = [1, 2], {"k": 3}
+    zn = zarr.array(nested, chunks=1)
+    assert zn[0, 0, None].dtype == object and zn[0, 0, None].tolist() == [[1, 2]]
+
+
+# Empty booleans, numpy's rule: an axis of length 0 matches any axis.
+
+EMPTY_BOOLS = [np.zeros(0, bool), (np.zeros(0, bool), slice(None)), np.zeros((0, 4), bool),
+               np.zeros((3, 0), bool), (slice(None), np.zeros(0, bool)),
+               (np.zeros(0, bool), [1]), (np.zeros(0, bool), np.zeros(0, bool)),
+               np.zeros((0, 5), bool), np.zeros((1, 0), bool), np.zeros(1, bool),
+               (np.zeros(0, bool), [0, 1]), (np.zeros(0, bool), 7)]
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (0, 4)])
+@pytest.mark.parametrize("sel", EMPTY_BOOLS, ids=range(len(EMPTY_BOOLS)))
+def test_empty_booleans_as_numpy(shape, sel):
+    a = reference(shape, "i4")
+    z = zarr.array(a, chunks=2)
+    expected, error = _outcome(lambda: a[sel])
+    if error is not None:
+        with pytest.raises(error):
+            z[sel]
+        with pytest.raises(error):
+            z[sel] = 1
+        return
+    _same(z[sel], expected)
+    z[sel] = 1
+    a[sel] = 1
+    np.testing.assert_array_equal(z[...], a)
+
+
+# Unsigned indices beyond the largest intp are out of bounds, not negative.
+
+@pytest.mark.parametrize("big", [2**64 - 1, 2**63])
+def test_uint64_indices_are_never_negative(big):
+    a = reference((3, 4), "i4")
+    z = zarr.array(a, chunks=2)
+    idx = np.array([0, big], np.uint64)
+    for read in (lambda: z[idx], lambda: z[np.uint64(big)], lambda: z.oindex[idx],
+                 lambda: z.oindex[:, idx], lambda: z.vindex[idx, [0, 0]],
+                 lambda: z.get_coordinate_selection((idx, np.array([1, 1], np.uint64))),
+                 lambda: z.blocks[np.uint64(big)]):
+        with pytest.raises(IndexError):
+            read()
+    for write in (lambda: z.__setitem__(idx, 5), lambda: z.oindex.__setitem__(idx, 5),
+                  lambda: z.vindex.__setitem__((idx, [0, 0]), 5)):
+        with pytest.raises(IndexError):
+            write()
+    np.testing.assert_array_equal(z[...], a)
+
+
+def test_blocks_take_one_ellipsis_as_numpy():
+    a = np.arange(12).reshape(3, 4)
+    z = zarr.array(a, chunks=2)
+    with pytest.raises(IndexError):
+        a[..., ...]
+    for sel in ((Ellipsis, Ellipsis), (Ellipsis, 0, Ellipsis)):
+        with pytest.raises(IndexError, match="single ellipsis"):
+            z.blocks[sel]
+        with pytest.raises(IndexError, match="single ellipsis"):
+            z.blocks[sel] = 1
+    np.testing.assert_array_equal(z.blocks[..., 1], a[:, 2:4])
+
+
+def test_one_element_of_oindex_and_vindex_is_a_scalar_as_numpy():
+    a = reference((3, 4), "i4")
+    z = zarr.array(a, chunks=2)
+    for got in (z.oindex[1, 2], z.vindex[1, 2], z.get_orthogonal_selection((-2, 2)),
+                z.get_coordinate_selection((np.array(1), np.array(2)))):
+        assert type(got) is type(a[1, 2]) and got == a[1, 2]
+    zo = zarr.array(np.array([["a", "b"]], object), chunks=1)
+    assert zo.oindex[0, 1] == "b" and zo.vindex[0, 1] == "b"
+
+
+def test_vindex_takes_a_zarr_boolean_array_as_a_mask():
+    a = reference((3, 4), "i4")
+    z = zarr.array(a, chunks=2)
+    mask = a % 3 == 0
+    zmask = zarr.array(mask, chunks=(2, 3))
+    _same(z.vindex[zmask], a[mask])
+    _same(z.get_mask_selection(zmask), a[mask])
+    _same(z[zmask], a[mask])
+    z.vindex[zmask] = -1
+    a[mask] = -1
+    np.testing.assert_array_equal(z[...], a)
+
+
+# out= receives only what casts into it without loss (numpy's 'safe' casting).
+
+@pytest.mark.parametrize("dtype,out_dtype,ok", [("i4", "i8", True), ("i4", "f8", True),
+                                                (">i4", "<i4", True), ("f8", "f4", False),
+                                                ("f8", "i8", False), ("i8", "i4", False),
+                                                ("u4", "i4", False), ("c16", "f8", False),
+                                                ("U3", "U2", False), ("U2", "U3", True),
+                                                (object, "f8", False), ("i4", object, True)])
+def test_out_of_a_dtype_that_loses_values_is_refused(dtype, out_dtype, ok):
+    a = reference((5, 6), "i4").astype(dtype)
+    z = zarr.array(a, chunks=(2, 4))
+    reads = [
+        (lambda out: z.get_basic_selection((slice(1, 3), slice(None)), out=out), a[1:3]),
+        (lambda out: z.get_block_selection((0, slice(None)), out=out), a[0:2]),
+        (lambda out: z.get_orthogonal_selection(([4, 0], slice(None)), out=out), a[[4, 0]]),
+        (lambda out: z.get_coordinate_selection(([4, 0], [1, 5]), out=out), a[[4, 0], [1, 5]]),
+        (lambda out: z.get_mask_selection(a == a[0, 0], out=out), a[a == a[0, 0]]),
+    ]
+    for read, expected in reads:
+        out = np.zeros(expected.shape, out_dtype)
+        if ok:
+            assert read(out) is out
+            assert out.tolist() == expected.astype(out_dtype).tolist()
+        else:
+            with pytest.raises(TypeError, match="without loss"):
+                read(out)
+            assert not out.any()

@@ -358,3 +358,19 @@ def test_read_items_is_flat_indexing(cname):
     for bad in ([-1], [300000], [[1]]):
         with pytest.raises(IndexError):
             c.read_items(np.array(bad))
+
+
+@pytest.mark.parametrize("cname", ["blosclz", None])
+def test_read_items_refuses_positions_it_was_not_promised(cname):
+    big = np.arange(300000, dtype="f8")
+    for shape, data in (((4, 5), np.arange(20, dtype="f8").reshape(4, 5)), (big.shape, big)):
+        c = Chunk(shape, "f8", cname=cname, blocksize=16384 if cname else 0)
+        c[...] = data
+        size = data.size
+        for bad in ([3, -1, 17], [5, 3], [3, 3], [0, size + 1000, 5], [0, 2**40, 7],
+                    np.array([0, 2**64 - 1, 7], np.uint64), np.array([2**64 - 1], np.uint64),
+                    np.array([1.0]), np.array([True])):
+            with pytest.raises(IndexError, match="item positions"):
+                c.read_items(np.array(bad))
+        idx = np.array([0, 7, size - 1], np.uint64)
+        np.testing.assert_array_equal(c.read_items(idx), data.reshape(-1)[idx.astype(int)])

@@ -417,6 +417,39 @@ def test_compress_and_take_into_a_given_out(sources, kind):
         chunked.compress(cond, src, out=zarr.zeros((13, 4), dtype="i4"))
 
 
+def test_compress_and_take_refuse_an_out_that_loses_values(sources, kind):
+    x = ints((13, 4), seed=25, dtype="i8")
+    src = sources.make(kind, x, (4, 4))
+    cond = x[:, 0] > 0
+    for out_dtype, ok in (("i4", False), ("f4", False), ("u8", False), ("f8", True),
+                          ("i8", True), ("O", True)):
+        out = zarr.zeros((int(cond.sum()), 4), dtype=out_dtype, chunks=(3, 4))
+        taken = zarr.zeros((3, 4), dtype=out_dtype)
+        if ok:
+            assert chunked.compress(cond, src, out=out, blen=3) is out
+            assert out[...].tolist() == x[cond].tolist()
+            assert chunked.take(src, [2, 0, 2], out=taken) is taken
+            assert taken[...].tolist() == x[[2, 0, 2]].tolist()
+        else:
+            with pytest.raises(TypeError, match="without loss"):
+                chunked.compress(cond, src, out=out, blen=3)
+            with pytest.raises(TypeError, match="without loss"):
+                chunked.take(src, [2, 0, 2], out=taken)
+            assert out.nchunks_initialized == taken.nchunks_initialized == 0
+
+
+@pytest.mark.parametrize("big", [2**64 - 1, 2**63, 2**63 + 7])
+def test_take_of_uint64_indices_beyond_int64_never_wraps(big):
+    x = np.arange(5) * 10
+    idx = np.array([1, big], np.uint64)
+    with pytest.raises(IndexError, match="out of bounds"):
+        chunked.take(x, idx)
+    with pytest.raises(IndexError, match="out of bounds"):
+        chunked.subset(np.arange(20).reshape(5, 4), idx)
+    assert chunked.take(x, idx, mode="wrap")[...].tolist() == [10, big % 5 * 10]
+    assert chunked.take(x, idx, mode="clip")[...].tolist() == [10, 40]
+
+
 # Selections.
 
 

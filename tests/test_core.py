@@ -447,6 +447,22 @@ def test_get_basic_selection_checks_out(make):
         z.get_basic_selection(Ellipsis, out=ro)
 
 
+@given(st.sampled_from(["i1", "i4", "u4", "f4", "f8", "c8", "M8[s]", "U2", "S2", "?"]),
+       st.sampled_from(["i2", "i4", "i8", "u8", "f4", "f8", "c16", "M8[ms]", "U3", "S1", "O"]))
+def test_out_takes_only_a_dtype_that_loses_nothing(dtype, out_dtype):
+    a = reference((6, 5), "i4").astype(dtype)
+    z = zarr.array(a, chunks=(4, 2))
+    out = np.zeros((6, 3), out_dtype)
+    before = out.copy()
+    if np.can_cast(dtype, out_dtype, "safe"):
+        assert z.get_basic_selection((slice(None), slice(1, 4)), out=out) is out
+        np.testing.assert_array_equal(out, a[:, 1:4].astype(out_dtype))
+    else:
+        with pytest.raises(TypeError, match="without loss"):
+            z.get_basic_selection((slice(None), slice(1, 4)), out=out)
+        np.testing.assert_array_equal(out, before)
+
+
 def test_single_element_read_decompresses_only_its_block(make):
     """Damage the last block of a 1 MB chunk: elements of the first block still read."""
     a = sample("f8", (131072,))

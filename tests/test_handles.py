@@ -161,6 +161,23 @@ def test_a_stale_handle_appends_and_resizes_from_the_stored_shape(kind):
     np.testing.assert_array_equal(other_handle(a)[...], [1] * 5 + [0] * 3)
 
 
+def test_a_stale_handle_selects_blocks_of_the_stored_grid(kind):
+    a = kind((10,), "i4", (4,))
+    a[...] = np.arange(10)
+    b = other_handle(a)
+    a.resize(14)
+    a[10:] = [10, 11, 12, 13]
+    np.testing.assert_array_equal(b.blocks[2], [8, 9, 10, 11])  # not the stale [8, 9]
+    b.blocks[3] = -1  # the block the stored shape has
+    np.testing.assert_array_equal(a[...], list(range(12)) + [-1, -1])
+    a.resize(6)
+    with pytest.raises(IndexError, match="block index 2"):
+        b.blocks[2]
+    with pytest.raises(IndexError, match="block index 2"):
+        b.blocks[2] = 0
+    np.testing.assert_array_equal(b.blocks[-1], [4, 5])
+
+
 def test_a_stale_handle_of_two_dimensions(kind):
     a = kind((12, 12), "f8", (5, 5))
     a[:] = 1.0

@@ -156,3 +156,121 @@ def test_a_bad_element_anywhere_leaves_every_chunk_as_it_was(codec, good, bad):
     with pytest.raises(TypeError, match=codec):
         z[[0, 5]] = [good, 7]
     assert z[...].tolist() == [good] * 6
+
+
+# msgpack2 holds only what reads back as it was written; every codec checks
+# the whole value before any chunk is written.
+
+def _snapshot(z):
+    """The array's shape and every chunk's stored bytes."""
+    return z.shape, {key: z._chunk(key).get_cdata() for key, _ in z._stored_chunks(False)}
+
+
+MSGPACK_REFUSED = [(1, 2), {(1, 2): 3}, {"a": (1,)}, [1, (2,)], np.int64(3), np.float32(1.5),
+                   1.5 + 2j, 2**64, -2**63 - 1, object(), "\ud800", {"k": np.arange(2)},
+                   {1.5: {frozenset(): 1}}]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("bad", MSGPACK_REFUSED, ids=repr)
+def test_msgpack2_refuses_what_it_would_not_read_back(kind, bad):
+    z = KINDS[kind]((6,), dtype=object, chunks=(2,))
+    assert z._object_codec == "msgpack2"
+    z[...] = MIXED.tolist() + [2.5, {"k": [1]}]
+    before = _snapshot(z)
+    values = np.empty(6, object)
+    values[:] = [None] * 6
+    values[4] = bad
+    for write in (lambda: z.__setitem__(4, bad), lambda: z.__setitem__(Ellipsis, values),
+                  lambda: z.__setitem__(slice(3, 6), values[3:])):
+        with pytest.raises(TypeError, match="msgpack2 array cannot hold"):
+            write()
+        assert _snapshot(z) == before
+    assert z[...].tolist() == MIXED.tolist() + [2.5, {"k": [1]}]
+
+
+_keys = st.one_of(st.text(max_size=5), st.binary(max_size=5), st.integers(-2**63, 2**64 - 1),
+                  st.booleans(), st.none(), st.floats(allow_nan=False))
+_msgpack_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**64 - 1), st.floats(),
+              st.text(max_size=8), st.binary(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(_keys, inner, max_size=4)),
+    max_leaves=12)
+
+
+def _equal(x, y):
+    """x == y, NaN equal to NaN, and of the same types all the way down."""
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, float) and x != x:
+        return y != y
+    if isinstance(x, list):
+        return len(x) == len(y) and all(map(_equal, x, y))
+    if isinstance(x, dict):
+        return len(x) == len(y) and all(k in y and _equal(v, y[k]) for k, v in x.items())
+    return x == y
+
+
+@given(st.lists(_msgpack_values, min_size=1, max_size=6))
+def test_msgpack2_takes_and_gives_back_what_msgpack_holds(items):
+    z = zarr.empty(len(items), dtype=object, chunks=2, object_codec="msgpack2")
+    values = np.empty(len(items), object)
+    values[:] = items
+    z[...] = values
+    assert all(map(_equal, z[...].tolist(), items))
+
+
+def _write_paths(z, value):
+    """Every way of writing ``value`` (6 elements) over the 6 elements of z."""
+    mask = np.ones(6, bool)
+    return {
+        "setitem": lambda: z.__setitem__(Ellipsis, value),
+        "slice": lambda: z.__setitem__(slice(None, None, -1), value[::-1]),
+        "array index": lambda: z.__setitem__([5, 4, 3, 2, 1, 0], value[::-1]),
+        "mask": lambda: z.__setitem__(mask, value),
+        "oindex": lambda: z.oindex.__setitem__([0, 1, 2, 3, 4, 5], value),
+        "vindex": lambda: z.vindex.__setitem__(mask, value),
+        "coordinates": lambda: z.vindex.__setitem__(([0, 1, 2, 3, 4, 5],), value),
+        "blocks": lambda: z.blocks.__setitem__(slice(None), value),
+        "append": lambda: z.append(value),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("codec,good,bad", [("msgpack2", [1, "a"], (1, 2)),
+                                            ("msgpack2", "x", "\udc00"),
+                                            ("vlen-utf8", "x", b"y"),
+                                            ("vlen-utf8", "x", "\ud800"),
+                                            ("vlen-bytes", b"x", "y")])
+def test_a_refused_element_last_leaves_every_chunk_by_every_write(kind, codec, good, bad):
+    z = KINDS[kind]((6,), dtype=object, chunks=(2,), object_codec=codec)
+    value = np.empty(6, object)
+    value[:] = [good] * 6
+    z[...] = value
+    before = _snapshot(z)
+    value[5] = bad  # in the chunk written last
+    for name, write in _write_paths(z, value).items():
+        with pytest.raises((TypeError, ValueError), match=codec):
+            write()
+        assert _snapshot(z) == before, name
+    assert z[...].tolist() == [good] * 6
+
+
+def test_nan_is_held_by_msgpack2():
+    z = zarr.empty(3, dtype=object, chunks=2, object_codec="msgpack2")
+    z[...] = np.array([float("nan"), [1, float("nan")], {"a": float("nan")}], object)
+    got = z[...].tolist()
+    assert got[0] != got[0] and got[1][1] != got[1][1] and got[2]["a"] != got[2]["a"]
+
+
+def test_msgpack2_takes_subclasses_that_read_back_equal():
+    class Name(str):
+        pass
+    z = zarr.empty(4, dtype=object, chunks=2, object_codec="msgpack2")
+    value = np.empty(4, object)
+    value[:] = [np.float64(2.5), Name("n"), [np.float64("nan")], {"k": True}]
+    z[...] = value
+    got = z[...].tolist()
+    assert got[:2] == [2.5, "n"] and got[2][0] != got[2][0] and got[3] == {"k": True}
+    assert [type(x) for x in got[:2]] == [float, str]

@@ -1,10 +1,12 @@
-"""Paths that name no directory store yet: a .zip file, an HDF5 file, a URL.
+"""Paths that are not directory stores: a .zip file (a ZipStore), an HDF5
+file, a URL.
 
-Each is a ValueError that says what was found, from every function that
-takes a path, in every mode, and nothing is created or changed.
+An HDF5 file or a URL is a ValueError that says what was found, from every
+function that takes a path, in every mode, and nothing is created or changed.
 """
 
 import os
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -35,19 +37,40 @@ def snapshot(directory):
                   for root, dirs, files in os.walk(directory))
 
 
-@pytest.mark.parametrize("name", ["x.zip", "X.ZIP", "sub/x.zip", "x.zip/"])
-def test_a_zip_path_is_refused_until_there_is_a_zip_store(tmp_path, name):
+@pytest.mark.parametrize("name", ["x.zip", "X.ZIP", "sub/x.zip"])
+def test_a_zip_path_opens_a_zip_store(tmp_path, name):
     os.makedirs(tmp_path / "sub", exist_ok=True)
     path = str(tmp_path / name)
     before = snapshot(tmp_path)
-    for what, call in openers(path).items():
-        with pytest.raises(ValueError, match="zip files are not supported"):
+    for call in (lambda: zarr.open(path, mode="r"), lambda: zarr.open_group(path, mode="r"),
+                 lambda: zarr.open_table(path)):
+        with pytest.raises(FileNotFoundError):
             call()
-        assert snapshot(tmp_path) == before, what
-    # A zip file that exists is refused the same.
-    (tmp_path / "real.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
-    with pytest.raises(ValueError, match="zip"):
-        zarr.open(str(tmp_path / "real.zip"), mode="r")
+        assert snapshot(tmp_path) == before  # reading creates nothing
+    for what, call in openers(path).items():
+        if what.startswith("from_pandas"):
+            with pytest.raises(NotImplementedError, match="cannot write a table"):
+                call()
+            continue
+        if what in ("open r", "open_table"):
+            continue
+        if os.path.exists(path):
+            os.remove(path)  # each makes a new node
+        node = call()
+        assert isinstance(node.store, zarr.storage.ZipStore), what
+        assert node.store.mode == ("w" if what in ("open w", "open_group w") else "a"), what
+        node.store.close()
+        assert zipfile.ZipFile(path).testzip() is None, what
+    z = zarr.open(path, mode="w", shape=3, dtype="i4")
+    z[:] = 7
+    z.store.close()
+    z = zarr.open(path, mode="r")
+    assert z.store.mode == "r" and z[...].tolist() == [7] * 3
+
+
+def test_a_zip_path_ending_in_a_separator_is_a_directory(tmp_path):
+    z = zarr.open(str(tmp_path / "x.zip") + "/", mode="w", shape=2, dtype="i4")
+    assert isinstance(z.store, zarr.storage.LocalStore) and os.path.isdir(tmp_path / "x.zip")
 
 
 def test_a_directory_named_zip_is_a_directory(tmp_path):

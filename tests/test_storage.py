@@ -10,7 +10,8 @@ import pytest
 import zarr
 from arrays import CountingStore
 from zarr.errors import ReadOnlyError
-from zarr.storage import LocalStore, MemoryStore, Store, WrapperStore, as_store, normalize_key
+from zarr.storage import (ConsolidatedStore, LocalStore, MemoryStore, Store, WrapperStore, as_store,
+                          normalize_key)
 from zarr.storage.files import PARTIAL_SUFFIX
 
 
@@ -23,6 +24,9 @@ STORES = {
     "local": _local,
     "dict": lambda tmp_path: WrapperStore({}),
     "wrapped-local": lambda tmp_path: WrapperStore(_local(tmp_path)),
+    # Its metadata is fixed, under 'fixed' only: the other keys are the inner store's.
+    "consolidated": lambda tmp_path: ConsolidatedStore(_local(tmp_path), {}, root="fixed",
+                                                       writable=True),
 }
 
 
@@ -135,6 +139,9 @@ def test_read_only_stores_refuse_changes(tmp_path):
                      lambda: store.delete_prefix("a"), lambda: store.rename("a", "b")):
             with pytest.raises(ReadOnlyError):
                 call()
+        with pytest.raises(ReadOnlyError):
+            store.check_writable("k")
+    MemoryStore().check_writable("k")
 
 
 def test_stores_pickle(store):

@@ -534,6 +534,20 @@ def test_columns_rows_and_views(kind, tmp_path):
     assert "'tz' datetime64[%s, Europe/Paris]" % unit in repr(t[["tz"]])
 
 
+def test_empty_row_selections_are_empty_tables_as_pandas(kind, tmp_path):
+    df = every_dtype(7)
+    t = reopen(zarr.from_pandas(df, make_target(kind, tmp_path), chunks=4), kind, tmp_path)
+    for rows in ([], np.array([], int), np.array([], np.uint8), [False] * 7,
+                 np.zeros(7, bool), slice(3, 3)):
+        assert_frame_equal(t.iloc[rows], df.iloc[rows])
+        assert_frame_equal(t.to_pandas(rows=rows), df.iloc[rows])
+    for rows in ([7], [True] * 6, np.array([], bool)):
+        with pytest.raises(IndexError):
+            df.iloc[rows]
+        with pytest.raises(IndexError):
+            t.iloc[rows]
+
+
 def test_from_group(kind, tmp_path):
     g = zarr.group() if kind == "memory" else zarr.open_group(tmp_path / "g.zarr", "w")
     g.array("a", np.arange(5), chunks=2)

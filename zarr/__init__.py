@@ -39,6 +39,7 @@ from zarr.persistent import (
     SynchronizedPersistentArray,
 )
 from zarr.hierarchy import Group, group, open_group
+from zarr.consolidated import consolidate_metadata, open_consolidated
 from zarr.opening import open, open_like
 from zarr.parallel import get_threads, set_threads
 from zarr import storage
@@ -61,6 +62,8 @@ __all__ = [
     "open_table",
     "group",
     "open_group",
+    "consolidate_metadata",
+    "open_consolidated",
     "LazyPersistentArray",
     "MetadataError",
     "PersistentArray",

@@ -67,14 +67,15 @@ def nonzero(mask):
             for p in np.unravel_index(np.flatnonzero(mask), mask.shape)]
 
 
-def check_bool(mask, shape, first):
+def check_bool(mask, shape, first, as_numpy=False):
     """IndexError as numpy's when a boolean array does not match the axes
-    ``first``, ``first + 1``, ... of ``shape`` it indexes."""
+    ``first``, ``first + 1``, ... of ``shape`` it indexes. ``as_numpy``:
+    an axis of length 0 matches any, as in numpy's ``a[mask]``."""
     if first + mask.ndim > len(shape):
         raise IndexError("too many indices for array: array is %d-dimensional, but %d were "
                          "indexed" % (len(shape), first + mask.ndim))
     for i, m in enumerate(mask.shape):
-        if m != shape[first + i]:
+        if m != shape[first + i] and not (as_numpy and m == 0):
             raise IndexError("boolean index did not match indexed array along axis %d; size "
                              "of axis is %d but size of corresponding boolean axis is %d"
                              % (first + i, shape[first + i], m))
@@ -240,7 +241,7 @@ def numpy_plan(selection, shape):
             if value.ndim == 0:
                 items.append(("boolaxis", bool(value), None))
                 continue
-            check_bool(value, shape, axis)
+            check_bool(value, shape, axis, as_numpy=True)
             for part in nonzero(value):
                 items.append(("array", part, axis))
                 axis += 1
@@ -453,6 +454,8 @@ def block_selection(selection, shape, chunks):
     grid = [-(-n // c) for n, c in zip(shape, chunks)]
     out = []
     n_given = sum(1 for s in selection if s is not Ellipsis)
+    if len(selection) - n_given > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
     if n_given > len(shape):
         raise IndexError("too many indices for a block selection: the array has %d "
                          "dimensions" % len(shape))

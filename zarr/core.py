@@ -30,7 +30,7 @@ from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
 from zarr.storage.keys import iter_chunk_keys
 from zarr.sync import ThreadSynchronizer
 from zarr.tokens import memory_token, new_version
-from zarr.util import human_readable_size
+from zarr.util import check_out, human_readable_size
 
 # Dtype kinds whose casts can fail on values (strings, objects, datetimes): a
 # value of another dtype is converted whole before any chunk is written, so
@@ -385,12 +385,7 @@ class Array(Selections, ShapeChanges):
                 raise
             return self._get(selection, out, threads, False)
         if out is not None:
-            shape = selection_shape(sel, self._shape)
-            if not isinstance(out, np.ndarray) or out.shape != shape:
-                raise ValueError("out must be a numpy array of shape %s, not %r"
-                                 % (shape, getattr(out, "shape", type(out).__name__)))
-            if not out.flags.writeable:
-                raise ValueError("out is read-only")
+            check_out(out, selection_shape(sel, self._shape), self._dtype)
             if (self._read_into(sel, out, self._threads_for(threads)) and check
                     and not self._metadata_current()):
                 return self._get(selection, out, threads, False)

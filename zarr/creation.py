@@ -75,8 +75,9 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
       nbytes: 38.1M; cbytes: 0; initialized: 0/100
     """
     if store is not None:
-        return open_array(as_store(store), node_path(path), "w" if overwrite else "w-",
-                          shape, dtype, chunks, cname, clevel, shuffle,
+        mode = "w" if overwrite else "w-"
+        return open_array(as_store(store, mode=mode), node_path(path), mode, shape, dtype,
+                          chunks, cname, clevel, shuffle,
                           DEFAULT if fill_value is None else fill_value, synchronized,
                           blocksize=blocksize, object_codec=object_codec, threads=threads,
                           compressor=compressor, filters=filters)

@@ -553,7 +553,7 @@ def open_group_at(store, path, mode="a", synchronized=True, lazy=False, fsync=Fa
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
     threads = check_threads(threads)
-    store = as_store(store, fsync=fsync)
+    store = as_store(store, fsync=fsync, mode=mode)
     path = normalize_prefix(path)
     where = describe_node(store, path)
     kind = node_kind(store, path)

@@ -52,10 +52,10 @@ class Nodes:
         return join_key(self.root, path) if path else self.root
 
     def directory(self, path):
-        """The directory of the member at ``path`` in a directory store, else None."""
-        if isinstance(self.store, LocalStore):
-            return self.store.directory(self.key(path))
-        return None
+        """The directory of the member at ``path`` in a directory store (or one
+        over a directory: see :class:`zarr.storage.ConsolidatedStore`), else None."""
+        directory = getattr(self.store, "directory", None)
+        return directory(self.key(path)) if directory is not None else None
 
     def describe(self, path):
         where = self.directory(path)

@@ -17,6 +17,7 @@ data, the msgpack trailer, no byte left over. Anything else is a
 :class:`zarr.CorruptChunkError` naming the chunk.
 """
 
+import gc
 import math
 import struct
 
@@ -70,8 +71,7 @@ def encode_objects(arr, codec, context="chunk"):
     """The bytes of the object array ``arr`` in ``codec``; TypeError naming
     ``context`` for an element that codec cannot hold."""
     if codec == "msgpack2":
-        return msgpack.packb(arr.ravel().tolist() + [arr.dtype.str, list(arr.shape)],
-                             use_bin_type=True, use_single_float=False)
+        return _pack(arr.ravel().tolist() + [arr.dtype.str, list(arr.shape)])
     if isinstance(codec, VLenArray):
         return codec.encode(arr, context)
     return encode_vlen(arr, codec == "vlen-utf8", context)
@@ -81,21 +81,100 @@ _STR, _BYTES = np.dtype(str), np.dtype(bytes)   # numpy's str and bytes of no si
 
 
 def check_elements(arr, codec, context):
-    """TypeError naming ``context`` when an element of the object array ``arr``
-    is one that ``codec`` cannot hold (a vlen codec holds str, or bytes, and
-    None; a vlen-array 1-D arrays of numbers); checked for a whole value
-    before any chunk of it is written."""
+    """TypeError (ValueError for a str that is not UTF-8) naming ``context``
+    when an element of the object array ``arr`` is one that ``codec`` cannot
+    hold, or would not read back as it was; checked for a whole value before
+    any chunk of it is written.
+
+    A vlen codec holds str, or bytes, and None (read back as ``''`` or
+    ``b''``, as numcodecs writes it); a vlen-array 1-D arrays of numbers. ``msgpack2`` holds what msgpack reads
+    back as an equal value: str, bytes, bool, int of 64 bits, float, None, and
+    lists and dicts of them; a tuple (read back as a list), a dict with a
+    tuple key, or a numpy integer is refused.
+
+    Examples
+    --------
+    >>> check_elements(np.array([1, "a", [None, {"k": 2.5}]], object), "msgpack2", "z")
+    >>> a = np.empty(1, object)
+    >>> a[0] = (1, 2)
+    >>> check_elements(a, "msgpack2", "z")
+    Traceback (most recent call last):
+    ...
+    TypeError: z: a msgpack2 array cannot hold (1, 2): it would read back as [1, 2]
+    """
     if isinstance(codec, VLenArray):
         codec.encode(arr, context)  # raises for an element it cannot hold
         return
-    if codec not in ("vlen-utf8", "vlen-bytes"):
+    if codec == "msgpack2":
+        _check_msgpack(arr.ravel().tolist(), context)
         return
-    kind = str if codec == "vlen-utf8" else bytes
-    for t in set(map(type, arr.ravel().tolist())):
-        if t is not type(None) and not issubclass(t, kind):
-            bad = next(x for x in arr.ravel().tolist() if type(x) is t)
-            raise TypeError("%s: a %s array holds %s (or None), not %s: %r"
-                            % (context, codec, kind.__name__, t.__name__, bad))
+    try:
+        encode_vlen(arr, codec == "vlen-utf8", context)
+    except UnicodeEncodeError as e:
+        raise ValueError("%s: a vlen-utf8 array holds str that UTF-8 can encode, not %r (%s)"
+                         % (context, e.object, e.reason)) from None
+
+
+def _unpack(data):
+    """The msgpack value ``data`` holds, as every msgpack2 chunk is read.
+
+    The garbage collector is paused meanwhile (as msgpack's documentation
+    advises): the lists and dicts made would otherwise set off collections
+    that find nothing, three quarters of the time of a chunk of them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return msgpack.unpackb(data, raw=False, use_list=True, strict_map_key=False)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_msgpack(items, context):
+    try:
+        # Of exact types (no tuple, no subclass), what packs reads back equal.
+        _pack(items, strict_types=True)
+        return
+    except (TypeError, ValueError, OverflowError):
+        pass
+    try:  # a subclass (numpy's float64, say) may read back as an equal value
+        back = _unpack(_pack(items))
+        ok = back == items or _same(items, back)  # NaN is not == NaN
+    except (TypeError, ValueError, OverflowError, msgpack.UnpackException):
+        ok = False
+    if ok:
+        return
+    for item in items:  # which one: on the way to an error only
+        try:
+            back = _unpack(_pack(item))
+        except (TypeError, ValueError, OverflowError, msgpack.UnpackException) as e:
+            raise TypeError("%s: a msgpack2 array cannot hold %r (%s: %s)"
+                            % (context, item, type(e).__name__, e)) from None
+        if not _same(item, back):
+            raise TypeError("%s: a msgpack2 array cannot hold %r: it would read back as %r"
+                            % (context, item, back))
+    raise TypeError("%s: a msgpack2 array cannot hold these elements" % context)
+
+
+def _pack(value, strict_types=False):
+    return msgpack.packb(value, use_bin_type=True, use_single_float=False,
+                         strict_types=strict_types)
+
+
+
+def _same(given, back):
+    """Whether ``back``, read from msgpack, equals ``given`` (NaN equal to NaN)."""
+    if isinstance(given, float) and given != given:
+        return isinstance(back, float) and back != back
+    if isinstance(given, list) and isinstance(back, list):
+        return len(given) == len(back) and all(map(_same, given, back))
+    if isinstance(given, dict) and isinstance(back, dict):
+        return len(given) == len(back) and all(
+            k in back and _same(v, back[k]) for k, v in given.items())
+    try:
+        return bool(given == back)
+    except Exception:  # noqa: BLE001 - an element whose == fails is no equal value
+        return False
 
 
 def object_options(dtype, object_codec=None, fill_value=None, data=None):
@@ -195,7 +274,7 @@ def _decode_msgpack(data, n, out):
         raise ValueError("holds %d items, expected %d elements and a dtype and shape"
                          % (count, n))
     try:
-        items = msgpack.unpackb(data, raw=False, use_list=True, strict_map_key=False)
+        items = _unpack(data)
     except msgpack.ExtraData as e:
         raise ValueError("%d bytes after the elements" % len(e.extra)) from None
     dtype, shape = items[n], items[n + 1]

@@ -86,7 +86,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
-    store = as_store(store, fsync=fsync)
+    store = as_store(store, fsync=fsync, mode=mode)
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
              if value is not DEFAULT] + ([filters] if filters is not None else [])

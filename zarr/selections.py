@@ -18,6 +18,7 @@ from zarr.advanced import (POINT, block_selection, coordinate_plan, mask_plan, n
                            orthogonal_plan)
 from zarr.grouping import chunk_parts
 from zarr.parallel import run_tasks
+from zarr.util import check_out
 
 
 class Selections:
@@ -168,6 +169,7 @@ class Selections:
         >>> z.get_block_selection((1, slice(0, 1))).tolist()
         [[8, 9]]
         """
+        self._metadata_current()  # the grid of the stored shape
         sel = block_selection(selection, self._shape, self._chunks)
         return self.get_basic_selection(sel, out=out, threads=threads)
 
@@ -182,14 +184,14 @@ class Selections:
         >>> int(z[...].sum())
         4
         """
+        self._metadata_current()
         sel = block_selection(selection, self._shape, self._chunks)
         self.set_basic_selection(sel, value, threads=threads)
 
     # numpy's indexing with arrays, None and booleans (from __getitem__).
 
     def _get_numpy(self, selection):
-        res = self._read_plan(numpy_plan, selection, None, None)
-        return res[()] if res.ndim == 0 else res
+        return self._read_plan(numpy_plan, selection, None, None)
 
     def _set_numpy(self, selection, value):
         self._write_plan(numpy_plan, selection, value, None)
@@ -207,7 +209,8 @@ class Selections:
         if out is None and plan.npoints is None and \
                 not any(isinstance(d, np.ndarray) for d in plan.dims):
             # Integers and slices (and new axes): the basic read, then its new axes.
-            return plan.arrange(np.asarray(self._get(tuple(plan.dims), None, threads, check)))
+            res = self._get(tuple(plan.dims), None, threads, check)
+            return _scalar_if_0d(plan.arrange(_element_array(res, self._dtype)))
         result, firsts = self._read_canonical(plan, out, threads)
         # A part that reads the fill value may be a chunk that is gone.
         if check and any(self._is_fill(result[f]) for f in firsts) and \
@@ -215,7 +218,7 @@ class Selections:
             return self._read_plan(make_plan, selection, out, threads, False)
         arranged = plan.arrange(result)
         if out is None:
-            return arranged
+            return _scalar_if_0d(arranged)
         out[...] = arranged
         return out
 
@@ -224,11 +227,7 @@ class Selections:
         element of each chunk's part of it."""
         shape = plan.shape
         if out is not None:
-            if not isinstance(out, np.ndarray) or out.shape != shape:
-                raise ValueError("out must be a numpy array of shape %s, not %r"
-                                 % (shape, getattr(out, "shape", type(out).__name__)))
-            if not out.flags.writeable:
-                raise ValueError("out is read-only")
+            check_out(out, shape, self._dtype)
         result = np.empty(plan.canonical_shape(), self._dtype)
         tasks = []
         firsts = []
@@ -265,6 +264,11 @@ class Selections:
         run_tasks(tasks, self._threads_for(threads))
 
 
+def _scalar_if_0d(result):
+    """One element as a scalar, as numpy's indexing gives it."""
+    return result[()] if result.ndim == 0 else result
+
+
 class _Accessor:
     """``z.oindex``, ``z.vindex``, ``z.blocks``: a selection by ``[...]``."""
 
@@ -281,10 +285,12 @@ class _Accessor:
 
 
 def _is_mask(selection, ndim):
+    """Whether a point selection is one boolean array (numpy's, ours, a list)."""
     if type(selection) is tuple and len(selection) == 1:
         selection = selection[0]
-    return ((isinstance(selection, np.ndarray) and selection.dtype == bool)
-            or (isinstance(selection, list) and np.asarray(selection).dtype == bool)) and \
+    if isinstance(selection, list):
+        selection = np.asarray(selection)
+    return getattr(selection, "dtype", None) == bool and hasattr(selection, "__array__") and \
         np.ndim(selection) == ndim
 
 
@@ -448,7 +454,19 @@ def _read_part(chunk, box, inner, result, where, lead):
         part = chunk.read(box)
         if inner:
             part = part[inner]
-    result[where] = part[None] if lead else part
+    if lead:
+        part = _element_array(part, result.dtype)[None]
+    result[where] = part
+
+
+def _element_array(value, dtype):
+    """value as an array of dtype: itself if it is one, else a 0-d array
+    holding it (a list held as one object, a str not cut to its length)."""
+    if isinstance(value, np.ndarray):
+        return value
+    res = np.empty((), dtype)
+    res[()] = value
+    return res
 
 
 _local = threading.local()

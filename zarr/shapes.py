@@ -110,6 +110,7 @@ class ShapeChanges:
         """
         new = normalize_resize(shape, self.ndim)
         self._check_writable()
+        self._store.check_writable(self._meta_key)  # before a chunk is dropped
         with self._shape_change():
             self._resize(new)
 
@@ -190,6 +191,7 @@ class ShapeChanges:
                              % (ndim, data.ndim, data.shape))
         data = self._prepare_value(data, data.shape)
         self._check_writable()
+        self._store.check_writable(self._meta_key)  # before a chunk is dropped
         with self._shape_change():
             for i, (n, m) in enumerate(zip(self._shape, data.shape)):
                 if i != axis and n != m:

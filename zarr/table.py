@@ -169,6 +169,11 @@ class _Target:
         if isinstance(where, Group) and where.read_only or store.read_only:
             raise ReadOnlyError("cannot write a table: %s is open read-only (mode 'r')"
                                 % (where.name if isinstance(where, Group) else repr(store)))
+        if not store.supports_deletes:
+            raise NotImplementedError(
+                "cannot write a table into %r: a table is built aside and moved into place, "
+                "and this store cannot move or remove what it holds; write it into a "
+                "directory (and archive that with ZipStore.from_store)" % (store,))
         if name is not None and not isinstance(where, Group):
             where = open_group(store, mode="a")
         if isinstance(where, Group):
@@ -670,7 +675,7 @@ def row_positions(rows, n):
     >>> row_positions([2, -1], 4).tolist(), row_positions([True, False, True], 3).tolist()
     ([2, 3], [0, 2])
     """
-    positions = orthogonal_plan((np.asarray(rows),), (n,)).dims[0] if np.ndim(rows) else None
+    positions = orthogonal_plan((rows,), (n,)).dims[0] if np.ndim(rows) else None
     if not isinstance(positions, np.ndarray):
         raise TypeError("rows must be a slice, integer positions or a boolean mask, not %r"
                         % (rows,))

@@ -124,3 +124,44 @@ def human_readable_size(nbytes):
         size /= 1024
         if round(size, 1) < 1024 or suffix == "P":
             return "%.1f%s" % (size, suffix)
+
+
+
+def check_out(out, shape, dtype):
+    """Refuse an ``out=`` that cannot receive a result of ``shape`` and
+    ``dtype`` as it is: ValueError unless it is a writable numpy array of
+    that shape, TypeError as :func:`check_out_dtype` says.
+
+    Examples
+    --------
+    >>> check_out(np.empty(3, "f8"), (3,), np.dtype("i4"))
+    >>> check_out(np.empty(2, "f8"), (3,), np.dtype("i4"))
+    Traceback (most recent call last):
+    ...
+    ValueError: out must be a numpy array of shape (3,), not (2,)
+    """
+    if not isinstance(out, np.ndarray) or out.shape != tuple(shape):
+        raise ValueError("out must be a numpy array of shape %s, not %r"
+                         % (tuple(shape), getattr(out, "shape", type(out).__name__)))
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+    check_out_dtype(out, dtype)
+
+
+def check_out_dtype(out, dtype):
+    """TypeError unless ``dtype`` casts into the dtype of ``out`` by numpy's
+    'safe' rule (``np.can_cast(dtype, out.dtype, "safe")``, as
+    ``np.copyto(..., casting="safe")``): int32 into int64 or float64, not
+    float64 into float32 or int64, nor objects into numbers. As in numpy,
+    int64 into float64 counts as safe.
+
+    Examples
+    --------
+    >>> check_out_dtype(np.empty(3, "f4"), np.dtype("f8"))
+    Traceback (most recent call last):
+    ...
+    TypeError: out of dtype float32 cannot receive float64 values without loss
+    """
+    if not np.can_cast(dtype, out.dtype, "safe"):
+        raise TypeError("out of dtype %s cannot receive %s values without loss"
+                        % (out.dtype, np.dtype(dtype)))

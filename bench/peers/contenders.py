@@ -155,6 +155,61 @@ class Ours(Contender):
         return {"zarr (ours)": zarr.__version__, "c-blosc": zarr.ext.BLOSC_VERSION}
 
 
+class OursZip(Ours):
+    """This project's arrays in one zip archive (``zarr.storage.ZipStore``),
+    on disk only. An entry cannot be replaced in place, so every timed write
+    makes a new archive, as a user archiving an array does; ``finish``
+    closes it (writing its central directory, timed with the write) and
+    opens it again read-only for the reads. Appends are not measured: their
+    runs shrink the array back between runs, which would remove chunks."""
+
+    label = "ours (zip)"
+    storages = ("disk",)
+    unsupported = {"appends": "a zip archive cannot remove the chunks that shrinking the "
+                              "array back between runs drops"}
+
+    def create(self):
+        import threading
+        self.zip_path = self.path + ".zip"
+        self._lock = threading.Lock()
+        self._new_archive()
+
+    def _new_archive(self):
+        import zarr
+        if getattr(self, "z", None) is not None:
+            self.z.store.close()
+        if os.path.exists(self.zip_path):
+            os.remove(self.zip_path)  # a new archive, as archiving to a new path makes
+        store = zarr.storage.ZipStore(self.zip_path, "w")
+        self.z = zarr.open(store, mode="w", shape=self.shape, dtype=self.dtype,
+                           chunks=self.chunks, cname=CNAME, clevel=CLEVEL, shuffle=SHUFFLE)
+
+    def write(self, a):
+        with self._lock:
+            self._new_archive()
+        self.z[...] = a
+
+    def write_rows(self, a, lo, hi):
+        with self._lock:  # the first of the threads makes the new archive
+            if self.z.store.read_only:
+                self._new_archive()
+        self.z[lo:hi] = a[lo:hi]
+
+    def finish(self):
+        import zarr
+        with self._lock:
+            if not self.z.store.read_only:
+                self.z.store.close()
+                self.z = zarr.open(zarr.storage.ZipStore(self.zip_path, "r"), mode="r")
+
+    def stored_bytes(self):
+        return os.path.getsize(self.zip_path)
+
+    def close(self):
+        if getattr(self, "z", None) is not None:
+            self.z.store.close()
+
+
 class Numpy(Contender):
     """numpy: an ndarray in memory, an ``np.memmap`` of a file on disk. Views
     are copied, so that every read returns data of its own as the others do;
@@ -557,6 +612,7 @@ class RawCodec(Contender):
 #: Peer name (as the runner takes it) -> (class, install group).
 PEERS = {
     "ours": (Ours, None),
+    "ours-zip": (OursZip, None),
     "numpy": (Numpy, None),
     "blosc": (RawCodec, None),
     "zarr-v2": (ZarrPython, "zarr-python"),
@@ -565,3 +621,6 @@ PEERS = {
     "h5py": (H5py, "h5py"),
     "tensorstore": (TensorStore, "tensorstore"),
 }
+
+#: The contenders that measure our package, run in a build of ours.
+OURS = ("ours", "ours-zip")

@@ -200,6 +200,9 @@ def appends(row, c, a, settings):
     workload's shape each run (restored untimed before each); one warm-up
     run, then settings["repeat"] timed runs, or as many (at least 2) as
     settings["append budget"] seconds allow; checked, then the shape restored."""
+    if "appends" in c.unsupported:
+        row["unsupported"]["appends"] = c.unsupported["appends"]
+        return
     rows = np.ascontiguousarray(a[:APPEND_ROWS])
     count, shape = settings["appends"], a.shape
 

@@ -34,8 +34,8 @@ OPS = [
 BEFORE = "ours-before"
 
 #: The columns, in order.
-PEER_ORDER = ["ours", "ours-before", "numpy", "blosc", "zarr-v2", "zarr-v3", "blosc2", "h5py",
-              "tensorstore"]
+PEER_ORDER = ["ours", "ours-before", "ours-zip", "numpy", "blosc", "zarr-v2", "zarr-v3",
+              "blosc2", "h5py", "tensorstore"]
 
 
 def fmt(value):

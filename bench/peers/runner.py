@@ -31,7 +31,7 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 
 from peers import data  # noqa: E402
-from peers.contenders import PEERS, RawCodec  # noqa: E402
+from peers.contenders import OURS, PEERS, RawCodec  # noqa: E402
 from peers.measure import measure_array, measure_raw_codec  # noqa: E402
 
 
@@ -71,7 +71,7 @@ def check_zarr_origin(peer, ours_root=ROOT):
     found = importlib.util.find_spec("zarr")
     ours = found is not None and found.origin is not None and os.path.abspath(
         found.origin).startswith(os.path.join(os.path.abspath(ours_root), "zarr") + os.sep)
-    if ours != (peer == "ours"):
+    if ours != (peer in OURS):
         raise RuntimeError("import zarr finds %s while measuring %s" % (
             found and found.origin, peer))
     return found and found.origin

@@ -5,6 +5,7 @@ import numpy as np
 from zarr.chunked.blocks import (RowWriter, block_ranges, check_array_like, get_blen,
                                  read_block_scratch, run_blocks)
 from zarr.chunked.core import check_create, new_array, output_chunks
+from zarr.util import check_out_dtype
 
 __all__ = ["compress", "take", "subset"]
 
@@ -39,6 +40,7 @@ def _output(out, storage, data, shape, dtype, kwargs):
         return new_array(storage, shape, dtype, output_chunks(data, shape, kwargs), kwargs)
     if tuple(out.shape) != tuple(shape):
         raise ValueError("out has shape %s, the result %s" % (tuple(out.shape), shape))
+    check_out_dtype(out, dtype)
     return out
 
 
@@ -107,6 +109,15 @@ def _indices(indices, length, mode):
         raise ValueError("indices must be 1-D, not of shape %s" % (indices.shape,))
     if indices.size and not np.issubdtype(indices.dtype, np.integer):
         raise TypeError("indices must be integers, not %s" % indices.dtype)
+    if indices.dtype.kind == "u" and indices.size and indices.max() > np.iinfo(np.int64).max:
+        # Beyond int64: never read as the negative number its bits are.
+        if mode == "raise" or length == 0:
+            raise IndexError("index %d is out of bounds for axis of size %d"
+                             % (indices.max(), length))
+        if mode == "wrap":
+            return (indices % np.uint64(length)).astype(np.int64)
+        if mode == "clip":
+            return np.minimum(indices, np.uint64(length - 1)).astype(np.int64)
     indices = indices.astype(np.int64, copy=False)
     if mode == "raise":
         if indices.size and (indices.min() < -length or indices.max() >= length):

@@ -7,7 +7,11 @@ A store maps string keys in the Zarr layout to bytes (see
 - :class:`LocalStore` (also :data:`DirectoryStore`): one file per key under a
   directory, written atomically;
 - :class:`WrapperStore`: around another store, or any ``MutableMapping``
-  (a plain ``dict`` given where a store is expected is wrapped in one).
+  (a plain ``dict`` given where a store is expected is wrapped in one);
+- :class:`ConsolidatedStore`: around another store, with the metadata of a
+  hierarchy fixed (what :func:`zarr.open_consolidated` opens over).
+- :class:`ZipStore`: the entries of one zip archive, as zarr-python lays
+  them out (a path ending in ``.zip`` opens one).
 
 Examples
 --------
@@ -23,11 +27,14 @@ import os
 from collections.abc import MutableMapping
 
 from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
-from zarr.storage.keys import (ARRAY_META, ATTRS, GROUP_META, V3_META, chunk_key, describe_node,
-                               node_kind)
+from zarr.storage.consolidated import ConsolidatedStore
+from zarr.storage.keys import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META, V3_META, chunk_key,
+                               describe_node, node_kind)
 from zarr.storage.local import DirectoryStore, LocalStore
 from zarr.storage.memory import MemoryStore
 from zarr.storage.wrapper import WrapperStore
+from zarr.storage.zipformat import ZipFormatError
+from zarr.storage.zipped import ZipDuplicateWarning, ZipInUseError, ZipStore
 
 _URL_SCHEMES = ("s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://",
                 "memory://", "file://")
@@ -51,13 +58,15 @@ def _is_hdf5(path):
     return False
 
 
-def as_store(where, read_only=False, fsync=False):
-    """The store ``where`` names: a path (a :class:`LocalStore`), a
-    :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
+def as_store(where, read_only=False, fsync=False, mode=None):
+    """The store ``where`` names: a path (a :class:`LocalStore`; a
+    :class:`ZipStore` for a path ending in ``.zip`` that is not a
+    directory), a :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
 
-    ValueError for what is not a directory store yet: a URL of object
-    storage (``s3://...``), a ``.zip`` path that is not a directory, an HDF5
-    file. Nothing is created.
+    ``mode`` is that of the opening (:func:`zarr.open`): a zip archive opens
+    in mode 'r' for 'r' (or ``read_only``), in mode 'w' (a new archive) for
+    'w', else in mode 'a'; nothing else is created. ValueError for a URL of
+    object storage (``s3://...``) and for an HDF5 file.
 
     Examples
     --------
@@ -71,9 +80,10 @@ def as_store(where, read_only=False, fsync=False):
         if path.startswith(_URL_SCHEMES):
             raise ValueError("%r: URLs of object storage are not supported yet; give a local "
                              "path or a store" % path)
-        if os.path.normpath(path).lower().endswith(".zip") and not os.path.isdir(path):
-            raise ValueError("%r: zip files are not supported yet (there is no zip store); "
-                             "unzip it and give its directory, or give a directory" % path)
+        if (path.lower().endswith(".zip") and not path.endswith(("/", os.sep))
+                and not os.path.isdir(path)):
+            zip_mode = "r" if read_only or mode == "r" else "w" if mode == "w" else "a"
+            return ZipStore(path, zip_mode)
         if os.path.isfile(path) and _is_hdf5(path):
             raise ValueError("%r is an HDF5 file, not a Zarr directory: read it with h5py "
                              "(zarr.array(h5py.File(path)[name]) copies a dataset)" % path)
@@ -84,6 +94,8 @@ def as_store(where, read_only=False, fsync=False):
                     % type(where).__name__)
 
 
-__all__ = ["ARRAY_META", "ATTRS", "DirectoryStore", "GROUP_META", "LocalStore", "MemoryStore",
-           "Store", "V3_META", "WrapperStore", "as_store", "chunk_key", "describe_node",
-           "join_key", "node_kind", "normalize_key", "normalize_prefix"]
+__all__ = ["ARRAY_META", "ATTRS", "CONSOLIDATED_META", "ConsolidatedStore", "DirectoryStore",
+           "GROUP_META", "LocalStore", "MemoryStore", "Store", "V3_META", "WrapperStore",
+           "ZipDuplicateWarning", "ZipFormatError", "ZipInUseError", "ZipStore", "as_store",
+           "chunk_key", "describe_node", "join_key", "node_kind", "normalize_key",
+           "normalize_prefix"]

@@ -99,6 +99,9 @@ class Store(MutableMapping):
         needs few blosc blocks then asks for ranges).
     supports_rename : bool
         Whether ``rename`` moves a node in one step.
+    supports_deletes : bool
+        Whether ``delete``, ``delete_prefix`` and ``rename`` can remove what
+        is stored (a zip archive cannot).
     process_local : bool
         Whether the bytes live in this process's memory, so that a pickled
         copy of the store is a copy of them, not another view of the same
@@ -108,6 +111,7 @@ class Store(MutableMapping):
     read_only = False
     supports_partial_reads = False
     supports_rename = False
+    supports_deletes = True
     process_local = False
 
     # The methods a store implements.
@@ -261,6 +265,12 @@ class Store(MutableMapping):
 
     def __exit__(self, *exc):
         self.close()
+
+    def check_writable(self, key):
+        """Raise :class:`zarr.ReadOnlyError` if a change of ``key`` would be
+        refused: what a caller that changes other keys first asks before it
+        begins (a resize, which drops chunks before it writes ``.zarray``)."""
+        self._check_writable(normalize_key(key))
 
     def _check_writable(self, key):
         if self.read_only:

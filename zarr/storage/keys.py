@@ -7,6 +7,8 @@ ATTRS = ".zattrs"
 GROUP_META = ".zgroup"
 #: The metadata of a Zarr v3 node.
 V3_META = "zarr.json"
+#: The consolidated metadata of a hierarchy (zarr-python's layout).
+CONSOLIDATED_META = ".zmetadata"
 
 
 def chunk_key(index, separator="."):

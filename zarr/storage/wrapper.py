@@ -55,6 +55,11 @@ class WrapperStore(Store):
         return inner.supports_rename if inner is not None else False
 
     @property
+    def supports_deletes(self):
+        inner = self._inner_store
+        return inner.supports_deletes if inner is not None else True
+
+    @property
     def process_local(self):
         inner = self._inner_store
         return inner.process_local if inner is not None else isinstance(self.store, dict)
