@@ -67,10 +67,13 @@ class Index:
     ``inline`` maps the names whose values are not plain byte ranges (read
     through h5py) to their bytes. ``superblock`` is the 96 bytes that name
     this version; ``end`` is where the next change may write; ``garbage``
-    counts the bytes no version reaches any more.
+    counts the bytes no version reaches any more. ``bad`` maps the names
+    that are not a chunk's bytes (a group, a dataset of another type) to
+    ``(header address, why)``: reading one raises, the others stay readable,
+    and a change keeps them as they are.
     """
 
-    __slots__ = ("entries", "inline", "superblock", "end", "garbage", "ours", "identity")
+    __slots__ = ("entries", "inline", "superblock", "end", "garbage", "ours", "identity", "bad")
 
     def __init__(self, entries=None, inline=None, superblock=b"", end=0, garbage=0, ours=True):
         self.entries = entries if entries is not None else {}
@@ -80,13 +83,16 @@ class Index:
         self.garbage = garbage
         self.ours = ours
         self.identity = None  # (device, inode) of the file read
+        self.bad = {}
 
     def names(self):
         """Every name held, sorted."""
-        return sorted(set(self.entries) | set(self.inline))
+        return sorted(set(self.entries) | set(self.inline) | set(self.bad))
 
     def size_of(self, name):
         """The length of the value of ``name``; KeyError when there is none."""
+        if name in self.bad:
+            raise CorruptChunkError(self.bad[name][1])
         if name in self.inline:
             return len(self.inline[name])
         return self.entries[name][2]
@@ -194,6 +200,8 @@ def commit(fd, index, puts, removes=(), fsync=False):
         raise ValueError("only containers in this module's layout change in place")
     start = max(index.end, SUPERBLOCK_SIZE)
     entries = dict(index.entries)
+    bad = {name: why for name, why in index.bad.items()
+           if name not in puts and name not in removes}
     garbage = index.garbage
     for name in removes:
         old = entries.pop(name, None)
@@ -216,8 +224,10 @@ def commit(fd, index, puts, removes=(), fsync=False):
         pieces.append(header)
         pos += n + len(header)
     if index.superblock:
-        garbage += _group_size(len(index.entries) + len(index.inline))
-    group, root, tree, heap, k = _group({name: e[0] for name, e in entries.items()}, pos)
+        garbage += _group_size(len(index.entries) + len(index.inline) + len(index.bad))
+    headers = {name: e[0] for name, e in entries.items()}
+    headers.update((name, why[0]) for name, why in bad.items())
+    group, root, tree, heap, k = _group(headers, pos)
     pieces.append(group)
     end = pos + len(group)
     os.ftruncate(fd, start)  # what a killed writer left past the end goes
@@ -230,6 +240,7 @@ def commit(fd, index, puts, removes=(), fsync=False):
         os.fsync(fd)
     new = Index(entries, {}, superblock, end, garbage, True)
     new.identity = index.identity
+    new.bad = bad
     return new
 
 
@@ -244,6 +255,10 @@ def rewrite(fd, index, read, puts, removes=(), fsync=False):
     bytes ``read(name)`` gives) but ``removes``, with ``puts`` over them: a
     compacted copy, in this module's layout; its index."""
     values = {}
+    kept = set(index.bad) - set(puts) - set(removes)
+    if kept:
+        raise CorruptChunkError("container file: %s; it is not changed (remove or replace %s "
+                                "first)" % (index.bad[min(kept)][1], ", ".join(sorted(kept))))
     for name in index.names():
         if name not in puts and name not in removes:
             values[name] = read(name)
@@ -325,13 +340,18 @@ def read_index(fd, path="container"):
     _walk_tree(r, tree, leaf_k, internal_k, names_data, found, 0)
     if len(found) > MAX_ENTRIES:
         raise r.bad("%d entries" % len(found))
-    entries = {}
+    entries, bad = {}, {}
     for name, address in found:
-        if name in entries:
+        if name in entries or name in bad:
             raise r.bad("two entries named %r" % name)
-        offset, nbytes = _dataset(r, address, name)
+        try:
+            offset, nbytes = _dataset(r, address, name)
+        except CorruptChunkError as e:
+            bad[name] = (address, str(e))
+            continue
         entries[name] = (address, offset, nbytes)
     index = Index(entries, {}, superblock, end, 0, True)
+    index.bad = bad
     live = index.live() + _group_size(len(entries)) + SUPERBLOCK_SIZE
     index.garbage = max(0, end - live)
     index.identity = (st.st_dev, st.st_ino)
@@ -390,6 +410,9 @@ def _dataset(r, address, name):
             kind, size = data[0] & 0x0F, struct.unpack_from("<I", data, 4)[0]
         elif msg == _MSG_LAYOUT and len(data) >= 2:
             layout = data
+        elif msg == _MSG_SYMBOL_TABLE:
+            raise CorruptChunkError("container file %s: %r is a group, not a dataset"
+                                    % (r.path, name))
         elif msg not in (_MSG_NIL, _MSG_FILL, _MSG_FILL_OLD, _MSG_MTIME, _MSG_MTIME_NEW):
             raise ForeignLayout("message %d in a dataset" % msg)
     if rank is None or kind is None or layout is None:
@@ -419,18 +442,20 @@ def read_index_h5py(path):
         raise CorruptChunkError("container file %s is HDF5 in a layout that needs h5py to be "
                                 "read: install h5py" % path) from None
     import numpy as np
-    entries, inline = {}, {}
+    entries, inline, bad = {}, {}, {}
     try:
         with h5py.File(path, "r", locking=False) as f:
             for name in f:
                 item = f.get(name)
                 if not isinstance(item, h5py.Dataset):
-                    raise CorruptChunkError("container file %s: %r is not a dataset" % (path, name))
+                    bad[name] = (None, "container file %s: %r is not a dataset" % (path, name))
+                    continue
                 dt = item.dtype
                 if not ((item.shape == () and dt.kind == "V" and dt.fields is None)
                         or (item.ndim == 1 and dt in (np.uint8, np.int8))):
-                    raise CorruptChunkError("container file %s: the dataset %r is not a "
-                                            "chunk's bytes (%s %s)" % (path, name, item.shape, dt))
+                    bad[name] = (None, "container file %s: the dataset %r is not a chunk's "
+                                 "bytes (%s %s)" % (path, name, item.shape, dt))
+                    continue
                 nbytes = dt.itemsize if item.shape == () else item.shape[0]
                 offset = item.id.get_offset()
                 if offset is not None and item.id.get_storage_size() == nbytes:
@@ -447,12 +472,15 @@ def read_index_h5py(path):
             raise CorruptChunkError("container file %s: the bytes of %r are past its end"
                                     % (path, name))
     index = Index(entries, inline, b"", size, 0, False)
+    index.bad = bad
     return index
 
 
 def read_value(fd, index, name, ranges=None):
     """The bytes of ``name`` (or of its ``(start, length)`` ranges, a list)
     in the version of the file ``index`` describes; KeyError when absent."""
+    if name in index.bad:
+        raise CorruptChunkError(index.bad[name][1])
     if name in index.inline:
         value = index.inline[name]
         if ranges is None:

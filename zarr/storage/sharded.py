@@ -306,13 +306,13 @@ class ShardedStore(LocalStore):
         if routed is None:
             return LocalStore._set(self, key, value)
         plain = self.file_path(key)
-        if not self.write_direct:
+        if not self.write_direct or os.path.lexists(plain):  # a plain file stays one
             return self._locked_plain(routed[0], lambda: LocalStore._set(self, key, value))
         value = bytes(value)
 
         def apply(session):
             if os.path.lexists(plain):
-                LocalStore._set(self, key, value)  # a plain file stays one
+                LocalStore._set(self, key, value)  # made meanwhile
             else:
                 session.put(routed[1], value)
         self._container(routed[0]).change(apply, self._make_parent(routed[0]), self.fsync)

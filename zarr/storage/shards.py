@@ -133,8 +133,7 @@ class ContainerFile:
         cached = self._cached
         if cached is not None:
             identity, index = cached
-            same = identity[:2] == (st.st_dev, st.st_ino) and identity[-1] == superblock
-            if same and (index.ours or identity == self._identity(st, superblock)):
+            if identity == self._identity(st, superblock):
                 return index
         try:
             index = h5c.read_index(fd, self.path)
