@@ -120,7 +120,16 @@ def _header(messages):
 
 
 def dataset_header(offset, nbytes):
-    """The object header of a scalar opaque dataset of ``nbytes`` at ``offset``."""
+    """The object header of a scalar opaque dataset of ``nbytes`` at ``offset``
+    (an empty value, which no opaque type can hold, is a 1-d uint8 dataset
+    of no elements)."""
+    if nbytes == 0:
+        return _header([
+            _message(_MSG_DATASPACE, struct.pack("<BBBB4xQ", 1, 1, 0, 0, 0)),
+            _message(_MSG_DATATYPE, struct.pack("<BBBBIHH", 0x10, 0, 0, 0, 1, 0, 8), flags=1),
+            _message(_MSG_FILL, bytes([2, 2, 2, 1, 0, 0, 0, 0]), flags=1),
+            _message(_MSG_LAYOUT, struct.pack("<BBQQ", 3, 1, UNDEFINED, 0)),
+        ])
     return _header([
         _message(_MSG_DATASPACE, struct.pack("<BBBB4x", 1, 0, 0, 0)),
         _message(_MSG_DATATYPE, struct.pack("<B3xI", 0x15, nbytes), flags=1),
@@ -427,6 +436,8 @@ def _dataset(r, address, name):
     if layout[0] != 3 or layout[1] != 1 or len(layout) < 18:
         raise ForeignLayout("a layout other than contiguous")
     offset, stored = struct.unpack_from("<QQ", layout, 2)
+    if nbytes == 0 and stored == 0:
+        return 0, 0  # no storage for no bytes
     if stored != nbytes or offset == UNDEFINED or offset + nbytes > r.size:
         raise CorruptChunkError("container file %s: the bytes of %r (%d at %d) are not all in "
                                 "the file (%d bytes)" % (r.path, name, stored, offset, r.size))

@@ -111,7 +111,7 @@ class ShardedStore(LocalStore):
         """The number of dimensions of the array at ``prefix`` if its chunk keys
         are nested (``/``), else None."""
         key = join_key(prefix, ARRAY_META)
-        stamp = self.stamp(key)
+        stamp = LocalStore.stamp(self, key)  # one stat: an array made or remade meanwhile
         cached = self._arrays.get(prefix)
         if cached is not None and cached[0] == stamp:
             return cached[1]
