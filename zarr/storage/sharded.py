@@ -104,6 +104,7 @@ class ShardedStore(LocalStore):
         self.write_direct = bool(write_direct)
         self.container = container
         self._arrays = {}
+        self._containers = {}
 
     # Where a chunk lives.
 
@@ -175,7 +176,12 @@ class ShardedStore(LocalStore):
             ".".join(coords[held:] if ndim > 1 else coords)
 
     def _container(self, container_key):
-        return container_file(self.file_path(container_key))
+        found = self._containers.get(container_key)
+        if found is None:
+            if len(self._containers) > 4096:
+                self._containers.clear()
+            found = self._containers[container_key] = container_file(self.file_path(container_key))
+        return found
 
     def _chunk_key(self, prefix, ndim, where, name):
         """The key of ``name`` in the container at ``where`` (its coordinates)

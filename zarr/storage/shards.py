@@ -22,6 +22,7 @@ import fcntl
 import stat
 import threading
 import time
+import weakref
 
 from zarr.errors import CorruptChunkError, NotAFileError
 from zarr.storage import h5container as h5c
@@ -40,6 +41,20 @@ _FOREIGN_SETTLED = 1.0
 
 _registry = {}
 _registry_lock = threading.Lock()
+_MAX_REGISTRY = 8192
+# Every ContainerFile of the process, so that a forked child can renew their
+# locks (a thread of the parent may have held one at the fork).
+_every = weakref.WeakSet()
+
+
+def _renew_after_fork():
+    global _registry_lock
+    _registry_lock = threading.Lock()
+    for container in list(_every):
+        container._renew()
+
+
+os.register_at_fork(after_in_child=_renew_after_fork)
 
 
 def container_file(path):
@@ -49,6 +64,9 @@ def container_file(path):
     with _registry_lock:
         found = _registry.get(real)
         if found is None:
+            if len(_registry) >= _MAX_REGISTRY:
+                # Two objects of one file are safe: their flocks exclude each other.
+                _registry.clear()
             found = _registry[real] = ContainerFile(real)
         return found
 
@@ -118,10 +136,20 @@ class ContainerFile:
 
     def __init__(self, path):
         self.path = path
+        self._cached = None  # (identity, index)
+        self._renew()
+        _every.add(self)
+
+    def _renew(self):
+        inherited = getattr(self, "_fd", None)
+        if inherited is not None:  # a copy of the parent's locked file: its lock is the parent's
+            try:
+                os.close(inherited)
+            except OSError:
+                pass
         self._commit_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue = []
-        self._cached = None  # (identity, index)
         self._fd = None  # the locked file's descriptor, while a change holds the lock
 
     # Reading.
