@@ -282,7 +282,6 @@ def test_consolidate_with_a_copy_already_in_the_container(tmp_path):
 
 
 def test_consolidate_progress(tmp_path, capsys):
-    pytest.importorskip("tqdm")
     nested_array(tmp_path)
     ShardedStore(tmp_path).consolidate(progress=True)
     assert "24/24" in capsys.readouterr().err

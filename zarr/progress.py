@@ -1,4 +1,10 @@
-"""Progress bars of long calls (tqdm's, when it is installed)."""
+"""Progress bars of long calls (tqdm's, when it is installed).
+
+Examples
+--------
+>>> with Progress(10, progress=False) as bar:  # never shows one
+...     bar.update(10)
+"""
 
 import os
 

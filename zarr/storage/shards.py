@@ -15,6 +15,14 @@ A container in another HDF5 layout, or mostly garbage (values replaced or
 removed), is rewritten aside in this module's layout and renamed over the
 old file; a process waiting for the old file's lock sees, once it has it,
 that the path names a new file, and locks that one instead.
+
+Examples
+--------
+>>> import os, tempfile
+>>> c = container_file(os.path.join(tempfile.mkdtemp(), "0.h5"))
+>>> c.change(lambda session: session.put("1.2", b"abc"), make_parent=lambda: None)
+>>> c.read("1.2"), c.names()
+(b'abc', {'1.2': 3})
 """
 
 import os
