@@ -283,10 +283,14 @@ cdef class StoreChunk(Chunk):
         self.store = store
         self.key = key
         self.lock = lock
-        self._file_path = getattr(store, "file_path", None)
-        # A store whose files are its root's path and the key (a directory on
-        # POSIX) says so with file_prefix: the path is made here.
-        self._file_prefix = getattr(store, "file_prefix", None)
+        if getattr(store, "indirect_chunks", False):
+            # A store of directories whose chunks are not all files of their own.
+            self._file_path = self._file_prefix = None
+        else:
+            self._file_path = getattr(store, "file_path", None)
+            # A store whose files are its root's path and the key (a directory
+            # on POSIX) says so with file_prefix: the path is made here.
+            self._file_prefix = getattr(store, "file_prefix", None)
         self._ranged = bool(getattr(store, "supports_partial_reads", False))
 
     cpdef StoreChunk at(self, object store, str key, object lock=None):

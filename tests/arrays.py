@@ -150,6 +150,12 @@ def counting_store(shape, dtype="f8", chunks=None, **kwargs):
                      dimension_separator="/", **kwargs)
 
 
+def sharded(shape, dtype="f8", chunks=None, **kwargs):
+    """An array in a ShardedStore: its chunks in HDF5 containers."""
+    return zarr.open(zarr.storage.ShardedStore(new_path()), mode="w", shape=shape, dtype=dtype,
+                     chunks=chunks, **kwargs)
+
+
 #: Every kind of array: name -> function(shape, dtype, chunks, **options) -> empty array.
 KINDS = {
     "memory": memory,
@@ -162,6 +168,7 @@ KINDS = {
     "dict-store": dict_store,
     "memory-store": memory_store,
     "counting-store": counting_store,
+    "sharded": sharded,
 }
 
 

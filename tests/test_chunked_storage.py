@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import zarr
-from zarr import chunked
-from zarr.chunked import blocks, storage_registry
+from zarr import chunked, progress
+from zarr.chunked import storage_registry
 from zarr.chunked.storage import (DirStorage, HDF5MemStorage, HDF5TmpStorage, MemStorage,
                                   TmpStorage, get_storage)
 from zarr.chunked.wrappers import ChunkedArrayWrapper
@@ -581,7 +581,7 @@ def test_default_progress_on_a_terminal_after_a_delay(monkeypatch):
         call()
     assert terminal.getvalue() == ""
     # Calls that last longer than the delay show a bar.
-    monkeypatch.setattr(blocks, "PROGRESS_DELAY", 0.2)
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0.2)
 
     def slow(b):
         import time
@@ -598,7 +598,7 @@ def test_default_progress_on_a_terminal_after_a_delay(monkeypatch):
 @pytest.mark.parametrize("value", ["0", "off", "no", "false", "OFF"])
 def test_zarr_progress_0_turns_the_default_off(monkeypatch, value):
     terminal = as_terminal(monkeypatch)
-    monkeypatch.setattr(blocks, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0)
     for call in quick_calls():
         call()
     assert "block" in terminal.getvalue()    # on, on a terminal, without the variable
@@ -614,7 +614,7 @@ def test_zarr_progress_0_turns_the_default_off(monkeypatch, value):
 
 def test_progress_false_on_a_terminal(monkeypatch):
     terminal = as_terminal(monkeypatch)
-    monkeypatch.setattr(blocks, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0)
     for call in quick_calls():
         call(progress=False)
     assert terminal.getvalue() == ""
@@ -628,7 +628,7 @@ def test_progress_true_without_tqdm_raises(monkeypatch):
         with pytest.raises(ImportError, match="tqdm"):
             call(progress=True)
     # The default just goes without.
-    monkeypatch.setattr(blocks, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(progress, "PROGRESS_DELAY", 0)
     for call in quick_calls():
         call()
     assert terminal.getvalue() == ""

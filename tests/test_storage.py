@@ -12,6 +12,7 @@ from arrays import CountingStore
 from zarr.errors import ReadOnlyError
 from zarr.storage import (ConsolidatedStore, LocalStore, MemoryStore, Store, WrapperStore, as_store,
                           normalize_key)
+from zarr.storage import ShardedStore
 from zarr.storage.files import PARTIAL_SUFFIX
 
 
@@ -27,6 +28,7 @@ STORES = {
     # Its metadata is fixed, under 'fixed' only: the other keys are the inner store's.
     "consolidated": lambda tmp_path: ConsolidatedStore(_local(tmp_path), {}, root="fixed",
                                                        writable=True),
+    "sharded": lambda tmp_path: ShardedStore(str(tmp_path / "store")),
 }
 
 

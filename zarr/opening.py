@@ -13,7 +13,7 @@ from zarr.table import Table, holds_table
 
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
          shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True, lazy=False, blocksize=DEFAULT,
-         dimension_separator=".", fsync=False, process_sync=False, synchronizer=None,
+         dimension_separator=None, fsync=False, process_sync=False, synchronizer=None,
          object_codec=None, threads=None, compressor=DEFAULT, path=None, filters=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
@@ -49,8 +49,10 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     lazy : bool
         The lazy kind, for arrays of very many chunks (no array keeps state
         per chunk).
-    dimension_separator : {'.', '/'}
-        How chunk keys join grid indices when creating ('/' nests directories).
+    dimension_separator : {'.', '/'}, optional
+        How chunk keys join grid indices when creating ('/' nests
+        directories); by default the store's preference ('/' in a
+        :class:`zarr.storage.ShardedStore`), else '.'.
     fsync : bool
         Sync each chunk and metadata file to disk before a write returns
         (a path only; a store has its own setting).

@@ -268,7 +268,7 @@ def _check_nothing_in_the_way(store, path):
 
 
 def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=None,
-                 fill_value=None, dimension_separator=".", object_codec=None, filters=()):
+                 fill_value=None, dimension_separator=None, object_codec=None, filters=()):
     """Write the metadata of a new array at ``path`` in mode 'w' (replacing an
     array or group there) or 'w-' (refusing anything there); its options.
 
@@ -277,6 +277,8 @@ def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=N
     stored only if absent), and nothing another creator made is removed.
     """
     dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
+    if dimension_separator is None:
+        dimension_separator = getattr(store, "dimension_separator", ".")
     meta = new_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
                         object_codec, filters)
     _check_nothing_in_the_way(store, path)
@@ -306,7 +308,7 @@ def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=N
 
 def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT,
                clevel=DEFAULT, shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True,
-               lazy=False, blocksize=DEFAULT, dimension_separator=".", process_sync=False,
+               lazy=False, blocksize=DEFAULT, dimension_separator=None, process_sync=False,
                synchronizer=None, object_codec=None, threads=None, compressor=DEFAULT,
                filters=None):
     """The array at ``path`` in ``store``, opened or created as ``mode`` says;

@@ -10,6 +10,8 @@ A store maps string keys in the Zarr layout to bytes (see
   (a plain ``dict`` given where a store is expected is wrapped in one);
 - :class:`ConsolidatedStore`: around another store, with the metadata of a
   hierarchy fixed (what :func:`zarr.open_consolidated` opens over).
+- :class:`ShardedStore`: a directory whose nested chunks live many to a
+  file, in HDF5 containers;
 - :class:`ZipStore`: the entries of one zip archive, as zarr-python lays
   them out (a path ending in ``.zip`` opens one).
 
@@ -32,6 +34,7 @@ from zarr.storage.keys import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META,
                                describe_node, node_kind)
 from zarr.storage.local import DirectoryStore, LocalStore
 from zarr.storage.memory import MemoryStore
+from zarr.storage.sharded import ShardedStore
 from zarr.storage.wrapper import WrapperStore
 from zarr.storage.zipformat import ZipFormatError
 from zarr.storage.zipped import ZipDuplicateWarning, ZipInUseError, ZipStore
@@ -95,7 +98,7 @@ def as_store(where, read_only=False, fsync=False, mode=None):
 
 
 __all__ = ["ARRAY_META", "ATTRS", "CONSOLIDATED_META", "ConsolidatedStore", "DirectoryStore",
-           "GROUP_META", "LocalStore", "MemoryStore", "Store", "V3_META", "WrapperStore",
+           "GROUP_META", "LocalStore", "MemoryStore", "ShardedStore", "Store", "V3_META", "WrapperStore",
            "ZipDuplicateWarning", "ZipFormatError", "ZipInUseError", "ZipStore", "as_store",
            "chunk_key", "describe_node", "join_key", "node_kind", "normalize_key",
            "normalize_prefix"]
