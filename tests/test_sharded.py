@@ -474,6 +474,41 @@ def test_wrong_dataset_under_a_chunk_name(tmp_path):
         z[0, 0, 0]
     with pytest.raises(CorruptChunkError, match=r"0\.1"):
         z[0, 0, 10]
+    np.testing.assert_array_equal(z[10:, 10:, 10:], 1)   # the other containers read
+    del store["0/0/0"]  # h5py's original layout is ours: changed in place
+    with h5py.File(tmp_path / "0.h5", "r") as f:
+        assert set(f) == {"0.1"} and isinstance(f["0.1"], h5py.Group)
+
+
+def test_a_bad_dataset_in_another_layout_refuses_changes(tmp_path):
+    def content(path):
+        path.unlink()
+        with h5py.File(path, "w", libver="latest") as f:
+            f.create_dataset("0.0", data=np.void(b"x" * 10))
+            f.create_group("0.1")
+    store = bad_container(tmp_path, content)
+    # A change would have to copy what it cannot read: refused, the file unchanged.
+    before = (tmp_path / "0.h5").read_bytes()
+    with pytest.raises(CorruptChunkError, match=r"0\.1"):
+        store["0/0/0"] = b"new"
+    assert (tmp_path / "0.h5").read_bytes() == before
+
+
+def test_bad_datasets_of_our_containers_are_kept_by_changes(tmp_path):
+    store = ShardedStore(tmp_path)
+    z = zarr.open(store, mode="w", shape=(20, 20, 20), chunks=10, dtype="i4")
+    z[:] = 1
+    with h5py.File(tmp_path / "0.h5", "a", libver="earliest") as f:
+        del f["0.0"]
+        f.create_dataset("0.0", data=np.arange(3.0))
+    fresh = ShardedStore(tmp_path)
+    z = zarr.open(fresh, mode="r+")
+    z[0, 10, 0] = 5   # chunk 0/1/0, beside the bad one
+    with pytest.raises(CorruptChunkError, match=r"'0/0/0'.*0\.h5"):
+        z[0, 0, 0]
+    assert int(z[0, 10, 0]) == 5
+    del fresh["0/0/0"]
+    assert "0/0/0" not in fresh and int(z[0, 0, 0]) == 0
 
 
 def test_random_damage_never_crashes(tmp_path):
