@@ -348,19 +348,29 @@ def test_array_writes_from_threads(tmp_path):
 
 
 def _kill_at_random(child, rng, longest):
+    """SIGKILL the child ``child`` (a (pid, ready pipe) pair) at a random time
+    within ``longest`` seconds of its saying it is ready."""
+    pid, ready = child
+    os.read(ready, 1)
+    os.close(ready)
     time.sleep(rng.random() * longest)
-    os.kill(child, signal.SIGKILL)
-    os.waitpid(child, 0)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def _fork(work):
+    """Run ``work(ready)`` in a forked child; ``ready()`` tells the parent it
+    has started."""
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            work()
+            os.close(r)
+            work(lambda: os.write(w, b"x"))
         finally:
             os._exit(0)
-    return pid
+    os.close(w)
+    return pid, r
 
 
 def test_killed_writers_leave_every_chunk_old_or_new(tmp_path):
@@ -374,15 +384,17 @@ def test_killed_writers_leave_every_chunk_old_or_new(tmp_path):
     current = {versions[0]}
     store["0/9/9"] = versions[0]
     for trial in range(200):
-        def work():
+        def work(ready):
             s = ShardedStore(tmp_path)
             n = 0
+            s["0/9/9"] = versions[n]
+            ready()
             while True:
                 n = (n + 1) % 256
                 s["0/9/9"] = versions[n]
                 if n % 3 == 0:
                     s["0/8/%d" % (n % 10)] = versions[n]
-        _kill_at_random(_fork(work), rng, 0.02)
+        _kill_at_random(_fork(work), rng, 0.01)
         fresh = ShardedStore(tmp_path)
         assert fresh["0/9/9"] in versions.values()
         for key, value in others.items():
@@ -407,7 +419,11 @@ def test_killed_consolidation_loses_nothing(tmp_path):
                 del ShardedStore(root)[key]
         for key, value in values.items():
             plain[key] = value
-        _kill_at_random(_fork(lambda: ShardedStore(root).consolidate(threads=1)), rng, 0.03)
+        def consolidate(ready):
+            store = ShardedStore(root)
+            ready()
+            store.consolidate(threads=1)
+        _kill_at_random(_fork(consolidate), rng, 0.03)
         store = ShardedStore(root)
         for key, value in values.items():
             where = []
