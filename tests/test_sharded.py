@@ -348,19 +348,29 @@ def test_array_writes_from_threads(tmp_path):
 
 
 def _kill_at_random(child, rng, longest):
+    """SIGKILL the child ``child`` (a (pid, ready pipe) pair) at a random time
+    within ``longest`` seconds of its saying it is ready."""
+    pid, ready = child
+    os.read(ready, 1)
+    os.close(ready)
     time.sleep(rng.random() * longest)
-    os.kill(child, signal.SIGKILL)
-    os.waitpid(child, 0)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def _fork(work):
+    """Run ``work(ready)`` in a forked child; ``ready()`` tells the parent it
+    has started."""
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            work()
+            os.close(r)
+            work(lambda: os.write(w, b"x"))
         finally:
             os._exit(0)
-    return pid
+    os.close(w)
+    return pid, r
 
 
 def test_killed_writers_leave_every_chunk_old_or_new(tmp_path):
@@ -374,15 +384,17 @@ def test_killed_writers_leave_every_chunk_old_or_new(tmp_path):
     current = {versions[0]}
     store["0/9/9"] = versions[0]
     for trial in range(200):
-        def work():
+        def work(ready):
             s = ShardedStore(tmp_path)
             n = 0
+            s["0/9/9"] = versions[n]
+            ready()
             while True:
                 n = (n + 1) % 256
                 s["0/9/9"] = versions[n]
                 if n % 3 == 0:
                     s["0/8/%d" % (n % 10)] = versions[n]
-        _kill_at_random(_fork(work), rng, 0.02)
+        _kill_at_random(_fork(work), rng, 0.01)
         fresh = ShardedStore(tmp_path)
         assert fresh["0/9/9"] in versions.values()
         for key, value in others.items():
@@ -407,7 +419,11 @@ def test_killed_consolidation_loses_nothing(tmp_path):
                 del ShardedStore(root)[key]
         for key, value in values.items():
             plain[key] = value
-        _kill_at_random(_fork(lambda: ShardedStore(root).consolidate(threads=1)), rng, 0.03)
+        def consolidate(ready):
+            store = ShardedStore(root)
+            ready()
+            store.consolidate(threads=1)
+        _kill_at_random(_fork(consolidate), rng, 0.03)
         store = ShardedStore(root)
         for key, value in values.items():
             where = []
@@ -474,6 +490,41 @@ def test_wrong_dataset_under_a_chunk_name(tmp_path):
         z[0, 0, 0]
     with pytest.raises(CorruptChunkError, match=r"0\.1"):
         z[0, 0, 10]
+    np.testing.assert_array_equal(z[10:, 10:, 10:], 1)   # the other containers read
+    del store["0/0/0"]  # h5py's original layout is ours: changed in place
+    with h5py.File(tmp_path / "0.h5", "r") as f:
+        assert set(f) == {"0.1"} and isinstance(f["0.1"], h5py.Group)
+
+
+def test_a_bad_dataset_in_another_layout_refuses_changes(tmp_path):
+    def content(path):
+        path.unlink()
+        with h5py.File(path, "w", libver="latest") as f:
+            f.create_dataset("0.0", data=np.void(b"x" * 10))
+            f.create_group("0.1")
+    store = bad_container(tmp_path, content)
+    # A change would have to copy what it cannot read: refused, the file unchanged.
+    before = (tmp_path / "0.h5").read_bytes()
+    with pytest.raises(CorruptChunkError, match=r"0\.1"):
+        store["0/0/0"] = b"new"
+    assert (tmp_path / "0.h5").read_bytes() == before
+
+
+def test_bad_datasets_of_our_containers_are_kept_by_changes(tmp_path):
+    store = ShardedStore(tmp_path)
+    z = zarr.open(store, mode="w", shape=(20, 20, 20), chunks=10, dtype="i4")
+    z[:] = 1
+    with h5py.File(tmp_path / "0.h5", "a", libver="earliest") as f:
+        del f["0.0"]
+        f.create_dataset("0.0", data=np.arange(3.0))
+    fresh = ShardedStore(tmp_path)
+    z = zarr.open(fresh, mode="r+")
+    z[0, 10, 0] = 5   # chunk 0/1/0, beside the bad one
+    with pytest.raises(CorruptChunkError, match=r"'0/0/0'.*0\.h5"):
+        z[0, 0, 0]
+    assert int(z[0, 10, 0]) == 5
+    del fresh["0/0/0"]
+    assert "0/0/0" not in fresh and int(z[0, 0, 0]) == 0
 
 
 def test_random_damage_never_crashes(tmp_path):

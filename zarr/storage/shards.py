@@ -98,8 +98,11 @@ class Session:
     def has(self, name):
         if name in self._puts:
             return True
-        return name not in self._removes and (name in self.index.entries
-                                             or name in self.index.inline)
+        return name not in self._removes and self._held(name)
+
+    def _held(self, name):
+        index = self.index
+        return name in index.entries or name in index.inline or name in index.bad
 
     def read(self, name):
         """The bytes of ``name`` in this version, queued changes included."""
@@ -120,7 +123,7 @@ class Session:
         """Queue the removal of ``name``; whether it was there."""
         was = self.has(name)
         self._puts.pop(name, None)
-        if name in self.index.entries or name in self.index.inline:
+        if self._held(name):
             self._removes.add(name)
         return was
 
