@@ -397,6 +397,8 @@ def _walk_tree(r, address, leaf_k, internal_k, names, found, depth):
                 name = names[name_at:stop].decode("ascii")
             except UnicodeDecodeError:
                 raise r.bad("a name that is not ASCII") from None
+            if not name or "/" in name or name in (".", ".."):
+                raise r.bad("an entry named %r" % name)
             found.append((name, header))
         if len(found) > MAX_ENTRIES:
             raise r.bad("more than %d entries" % MAX_ENTRIES)
@@ -444,6 +446,36 @@ def _dataset(r, address, name):
     return offset, nbytes
 
 
+class _H5pyValue:
+    """A value stored otherwise than as a byte range (chunked, filtered), read
+    through h5py only when asked for."""
+
+    __slots__ = ("path", "name", "nbytes")
+
+    def __init__(self, path, name, nbytes):
+        self.path, self.name, self.nbytes = path, name, nbytes
+
+    def __len__(self):
+        return self.nbytes
+
+    def read(self, limit):
+        if self.nbytes > limit:
+            raise CorruptChunkError("container file %s: the dataset %r holds %d bytes, more "
+                                    "than any chunk (%d); not read"
+                                    % (self.path, self.name, self.nbytes, limit))
+        import h5py
+        try:
+            with h5py.File(self.path, "r", locking=False) as f:
+                return f[self.name][()].tobytes()
+        except Exception as e:
+            raise CorruptChunkError("container file %s: %r cannot be read: %s"
+                                    % (self.path, self.name, e)) from None
+
+
+#: No value read through h5py is larger (a chunk's bound is checked by its reader).
+MAX_H5PY_VALUE = (1 << 31) - 1
+
+
 def read_index_h5py(path):
     """The index of an HDF5 file at ``path`` in any layout, read through h5py:
     values that are byte ranges of the file as such, others read whole."""
@@ -472,10 +504,10 @@ def read_index_h5py(path):
                 if offset is not None and item.id.get_storage_size() == nbytes:
                     entries[name] = (None, offset, nbytes)
                 else:
-                    inline[name] = item[()].tobytes()
+                    inline[name] = _H5pyValue(path, name, nbytes)
     except CorruptChunkError:
         raise
-    except (OSError, ValueError, KeyError) as e:
+    except Exception as e:  # h5py raises OSError, RuntimeError, ValueError, KeyError...
         raise CorruptChunkError("container file %s cannot be read as HDF5: %s" % (path, e)) from None
     size = os.stat(path).st_size
     for name, (_, offset, nbytes) in entries.items():
@@ -494,6 +526,8 @@ def read_value(fd, index, name, ranges=None):
         raise CorruptChunkError(index.bad[name][1])
     if name in index.inline:
         value = index.inline[name]
+        if isinstance(value, _H5pyValue):
+            value = value.read(MAX_H5PY_VALUE)
         if ranges is None:
             return value
         return [value[s:s + n] for s, n in ranges]

@@ -13,6 +13,8 @@ from zarr.storage.nofollow import open_directory, tidy
 from zarr.storage.partials import partial_name
 
 _hidden_names = itertools.count()
+# How often a write makes its directory again when it is removed meanwhile.
+_SET_ATTEMPTS = 10
 
 
 def _is_metadata(key):
@@ -153,13 +155,19 @@ class LocalStore(Store):
         if not parent:
             write_in_directory(None, path, name, value, self.fsync, exchange)
             return
-        for attempt in range(3):
-            fd = open_directory(self.root, parent.split("/"), True, path)
+        for attempt in range(_SET_ATTEMPTS):
+            try:
+                fd = open_directory(self.root, parent.split("/"), True, path)
+            except FileNotFoundError:
+                # A directory on the way was removed (pruned) while it was made.
+                if attempt == _SET_ATTEMPTS - 1:
+                    raise
+                continue
             try:
                 write_in_directory(fd, path, name, value, self.fsync, exchange)
                 return
             except FileNotFoundError:
-                if attempt == 2:
+                if attempt == _SET_ATTEMPTS - 1:
                     raise  # else the directory was removed meanwhile (pruned): made again
             finally:
                 os.close(fd)

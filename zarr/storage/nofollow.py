@@ -55,11 +55,7 @@ def open_directory(root, parts, create=False, target=None):
         else:
             if len(parts) == 1:
                 return fd
-            try:
-                return _open_parts(fd, root, parts, 1, create, target)
-            except BaseException:
-                os.close(fd)
-                raise
+            return _open_parts(fd, root, parts, 1, create, target)
     try:
         fd = os.open(root, _DIR_FLAGS)
     except FileNotFoundError:
@@ -70,40 +66,41 @@ def open_directory(root, parts, create=False, target=None):
             fd = os.open(root, _DIR_FLAGS)
         except OSError as e:
             raise type(e)(e.errno, e.strerror, target or root) from None
-    try:
-        return _open_parts(fd, root, parts, 0, create, target)
-    except BaseException:
-        os.close(fd)
-        raise
+    return _open_parts(fd, root, parts, 0, create, target)
 
 
 def _open_parts(fd, root, parts, start, create, target):
     """open_directory on from parts[start], in the directory open at fd (closed
-    on the way)."""
+    on the way, and on an error: the caller closes nothing)."""
     for i in range(start, len(parts)):
-        part = parts[i]
         try:
-            child = os.open(part, _NOFOLLOW, dir_fd=fd)
-        except FileNotFoundError:
-            where = os.path.join(root, *parts[:i + 1])
-            if not create:
-                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT),
-                                        where) from None
-            try:
-                os.mkdir(part, dir_fd=fd)
-            except FileExistsError:
-                pass  # made meanwhile; opened as any other
-            except OSError as e:
-                raise type(e)(e.errno, e.strerror, target or where) from None
-            child = _open_child(fd, part, where, target)
-        except OSError as e:
-            where = os.path.join(root, *parts[:i + 1])
-            if e.errno not in (errno.ENOTDIR, errno.ELOOP):
-                raise type(e)(e.errno, e.strerror, target or where) from None
-            child = _open_child(fd, part, where, target)
-        os.close(fd)
+            child = _open_part(fd, root, parts, i, create, target)
+        finally:
+            os.close(fd)
         fd = child
     return fd
+
+
+def _open_part(fd, root, parts, i, create, target):
+    part = parts[i]
+    try:
+        return os.open(part, _NOFOLLOW, dir_fd=fd)
+    except FileNotFoundError:
+        where = os.path.join(root, *parts[:i + 1])
+        if not create:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), where) from None
+        try:
+            os.mkdir(part, dir_fd=fd)
+        except FileExistsError:
+            pass  # made meanwhile; opened as any other
+        except OSError as e:
+            raise type(e)(e.errno, e.strerror, target or where) from None
+        return _open_child(fd, part, where, target)
+    except OSError as e:
+        where = os.path.join(root, *parts[:i + 1])
+        if e.errno not in (errno.ENOTDIR, errno.ELOOP):
+            raise type(e)(e.errno, e.strerror, target or where) from None
+        return _open_child(fd, part, where, target)
 
 
 def _open_child(fd, part, where, target):

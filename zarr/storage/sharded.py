@@ -227,9 +227,16 @@ class ShardedStore(LocalStore):
 
     # Reading.
 
+    def _refuse_container(self, key):
+        if self._as_container(key) is not None:
+            raise ValueError("%r is the container file of chunks, not a key of this store: "
+                             "its chunks are the keys" % key)
+
     def _get(self, key):
         routed = self.route(key)
         if routed is None:
+            if self._as_container(key) is not None:
+                raise KeyError(key)
             return LocalStore._get(self, key)
         data = read_file(self.file_path(key))
         if data is not None:
@@ -254,9 +261,13 @@ class ShardedStore(LocalStore):
                 raise KeyError(key) from None
             except CorruptChunkError as e:
                 raise self._bad(e, key, routed[0]) from None
+        if self._as_container(normalize_key(key)) is not None:
+            raise KeyError(key)
         return LocalStore.get_ranges(self, key, ranges)
 
     def getsize(self, key):
+        if self._as_container(normalize_key(key)) is not None:
+            raise KeyError(key)
         try:
             return LocalStore.getsize(self, key)
         except KeyError:
@@ -310,6 +321,7 @@ class ShardedStore(LocalStore):
     def _set(self, key, value):
         routed = self.route(key)
         if routed is None:
+            self._refuse_container(key)
             return LocalStore._set(self, key, value)
         plain = self.file_path(key)
         if not self.write_direct or os.path.lexists(plain):  # a plain file stays one
@@ -326,6 +338,8 @@ class ShardedStore(LocalStore):
     def _delete(self, key):
         routed = self.route(key)
         if routed is None:
+            if self._as_container(key) is not None:
+                raise KeyError(key)
             return LocalStore._delete(self, key)
 
         def plain():
@@ -427,6 +441,20 @@ class ShardedStore(LocalStore):
         if LocalStore.contains_prefix(self, prefix):
             return True
         return bool(self._container_entries(prefix)[0])
+
+    def delete_prefix(self, prefix):
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        found = self._array_of(prefix.split("/")) if prefix else None
+        if found is None or not found[2]:
+            return LocalStore.delete_prefix(self, prefix)  # containers go with directories
+        # Below an array's directory: chunks in containers go one by one.
+        for key in sorted(self._list(prefix + "/")) + [prefix]:
+            try:
+                self._delete(key)
+            except KeyError:
+                pass
+        LocalStore.delete_prefix(self, prefix)
 
     # The rest.
 
