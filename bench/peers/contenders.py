@@ -19,6 +19,13 @@ import numpy as np
 #: The codec settings every compressed contender uses (blosclz, level 5, byte shuffle).
 CNAME, CLEVEL, SHUFFLE = "blosclz", 5, 1
 
+def disk_files(path):
+    """Files at path: 1 for a file, else those in the directory walked whole."""
+    if os.path.isfile(path):
+        return 1
+    return sum(len(files) for _, _, files in os.walk(path))
+
+
 def disk_bytes(path):
     """Bytes in the files at path (a file, or a directory walked whole)."""
     if os.path.isfile(path):
@@ -108,6 +115,10 @@ class Contender:
     def stored_bytes(self):
         """The compressed size: bytes on disk or in the memory store."""
         return disk_bytes(self.path)
+
+    def stored_files(self):
+        """The files the array is stored in on disk; None in memory."""
+        return disk_files(self.path) if self.storage == "disk" else None
 
     def finish(self):
         """Complete the writes so far (timed with them): a no-op but where
@@ -204,6 +215,9 @@ class OursZip(Ours):
 
     def stored_bytes(self):
         return os.path.getsize(self.zip_path)
+
+    def stored_files(self):
+        return disk_files(self.zip_path)
 
     def close(self):
         if getattr(self, "z", None) is not None:

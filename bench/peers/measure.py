@@ -244,6 +244,8 @@ def measure_array(c, a, settings):
         return row
     whole_array(row, c, a, settings)
     row["stored bytes"] = c.stored_bytes()
+    if c.stored_files() is not None:
+        row["stored files"] = c.stored_files()
     small_reads(row, c, a, settings)
     indexing(row, c, a, settings)
     dask_sum(row, c, a, settings)

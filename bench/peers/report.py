@@ -28,6 +28,7 @@ OPS = [
     ("2-thread read", "read, 2 Python threads", "s", 1),
     ("dask sum", "dask sum", "s", 1),
     ("stored bytes", "stored", "MB", 1e-6),
+    ("stored files", "stored in", "files", 1),
 ]
 
 #: The contender that is another build of ours.
@@ -39,7 +40,10 @@ PEER_ORDER = ["ours", "ours-before", "ours-zip", "numpy", "blosc", "zarr-v2", "z
 
 
 def fmt(value):
-    """A figure with three significant digits, never in e-notation."""
+    """A figure with three significant digits, never in e-notation; a count
+    (an int) as it is."""
+    if isinstance(value, int):
+        return str(value)
     for limit, pattern in ((100, "%.0f"), (10, "%.1f"), (1, "%.2f")):
         if value >= limit:
             return pattern % value
@@ -53,8 +57,8 @@ def fmt_ratio(ratio):
 
 def figure(row, key):
     """The raw figure of an operation in a row, or None."""
-    if key == "stored bytes":
-        return row.get("stored bytes")
+    if key in ("stored bytes", "stored files"):
+        return row.get(key)
     return row.get("times", {}).get(key)
 
 
