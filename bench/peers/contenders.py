@@ -224,6 +224,46 @@ class OursZip(Ours):
             self.z.store.close()
 
 
+class OursSharded(Ours):
+    """This project's arrays in a ``zarr.storage.ShardedStore`` (written
+    directly into its HDF5 containers, the default depth of 3; chunk keys
+    nested, the store's default), on disk only.
+
+    It also measures consolidation in place: the same array written as a
+    nested directory (``LocalStore``, ``dimension_separator='/'``), then
+    ``ShardedStore(path).consolidate()`` with its default threads."""
+
+    label = "ours (sharded)"
+    storages = ("disk",)
+
+    def create(self):
+        import zarr
+        self.z = zarr.open(zarr.storage.ShardedStore(self.path), mode="w", shape=self.shape,
+                           dtype=self.dtype, chunks=self.chunks, cname=CNAME, clevel=CLEVEL,
+                           shuffle=SHUFFLE)
+        self.nested = os.path.join(self.root, "nested")
+
+    def make_nested(self, a):
+        """Write a into a new nested directory (untimed set-up of a consolidation)."""
+        import shutil
+        import zarr
+        shutil.rmtree(self.nested, ignore_errors=True)
+        z = zarr.open(zarr.storage.LocalStore(self.nested), mode="w", shape=self.shape,
+                      dtype=self.dtype, chunks=self.chunks, cname=CNAME, clevel=CLEVEL,
+                      shuffle=SHUFFLE, dimension_separator="/")
+        z[...] = a
+
+    def consolidate(self):
+        """Move the nested directory's chunk files into containers, in place."""
+        import zarr
+        return zarr.storage.ShardedStore(self.nested).consolidate()
+
+    def read_nested(self):
+        """The consolidated array, read back through a ShardedStore."""
+        import zarr
+        return zarr.open(zarr.storage.ShardedStore(self.nested), mode="r")[...]
+
+
 class Numpy(Contender):
     """numpy: an ndarray in memory, an ``np.memmap`` of a file on disk. Views
     are copied, so that every read returns data of its own as the others do;
@@ -627,6 +667,7 @@ class RawCodec(Contender):
 PEERS = {
     "ours": (Ours, None),
     "ours-zip": (OursZip, None),
+    "ours-sharded": (OursSharded, None),
     "numpy": (Numpy, None),
     "blosc": (RawCodec, None),
     "zarr-v2": (ZarrPython, "zarr-python"),
@@ -637,4 +678,4 @@ PEERS = {
 }
 
 #: The contenders that measure our package, run in a build of ours.
-OURS = ("ours", "ours-zip")
+OURS = ("ours", "ours-zip", "ours-sharded")
