@@ -27,7 +27,7 @@ SHORT = {"write": "write", "read": "read", "read into": "read into", "z[:100]": 
          "appends": "appends", "2-thread write": "2-thr write", "2-thread read": "2-thr read",
          "dask sum": "dask sum", "stored bytes": "stored", "sorted rows": "sorted rows",
          "unsorted rows": "unsorted rows", "points": "points", "z[::512]": "z[::512]",
-         "mask": "mask"}
+         "mask": "mask", "stored files": "files", "consolidate": "consolidate"}
 
 LEGEND = {"numpy": "numpy (np.memmap on disk)"}
 

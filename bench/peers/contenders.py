@@ -19,6 +19,13 @@ import numpy as np
 #: The codec settings every compressed contender uses (blosclz, level 5, byte shuffle).
 CNAME, CLEVEL, SHUFFLE = "blosclz", 5, 1
 
+def disk_files(path):
+    """Files at path: 1 for a file, else those in the directory walked whole."""
+    if os.path.isfile(path):
+        return 1
+    return sum(len(files) for _, _, files in os.walk(path))
+
+
 def disk_bytes(path):
     """Bytes in the files at path (a file, or a directory walked whole)."""
     if os.path.isfile(path):
@@ -108,6 +115,10 @@ class Contender:
     def stored_bytes(self):
         """The compressed size: bytes on disk or in the memory store."""
         return disk_bytes(self.path)
+
+    def stored_files(self):
+        """The files the array is stored in on disk; None in memory."""
+        return disk_files(self.path) if self.storage == "disk" else None
 
     def finish(self):
         """Complete the writes so far (timed with them): a no-op but where
@@ -205,9 +216,52 @@ class OursZip(Ours):
     def stored_bytes(self):
         return os.path.getsize(self.zip_path)
 
+    def stored_files(self):
+        return disk_files(self.zip_path)
+
     def close(self):
         if getattr(self, "z", None) is not None:
             self.z.store.close()
+
+
+class OursSharded(Ours):
+    """This project's arrays in a ``zarr.storage.ShardedStore`` (written
+    directly into its HDF5 containers, the default depth of 3; chunk keys
+    nested, the store's default), on disk only.
+
+    It also measures consolidation in place: the same array written as a
+    nested directory (``LocalStore``, ``dimension_separator='/'``), then
+    ``ShardedStore(path).consolidate()`` with its default threads."""
+
+    label = "ours (sharded)"
+    storages = ("disk",)
+
+    def create(self):
+        import zarr
+        self.z = zarr.open(zarr.storage.ShardedStore(self.path), mode="w", shape=self.shape,
+                           dtype=self.dtype, chunks=self.chunks, cname=CNAME, clevel=CLEVEL,
+                           shuffle=SHUFFLE)
+        self.nested = os.path.join(self.root, "nested")
+
+    def make_nested(self, a):
+        """Write a into a new nested directory (untimed set-up of a consolidation)."""
+        import shutil
+        import zarr
+        shutil.rmtree(self.nested, ignore_errors=True)
+        z = zarr.open(zarr.storage.LocalStore(self.nested), mode="w", shape=self.shape,
+                      dtype=self.dtype, chunks=self.chunks, cname=CNAME, clevel=CLEVEL,
+                      shuffle=SHUFFLE, dimension_separator="/")
+        z[...] = a
+
+    def consolidate(self):
+        """Move the nested directory's chunk files into containers, in place."""
+        import zarr
+        return zarr.storage.ShardedStore(self.nested).consolidate()
+
+    def read_nested(self):
+        """The consolidated array, read back through a ShardedStore."""
+        import zarr
+        return zarr.open(zarr.storage.ShardedStore(self.nested), mode="r")[...]
 
 
 class Numpy(Contender):
@@ -613,6 +667,7 @@ class RawCodec(Contender):
 PEERS = {
     "ours": (Ours, None),
     "ours-zip": (OursZip, None),
+    "ours-sharded": (OursSharded, None),
     "numpy": (Numpy, None),
     "blosc": (RawCodec, None),
     "zarr-v2": (ZarrPython, "zarr-python"),
@@ -623,4 +678,4 @@ PEERS = {
 }
 
 #: The contenders that measure our package, run in a build of ours.
-OURS = ("ours", "ours-zip")
+OURS = ("ours", "ours-zip", "ours-sharded")

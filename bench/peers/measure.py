@@ -3,9 +3,11 @@
 Whole-array operations are timed together, in alternation (one warm-up
 call each, then medians over the repeats), and so are the selections by
 index arrays; small reads one call at a time; appends as runs of appends
-from the same starting shape. Every operation's result is compared with the
-source once (numpy's answer, for the selections): a contender that returns
-wrong data gets an error in place of that operation's time.
+from the same starting shape; a consolidation in place (where the contender
+makes one) as repeats of a nested directory written untimed and moved into
+containers. Every operation's result is compared with the source once
+(numpy's answer, for the selections): a contender that returns wrong data
+gets an error in place of that operation's time.
 """
 
 import statistics
@@ -14,6 +16,8 @@ from functools import partial
 import time
 
 import numpy as np
+
+from peers.contenders import disk_bytes, disk_files
 
 
 #: Rows of each append.
@@ -231,12 +235,39 @@ def appends(row, c, a, settings):
     guarded(row, "appends", run)
 
 
+def consolidation(row, c, a, settings):
+    """Where the contender consolidates (``c.make_nested``): a nested
+    directory of a written (untimed) and moved into containers in place
+    (``c.consolidate``, timed), once as a warm-up, then settings["repeat"]
+    times; the median, and the files and bytes before and after the last
+    one, whose result is checked."""
+    if not hasattr(c, "make_nested"):
+        return
+
+    def run():
+        times = []
+        for _ in range(settings["repeat"] + 1):
+            c.make_nested(a)
+            before = disk_files(c.nested), disk_bytes(c.nested)
+            t = time.perf_counter()
+            c.consolidate()
+            times.append(time.perf_counter() - t)
+        row["times"]["consolidate"] = statistics.median(times[1:])
+        row["consolidation"] = {"files before": before[0], "bytes before": before[1],
+                                "files after": disk_files(c.nested),
+                                "bytes after": disk_bytes(c.nested)}
+        check_equal(c.read_nested(), a, "the consolidated array")
+    guarded(row, "consolidate", run)
+
+
 def measure_array(c, a, settings):
     """Every operation of an array contender, or with settings["indexing
     only"] the selections by index arrays alone; the row of figures."""
     row = {"times": {}, "counts": {}, "errors": {}, "unsupported": {}, "ways": {}}
     c.create()
     c.write(a)
+    c.finish()
+    row["stored bytes, first write"] = c.stored_bytes()
     check_equal(c.read(), a, "the first write, read back,")
     if settings.get("indexing only"):
         row["stored bytes"] = c.stored_bytes()
@@ -244,10 +275,13 @@ def measure_array(c, a, settings):
         return row
     whole_array(row, c, a, settings)
     row["stored bytes"] = c.stored_bytes()
+    if c.stored_files() is not None:
+        row["stored files"] = c.stored_files()
     small_reads(row, c, a, settings)
     indexing(row, c, a, settings)
     dask_sum(row, c, a, settings)
     appends(row, c, a, settings)
+    consolidation(row, c, a, settings)
     return row
 
 

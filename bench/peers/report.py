@@ -28,18 +28,30 @@ OPS = [
     ("2-thread read", "read, 2 Python threads", "s", 1),
     ("dask sum", "dask sum", "s", 1),
     ("stored bytes", "stored", "MB", 1e-6),
+    ("stored files", "stored in", "files", 1),
+    ("consolidate", "consolidate its nested directory in place", "s", 1),
 ]
 
 #: The contender that is another build of ours.
 BEFORE = "ours-before"
 
 #: The columns, in order.
-PEER_ORDER = ["ours", "ours-before", "ours-zip", "numpy", "blosc", "zarr-v2", "zarr-v3",
-              "blosc2", "h5py", "tensorstore"]
+PEER_ORDER = ["ours", "ours-before", "ours-zip", "ours-sharded", "numpy", "blosc", "zarr-v2",
+              "zarr-v3", "blosc2", "h5py", "tensorstore"]
+
+#: The sharded store's summary: (key, heading); its figures divided by the
+#: directory store's ("ours") and h5py's.
+SHARDED_RATIOS = [("write", "write"), ("read", "read"), ("read into", "read into")]
+#: The contenders whose files and bytes on disk the summary lists.
+STORED_BY = [("ours", "directory"), ("ours-sharded", "sharded"), ("ours-zip", "zip"),
+             ("h5py", "h5py")]
 
 
 def fmt(value):
-    """A figure with three significant digits, never in e-notation."""
+    """A figure with three significant digits, never in e-notation; a count
+    (an int) as it is."""
+    if isinstance(value, int):
+        return str(value)
     for limit, pattern in ((100, "%.0f"), (10, "%.1f"), (1, "%.2f")):
         if value >= limit:
             return pattern % value
@@ -53,8 +65,8 @@ def fmt_ratio(ratio):
 
 def figure(row, key):
     """The raw figure of an operation in a row, or None."""
-    if key == "stored bytes":
-        return row.get("stored bytes")
+    if key in ("stored bytes", "stored files"):
+        return row.get(key)
     return row.get("times", {}).get(key)
 
 
@@ -330,6 +342,50 @@ def ways_note(results):
         "%s: %s" % kv for kv in ways.items())
 
 
+def sharded_table(results):
+    """The sharded store on disk against the directory store and h5py, one
+    workload a row: its whole-array times divided by theirs, the files and
+    MB each stores the array in after the timed writes (and the sharded
+    store's MB after its first write), and the consolidation of a nested
+    directory in place (its time, the files and MB before and after)."""
+    lines = []
+    for spec in results["workloads"]:
+        rows = {p: usable_row(run, "disk")
+                for p, run in runs_of(results, spec["name"], "disk").items()}
+        sharded = rows.get("ours-sharded")
+        if not sharded:
+            continue
+        cells = [spec["name"]]
+        for key, _ in SHARDED_RATIOS:
+            value = figure(sharded, key)
+            parts = []
+            for peer in ("ours", "h5py"):
+                other = figure(rows.get(peer) or {}, key)
+                parts.append(fmt_ratio(value / other) if value and other else "")
+            cells.append("%s (%s)" % (fmt(value * 1e3), " / ".join(parts)) if value else "")
+        for key, factor in (("stored files", 1), ("stored bytes", 1e-6)):
+            cells.append(" / ".join(fmt(figure(rows[p], key) * factor)
+                                    if rows.get(p) and figure(rows[p], key) is not None else "–"
+                                    for p, _ in STORED_BY))
+        first = sharded.get("stored bytes, first write")
+        if first is not None:
+            cells[-1] += " (sharded after its first write: %s)" % fmt(first * 1e-6)
+        c = sharded.get("consolidation")
+        cells.append("%s: %d files, %s MB → %d, %s" % (
+            fmt(sharded["times"]["consolidate"] * 1e3), c["files before"],
+            fmt(c["bytes before"] * 1e-6), c["files after"], fmt(c["bytes after"] * 1e-6))
+            if c and "consolidate" in sharded["times"] else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    if not lines:
+        return ""
+    heads = ["%s (ms; ÷ directory / ÷ h5py)" % head for _, head in SHARDED_RATIOS]
+    stored = " / ".join(name for _, name in STORED_BY)
+    return "\n".join(["### The sharded store on disk", "",
+                      "| workload | " + " | ".join(heads) + " | files: %s | MB: %s | "
+                      "consolidate in place (ms; files, MB before → after) |" % (stored, stored),
+                      "|---|" + "---|" * (len(heads) + 3)] + lines)
+
+
 def markdown(results):
     """The whole report: a heading per workload and storage, its table, the notes."""
     lines = ["Peers benchmark, %s run of %s: medians of %d; each peer's figure is followed by "
@@ -358,6 +414,8 @@ def markdown(results):
             lines += ["### %s, after ÷ before (ours ÷ ours-before; bold: above %.2f)" % (
                 spec["title"], within_of(results)), "",
                 before_after_table(results, spec["name"]), ""]
+    if sharded_table(results):
+        lines += [sharded_table(results), ""]
     if raw_codec_note(results):
         lines += [raw_codec_note(results), ""]
     if ways_note(results):
