@@ -197,6 +197,20 @@ def _write_all(fd, data, offset):
         offset += n
 
 
+def _write_pieces(fd, pieces, offset):
+    """Write ``pieces`` one after the other from ``offset``, without joining them."""
+    for i in range(0, len(pieces), _IOV_BATCH):
+        batch = pieces[i:i + _IOV_BATCH]
+        total = sum(len(p) for p in batch)
+        n = os.pwritev(fd, batch, offset)
+        if n != total:  # a short write: the rest one piece at a time
+            _write_all(fd, b"".join(batch)[n:], offset + n)
+        offset += total
+
+
+_IOV_BATCH = 512
+
+
 def commit(fd, index, puts, removes=(), fsync=False):
     """Make the file at ``fd`` (open for reading and writing, holding the
     version ``index`` describes, or empty) hold ``puts`` (name -> bytes) too,
@@ -239,8 +253,9 @@ def commit(fd, index, puts, removes=(), fsync=False):
     group, root, tree, heap, k = _group(headers, pos)
     pieces.append(group)
     end = pos + len(group)
-    os.ftruncate(fd, start)  # what a killed writer left past the end goes
-    _write_all(fd, b"".join(pieces), start)
+    if os.fstat(fd).st_size > start:
+        os.ftruncate(fd, start)  # what a killed writer left past the end goes
+    _write_pieces(fd, pieces, start)
     if fsync:
         os.fsync(fd)
     superblock = _superblock(end, root, tree, heap, k)
