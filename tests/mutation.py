@@ -142,3 +142,18 @@ def mutations(draw, base, operations):
         buf = apply(buf, op)
         ops.append(op)
     return ops
+
+
+# Data to encode: what compresses well, and what half does not.
+
+def smooth(n, dtype, seed=0):
+    """A random walk of small steps, modulo 1000, as ``dtype``."""
+    rng = np.random.default_rng(seed)
+    return (np.cumsum(rng.integers(-3, 4, n)) % 1000).astype(dtype)
+
+
+def noisy(n, seed=0):
+    """Bytes half random, half a ramp: in small blocks, some splits are stored raw."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.integers(0, 256, n // 2, dtype="u1"),
+                           (np.arange(n - n // 2) % 251).astype("u1")])

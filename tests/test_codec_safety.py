@@ -20,7 +20,7 @@ import zarr.ext as ext
 from zarr.ext import Chunk, CodecError, CorruptChunkError, SynchronizedChunk
 
 from mutation import (MUTANTS_PER_EXAMPLE, U32_EDGES, append, budget_follows_the_profile,
-                      flip_bits, mutate, mutations, span, truncate)
+                      flip_bits, mutate, mutations, noisy, smooth, span, truncate)
 
 HEADER = struct.Struct("<BBBBIII")
 FIELDS = ("version", "versionlz", "flags", "typesize", "nbytes", "blocksize", "cbytes")
@@ -80,18 +80,6 @@ def layout(frame):
             splits.append((j, off, csize, size // nsplits))
             off += 4 + csize
     return starts, splits
-
-
-def smooth(n, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    return (np.cumsum(rng.integers(-3, 4, n)) % 1000).astype(dtype)
-
-
-def noisy(n, seed=0):
-    """Bytes half random, half a ramp: in small blocks, some splits are stored raw."""
-    rng = np.random.default_rng(seed)
-    return np.concatenate([rng.integers(0, 256, n // 2, dtype="u1"),
-                           (np.arange(n - n // 2) % 251).astype("u1")])
 
 
 def records(n):

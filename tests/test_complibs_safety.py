@@ -23,20 +23,9 @@ from zarr.objects import ObjectChunk
 from zarr.storage import MemoryStore
 
 from mutation import (GENERIC, MUTANTS_PER_EXAMPLE, budget_follows_the_profile, byte_field,
-                      mutate, mutations, u32_field)
+                      mutate, mutations, noisy, smooth, u32_field)
 
 SENTINEL = 0xAB
-
-
-def smooth(n, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    return (np.cumsum(rng.integers(-3, 4, n)) % 1000).astype(dtype)
-
-
-def noisy(n, seed=0):
-    rng = np.random.default_rng(seed)
-    return np.concatenate([rng.integers(0, 256, n // 2, dtype="u1"),
-                           (np.arange(n - n // 2) % 251).astype("u1")])
 
 
 def sentinel(n):

@@ -52,7 +52,7 @@ class ShardedStore(LocalStore):
       writer killed at any point leaves every other chunk of its container
       readable, and the chunk it wrote old or new. Changes of a container are
       appended to it and made its content by one write of its first 96
-      bytes; readers take no lock.
+      bytes; readers take no lock (but of files in another HDF5 layout).
     - Writers of one container, threads or processes, lose no update: each
       change holds the container's thread lock, then an ``flock`` on the
       file, whatever synchronizer the array has (an array's synchronizer
@@ -281,13 +281,6 @@ class ShardedStore(LocalStore):
         except CorruptChunkError as e:
             raise self._bad(e, key, routed[0]) from None
 
-    def __contains__(self, key):
-        try:
-            self.getsize(key)
-        except KeyError:
-            return False
-        return True
-
     # Writing.
 
     def _make_parent(self, container_key):
@@ -384,8 +377,8 @@ class ShardedStore(LocalStore):
         """(array prefix, ndim, coordinates) of a listing inside a nested
         array, or None."""
         if not prefix:
-            found = self._array_of([""]) if self._array_ndim("") else None
-            return ("", found[1], []) if found else None
+            ndim = self._array_ndim("")
+            return ("", ndim, []) if ndim else None
         found = self._array_of(prefix.split("/"))
         if found is None or len(found[2]) >= found[1]:
             return None
