@@ -545,6 +545,63 @@ def adler32(source, unsigned long value=1):
     return value & 0xffffffff
 
 
+cdef uint32_t _crc32c_table[8][256]
+
+
+cdef void _crc32c_init() noexcept:
+    cdef uint32_t c
+    cdef int i, k
+    for i in range(256):
+        c = <uint32_t>i
+        for k in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+        _crc32c_table[0][i] = c
+    for i in range(256):
+        for k in range(1, 8):
+            c = _crc32c_table[k - 1][i]
+            _crc32c_table[k][i] = (c >> 8) ^ _crc32c_table[0][c & 0xff]
+
+
+_crc32c_init()
+
+
+cdef uint32_t _crc32c(uint32_t crc, const unsigned char* p, size_t n) noexcept nogil:
+    # Eight bytes a step (slicing by 8), then the rest one by one.
+    cdef uint32_t lo, hi
+    crc = ~crc
+    while n >= 8:
+        lo = (<uint32_t>p[0] | (<uint32_t>p[1] << 8) | (<uint32_t>p[2] << 16)
+              | (<uint32_t>p[3] << 24)) ^ crc
+        hi = (<uint32_t>p[4] | (<uint32_t>p[5] << 8) | (<uint32_t>p[6] << 16)
+              | (<uint32_t>p[7] << 24))
+        crc = (_crc32c_table[7][lo & 0xff] ^ _crc32c_table[6][(lo >> 8) & 0xff]
+               ^ _crc32c_table[5][(lo >> 16) & 0xff] ^ _crc32c_table[4][lo >> 24]
+               ^ _crc32c_table[3][hi & 0xff] ^ _crc32c_table[2][(hi >> 8) & 0xff]
+               ^ _crc32c_table[1][(hi >> 16) & 0xff] ^ _crc32c_table[0][hi >> 24])
+        p += 8
+        n -= 8
+    while n:
+        crc = (crc >> 8) ^ _crc32c_table[0][(crc ^ p[0]) & 0xff]
+        p += 1
+        n -= 1
+    return ~crc
+
+
+def crc32c(source, uint32_t value=0):
+    """The CRC-32C (Castagnoli) of ``source``, continuing from ``value``:
+    the checksum of the Zarr v3 ``crc32c`` codec.
+
+    Examples
+    --------
+    >>> hex(crc32c(b"123456789"))
+    '0xe3069283'
+    """
+    cdef _Buffer src = _export(source)
+    with nogil:
+        value = _crc32c(value, <const unsigned char*>src.view.buf, <size_t>src.view.len)
+    return value
+
+
 cdef int _shuffle_check(_Buffer src, _Buffer out, Py_ssize_t elementsize) except -1:
     if elementsize < 1:
         raise ValueError("elementsize must be positive, not %d" % elementsize)

@@ -214,8 +214,10 @@ OURS_EXPECTED = _ours_expected()
 def test_ours_fixtures_are_complete_and_small():
     assert sorted(p.name for p in OURS_V1.iterdir()) == sorted(make_ours.SPECS)
     assert set(OURS_EXPECTED) == set(make_ours.SPECS)
+    # Every fixture directory together (zarr-v2, the codecs', zarr-v3, ours)
+    # stays small enough to ship in the repository: about 225 KB today.
     total = sum(f.stat().st_size for f in FIXTURES.rglob("*") if f.is_file())
-    assert total < 200_000
+    assert total < 300_000
 
 
 @pytest.mark.parametrize("name", sorted(make_ours.SPECS))

@@ -270,16 +270,24 @@ def test_a_store_that_keeps_nothing_but_the_protocol(tmp_path):
     assert sorted(store.d) == [".zgroup"]
 
 
-@pytest.mark.parametrize("mode", ["r", "r+", "a", "w", "w-"])
-def test_a_zarr_v3_node_is_refused_in_every_mode_and_nothing_is_written(tmp_path, mode):
+@pytest.mark.parametrize("mode", ["r", "r+", "a", "w-"])
+def test_a_zarr_v3_group_opens_as_one_and_nothing_v2_is_written(tmp_path, mode):
     path = tmp_path / "v3.zarr"
     path.mkdir()
     (path / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group"}')
-    for call in (lambda: zarr.open_group(str(path), mode=mode),
-                 lambda: zarr.open(str(path), mode=mode, shape=(3,)),
-                 lambda: zarr.open(str(path), mode=mode)):
-        with pytest.raises(zarr.ContainsGroupError, match="v3"):
-            call()
+    if mode == "w-":
+        for call in (lambda: zarr.open_group(str(path), mode=mode),
+                     lambda: zarr.open(str(path), mode=mode, shape=(3,)),
+                     lambda: zarr.open(str(path), mode=mode)):
+            with pytest.raises(zarr.ContainsGroupError, match="v3"):
+                call()
+    else:
+        assert list(zarr.open_group(str(path), mode=mode)) == []
+        assert isinstance(zarr.open(str(path), mode=mode), zarr.Group)
+        with pytest.raises(zarr.ContainsGroupError, match="a group, not an array"):
+            zarr.open(str(path), mode=mode, shape=(3,))
+        with pytest.raises(zarr.ContainsGroupError, match="Zarr v3 group, not v2"):
+            zarr.open_group(str(path), mode=mode, zarr_format=2)
     assert os.listdir(path) == ["zarr.json"]
 
 

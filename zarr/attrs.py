@@ -214,6 +214,44 @@ class Attributes(MutableMapping):
         self._change(dict.clear)
 
 
+class NodeAttributes(Attributes):
+    """The attributes of a Zarr v3 node: the ``attributes`` member of its
+    ``zarr.json`` at ``key``. A change rewrites the document stored then
+    with the new member, everything else in it as it was, under the same
+    locks as :class:`Attributes`; it refuses a node that is gone.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> z = zarr.open(zarr.storage.MemoryStore(), shape=4, zarr_format=3)
+    >>> z.attrs["units"] = "m"
+    >>> json.loads(z.store.get("zarr.json"))["attributes"]
+    {'units': 'm'}
+    """
+
+    def __init__(self, store, key, read_only=False, lock=None):
+        Attributes.__init__(self, store, key, read_only, lock, node=key)
+
+    def _document(self):
+        data = self._store.get(self._key)
+        doc = load_json(data, self._where())
+        if not isinstance(doc, dict) or not isinstance(doc.get("attributes", {}), dict):
+            raise MetadataError("%s: attributes must be a JSON object" % self._where())
+        return doc
+
+    def _load(self):
+        try:
+            return self._document().get("attributes", {})
+        except KeyError:
+            return {}
+
+    def _store_data(self, data):
+        doc = self._document()
+        doc["attributes"] = data
+        self._store.set(self._key, (json.dumps(doc, indent=2, ensure_ascii=True,
+                                               allow_nan=False) + "\n").encode("utf-8"))
+
+
 def dumps_attributes(data):
     """Attributes as the text of a ``.zattrs`` file. NaN and infinities are
     written as JSON's common extension (``NaN``, ``Infinity``), as zarr-python does."""

@@ -14,7 +14,7 @@ from functools import partial
 
 import numpy as np
 
-from zarr.attrs import Attributes
+from zarr.attrs import Attributes, NodeAttributes
 from zarr.bands import Bands
 from zarr.codecs import DEFAULT, Blosc, codec_of, filters_of
 from zarr.errors import ReadOnlyError
@@ -26,7 +26,7 @@ from zarr.options import new_metadata, prototype_chunk, read_metadata, write_new
 from zarr.parallel import check_threads, get_threads, run_tasks
 from zarr.selections import Selections
 from zarr.shapes import ShapeChanges
-from zarr.storage import ARRAY_META, ATTRS, MemoryStore, chunk_key, join_key
+from zarr.storage import ARRAY_META, ATTRS, V3_META, MemoryStore, chunk_key, join_key
 from zarr.storage.keys import iter_chunk_keys
 from zarr.sync import ThreadSynchronizer
 from zarr.tokens import memory_token, new_version
@@ -131,6 +131,11 @@ class Array(Selections, ShapeChanges):
         self._compressor = meta["compressor"]
         self._filters = tuple(meta.get("filters", ()))
         self._separator = meta["dimension_separator"]
+        self._zarr_format = meta.get("zarr_format", 2)
+        encoding = meta.get("chunk_key_encoding")
+        self._key_leading = "c" if encoding is not None and encoding["name"] == "default" \
+            else None
+        self._v3_meta = meta if self._zarr_format == 3 else None
         self._object_codec = meta["object_codec"] or "msgpack2"
         proto = prototype_chunk(meta)
         self._dtype = proto.dtype
@@ -140,7 +145,7 @@ class Array(Selections, ShapeChanges):
             synchronizer = ThreadSynchronizer()
         self._synchronizer = synchronizer
         self._lock_ident = store.lock_identity(path)
-        self._meta_key = join_key(path, ARRAY_META)
+        self._meta_key = join_key(path, V3_META if self._zarr_format == 3 else ARRAY_META)
         self._stamp = store.stamp(self._meta_key)
         self._is_fill = _fill_test(self._dtype, self._fill_value)
 
@@ -157,7 +162,17 @@ class Array(Selections, ShapeChanges):
 
     @property
     def chunks(self):
-        """The shape of each chunk (edge chunks are stored at this shape too)."""
+        """The shape of each chunk (edge chunks are stored at this shape too);
+        of each inner chunk of a sharded array."""
+        inner = None if self._v3_meta is None else self._v3_meta.get("inner_chunks")
+        return self._chunks if inner is None else inner
+
+    @property
+    def shards(self):
+        """The shape of each shard of a sharded v3 array (the cells of its
+        grid, each stored as one value), else None."""
+        if self._v3_meta is None or self._v3_meta.get("inner_chunks") is None:
+            return None
         return self._chunks
 
     @property
@@ -237,6 +252,16 @@ class Array(Selections, ShapeChanges):
         return self._separator
 
     @property
+    def zarr_format(self):
+        """The format of the stored array: 2 (``.zarray``) or 3 (``zarr.json``)."""
+        return self._zarr_format
+
+    @property
+    def dimension_names(self):
+        """The names of the dimensions a v3 array stores (a tuple), else None."""
+        return None if self._v3_meta is None else self._v3_meta.get("dimension_names")
+
+    @property
     def synchronizer(self):
         """What locks each chunk across a read-modify-write (:mod:`zarr.sync`), or None."""
         return self._synchronizer
@@ -267,6 +292,11 @@ class Array(Selections, ShapeChanges):
     def _new_attributes(self):
         sync = self._synchronizer
         lock = sync.array_lock if getattr(sync, "across_processes", False) else None
+        if self._zarr_format == 3:
+            # The array lock of any synchronizer: a resize rewrites zarr.json too.
+            lock = None if sync is None else partial(sync.array_lock, self._lock_ident)
+            return NodeAttributes(self._store, self._meta_key, read_only=self._mode == "r",
+                                  lock=lock)
         return Attributes(self._store, join_key(self._key_prefix, ATTRS),
                           read_only=self._mode == "r", lock=lock, node=self._meta_key)
 
@@ -289,13 +319,19 @@ class Array(Selections, ShapeChanges):
             sizes += "; ratio: %.1f" % (written / cbytes)
         sizes += "; initialized: %d/%d" % (len(stored), self.nchunks)
         return [
-            "zarr.%s(%s, %s, chunks=%s)" % (type(self).__name__, self._shape, self._dtype,
-                                            self._chunks),
+            "zarr.%s(%s, %s, chunks=%s%s)" % (
+                type(self).__name__, self._shape, self._dtype, self.chunks,
+                "" if self.shards is None else ", shards=%s" % (self.shards,)),
             self._codec_line(),
             "  " + sizes,
         ]
 
     def _codec_line(self):
+        if self._v3_meta is not None:
+            codecs = self._v3_meta["codecs"]
+            if codecs[0]["name"] == "sharding_indexed":
+                codecs = codecs[0]["configuration"]["codecs"]
+            return "  zarr_format: 3; codecs: %s" % ", ".join(c["name"] for c in codecs)
         if self._filters or not (self._compressor is None or self._blosc is not None):
             return "  compressor: %r%s" % (self._compressor, "".join(
                 "; filter: %r" % f for f in self._filters))
@@ -315,7 +351,7 @@ class Array(Selections, ShapeChanges):
     def _chunk(self, index, for_reading=False):
         """The chunk at a grid index: an object made for this access, over the
         store, holding the synchronizer's lock of the chunk unless only read."""
-        key = chunk_key(index, self._separator)
+        key = chunk_key(index, self._separator, self._key_leading)
         sync = self._synchronizer
         lock = None if sync is None or for_reading else sync.chunk_lock(self._lock_ident, key)
         prefix = self._key_prefix
@@ -328,7 +364,8 @@ class Array(Selections, ShapeChanges):
     def _stored_chunks(self, within=True):
         """(grid index, stored size) of every initialized chunk (of every chunk
         stored, inside the shape or not, when ``within`` is False)."""
-        found = iter_chunk_keys(self._store, self._key_prefix, self.ndim, self._separator)
+        found = iter_chunk_keys(self._store, self._key_prefix, self.ndim, self._separator,
+                                self._key_leading)
         if not within:
             return list(found)
         grid = self.cdata_shape

@@ -7,14 +7,15 @@ import numpy as np
 
 from zarr.core import Summary
 from zarr.creation import _fixed_fill, _is_array_like, _like, copy_into
-from zarr.errors import ContainsArrayError, ContainsGroupError
-from zarr.nodes import GROUP_TEXT, Nodes, check_writable
+from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError
+from zarr.nodes import GROUP_NEW, Nodes, check_writable
 from zarr.objects import object_options
 from zarr.names import join_path, node_path, split_name
+from zarr.meta3 import read_node_document
 from zarr.parallel import check_threads
-from zarr.persistent import MODES, clear_node, refuse_v3
-from zarr.storage import (GROUP_META, LocalStore, MemoryStore, as_store, describe_node,
-                          join_key, node_kind, normalize_prefix)
+from zarr.persistent import MODES, clear_node
+from zarr.storage import (GROUP_META, V3_META, LocalStore, MemoryStore, as_store, describe_node,
+                          join_key, node_format, normalize_prefix)
 from zarr.util import normalize_shape
 
 
@@ -501,19 +502,24 @@ def group(store=None, overwrite=False, synchronized=True, threads=None, **kwargs
     '/a/b'
     """
     if store is None:
+        zarr_format = kwargs.pop("zarr_format", None) or 2
         if kwargs:
             raise TypeError("options of groups in stores given without a store: %s"
                             % ", ".join(sorted(kwargs)))
+        if zarr_format not in (2, 3):
+            raise ValueError("zarr_format must be 2 or 3, not %r" % (zarr_format,))
         store = MemoryStore()
-        store.set(GROUP_META, GROUP_TEXT.encode())
-        return Group(Nodes(store, "a", "", synchronized, False, False, check_threads(threads)))
+        name, text = GROUP_NEW[zarr_format]
+        store.set(name, text.encode())
+        return Group(Nodes(store, "a", "", synchronized, False, False, check_threads(threads),
+                           zarr_format))
     return open_group(store, mode="w" if overwrite else "a", synchronized=synchronized,
                       threads=threads, **kwargs)
 
 
 def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, process_sync=False,
-               threads=None, path=None):
-    """Open or create a group in a store (a directory for a path), in the Zarr v2 format.
+               threads=None, path=None, zarr_format=None):
+    """Open or create a group in a store (a directory for a path).
 
     Parameters
     ----------
@@ -531,6 +537,11 @@ def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, proc
         beside each), so that processes updating them lose nothing.
     path : str, optional
         Where in the store the group is (its top by default).
+    zarr_format : {None, 2, 3}
+        The format of a new group: 2 (the default; ``.zgroup``) or 3
+        (``zarr.json``), which its members take too. An existing group opens
+        in its own format; a value given that is not it raises
+        :class:`zarr.ContainsGroupError` naming the format found.
 
     Examples
     --------
@@ -543,11 +554,11 @@ def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, proc
     (4, 4)
     """
     return open_group_at(store, node_path(path), mode, synchronized, lazy, fsync, process_sync,
-                         threads)
+                         threads, zarr_format)
 
 
 def open_group_at(store, path, mode="a", synchronized=True, lazy=False, fsync=False,
-                  process_sync=False, threads=None):
+                  process_sync=False, threads=None, zarr_format=None):
     """:func:`open_group` at a path of the store that may be hidden (a group
     built aside under ``.name.creating...``): for the package's own use."""
     if mode not in MODES:
@@ -556,14 +567,27 @@ def open_group_at(store, path, mode="a", synchronized=True, lazy=False, fsync=Fa
     store = as_store(store, fsync=fsync, mode=mode)
     path = normalize_prefix(path)
     where = describe_node(store, path)
-    kind = node_kind(store, path)
-    refuse_v3(store, path, kind)
+    if zarr_format not in (None, 2, 3):
+        raise ValueError("zarr_format must be 2 or 3, not %r" % (zarr_format,))
+    kind, found = node_format(store, path)
+    if found == 3 and kind is None:
+        raise MetadataError("%s: a zarr.json that is not the metadata of a Zarr v3 array or "
+                            "group" % describe_node(store, join_key(path, V3_META)))
     if kind == "array" and mode != "w":
-        raise ContainsArrayError(errno.EEXIST, "an array, not a group, is at", where)
+        raise ContainsArrayError(errno.EEXIST, "an array (Zarr v%d), not a group, is at"
+                                 % found, where)
+    if kind == "group" and mode != "w" and zarr_format not in (None, found):
+        raise ContainsGroupError(errno.EEXIST, "a Zarr v%d group, not v%d (zarr_format=%d), "
+                                 "is at" % (found, zarr_format, zarr_format), where)
     if mode in ("r", "r+") and kind is None:
-        raise FileNotFoundError(errno.ENOENT, "no group (no %s) at" % GROUP_META, where)
+        raise FileNotFoundError(errno.ENOENT, "no group (no %s nor %s) at"
+                                % (GROUP_META, V3_META), where)
     if mode == "w-" and kind is not None:
-        raise ContainsGroupError(errno.EEXIST, "a group is already at", where)
+        raise ContainsGroupError(errno.EEXIST, "a group (Zarr v%d) is already at" % found,
+                                 where)
+    if kind == "group" and found == 3 and mode != "w":
+        read_node_document(store.get(join_key(path, V3_META)),
+                           describe_node(store, join_key(path, V3_META)))
     if mode == "w" or kind is None:
         if isinstance(store, LocalStore):
             directory = store.directory(path)
@@ -571,8 +595,10 @@ def open_group_at(store, path, mode="a", synchronized=True, lazy=False, fsync=Fa
                 raise FileExistsError(errno.EEXIST, "a file is in the way", directory)
         if mode == "w":
             clear_node(store, path)
-        store.set(join_key(path, GROUP_META), GROUP_TEXT.encode())
+        found = zarr_format or 2
+        name, text = GROUP_NEW[found]
+        store.set(join_key(path, name), text.encode())
     nodes = Nodes(store, mode, path, synchronized=synchronized, lazy=lazy,
-                  process_sync=process_sync, threads=threads)
+                  process_sync=process_sync, threads=threads, zarr_format=found)
     return Group(nodes)
 

@@ -5,20 +5,36 @@ nothing), for the names under a path, and to make, remove and move members.
 Paths are relative to the hierarchy's root in the store, components joined
 by ``/`` (``''`` is the root); they have been checked by
 :func:`zarr.names.split_name`. A group is a node holding ``.zgroup``, an
-array one holding ``.zarray``, as the Zarr v2 format has them, in any store.
+array one holding ``.zarray``, as the Zarr v2 format has them, in any store;
+in a hierarchy of the Zarr v3 format, both hold a ``zarr.json`` whose
+``node_type`` says which. A hierarchy holds nodes of its own format only: a
+node of the other format is not a member, and making or opening a member
+where one is raises, naming it.
 """
 
 import errno
 import os
 
 from zarr.aside import aside_path, discard, swap_in
-from zarr.attrs import Attributes
+from zarr.attrs import Attributes, NodeAttributes
 from zarr.errors import ContainsArrayError, ContainsGroupError, ReadOnlyError
 from zarr.persistent import open_array
-from zarr.storage import ARRAY_META, ATTRS, GROUP_META, LocalStore, join_key, node_kind
+from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, join_key,
+                          node_format)
 from zarr.sync import ProcessSynchronizer
 
 GROUP_TEXT = '{\n    "zarr_format": 2\n}\n'
+GROUP_V3_TEXT = '{\n  "zarr_format": 3,\n  "node_type": "group",\n  "attributes": {}\n}\n'
+#: The metadata key and text of a new group, by format.
+GROUP_NEW = {2: (GROUP_META, GROUP_TEXT), 3: (V3_META, GROUP_V3_TEXT)}
+
+
+def foreign_node_error(kind, found, expected, where):
+    """The error for a node of another format than its hierarchy's."""
+    error = ContainsArrayError if kind == "array" else ContainsGroupError
+    what = "a Zarr v%d %s" % (found, kind or "node")
+    return error(errno.EEXIST, "%s, in a Zarr v%d hierarchy (formats are not mixed), is at"
+                 % (what, expected), where)
 
 
 class Nodes:
@@ -33,11 +49,14 @@ class Nodes:
         The hierarchy's root in the store.
     array_options : dict
         How arrays are opened: ``synchronized``, ``lazy``, ``process_sync``, ``threads``.
+    zarr_format : {2, 3}
+        The format of the hierarchy's nodes.
     """
 
     def __init__(self, store, mode="a", root="", synchronized=True, lazy=False,
-                 process_sync=False, threads=None):
+                 process_sync=False, threads=None, zarr_format=2):
         self.store = store
+        self.zarr_format = zarr_format
         self.mode = mode
         self.root = root
         self.read_only = mode == "r"
@@ -62,12 +81,22 @@ class Nodes:
         return where if where is not None else "/" + path
 
     def kind(self, path):
-        return node_kind(self.store, self.key(path))
+        """'array', 'group' or None; an error for a node of the other format."""
+        kind, found = node_format(self.store, self.key(path))
+        if found is not None and found != self.zarr_format:
+            raise foreign_node_error(kind, found, self.zarr_format, self.describe(path))
+        return kind
 
     def members(self, path):
         prefix = self.key(path)
-        return [name for name in self.store.list_dir(prefix)
-                if not name.startswith(".") and node_kind(self.store, join_key(prefix, name))]
+        names = []
+        for name in self.store.list_dir(prefix):
+            if name.startswith(".") or name == V3_META:
+                continue
+            kind, found = node_format(self.store, join_key(prefix, name))
+            if kind is not None and found == self.zarr_format:
+                names.append(name)
+        return names
 
     def attributes(self, path):
         kind = self.kind(path)
@@ -77,6 +106,9 @@ class Nodes:
         if self.array_options["process_sync"] and isinstance(self.store, LocalStore):
             where = self.directory(path)
             lock = ProcessSynchronizer(where.rstrip(os.sep) + ".sync").array_lock
+        if self.zarr_format == 3:
+            return NodeAttributes(self.store, join_key(self.key(path), V3_META),
+                                  read_only=self.read_only, lock=lock)
         node = join_key(self.key(path), ARRAY_META if kind == "array" else GROUP_META)
         return Attributes(self.store, join_key(self.key(path), ATTRS), read_only=self.read_only,
                           lock=lock, node=node)
@@ -93,7 +125,7 @@ class Nodes:
 
     def open_array(self, path):
         z = open_array(self.store, self.key(path), mode=self._array_mode(),
-                       **self.array_options)
+                       zarr_format=self.zarr_format, **self.array_options)
         if self.keeper is not None:
             z._keeper = self.keeper
         return z
@@ -103,6 +135,10 @@ class Nodes:
         name beside it, and swapped in by :meth:`add_array` once it is written,
         so that a failed write leaves the old member as it was."""
         kwargs = dict(self.array_options, **kwargs)
+        if kwargs.setdefault("zarr_format", self.zarr_format) != self.zarr_format:
+            raise ValueError("a Zarr v%d array cannot be made in a Zarr v%d hierarchy "
+                             "(formats are not mixed)" % (kwargs["zarr_format"],
+                                                          self.zarr_format))
         key = self.key(path)
         if overwrite and self.kind(path) is not None:
             key = aside_path(key)
@@ -124,9 +160,10 @@ class Nodes:
             self.remove(path)
 
     def make_group(self, path):
-        key = join_key(self.key(path), GROUP_META)
+        name, text = GROUP_NEW[self.zarr_format]
+        key = join_key(self.key(path), name)
         if key not in self.store:
-            self.store.set(key, GROUP_TEXT.encode())
+            self.store.set(key, text.encode())
 
     def remove(self, path):
         """Remove a member (in a directory: renamed to a hidden name first, so

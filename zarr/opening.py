@@ -7,14 +7,16 @@ from zarr.errors import ContainsGroupError
 from zarr.hierarchy import open_group
 from zarr.persistent import MODES, open_array
 from zarr.names import node_path
-from zarr.storage import as_store, describe_node, node_kind
+from zarr.storage import as_store, describe_node, node_format
 from zarr.table import Table, holds_table
 
 
 def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT,
          shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True, lazy=False, blocksize=DEFAULT,
          dimension_separator=None, fsync=False, process_sync=False, synchronizer=None,
-         object_codec=None, threads=None, compressor=DEFAULT, path=None, filters=None):
+         object_codec=None, threads=None, compressor=DEFAULT, path=None, filters=None,
+         zarr_format=None, codecs=None, chunk_key_encoding=None, dimension_names=None,
+         shards=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
@@ -76,6 +78,22 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         Codecs applied before the compressor when the array is created
         (:class:`zarr.Delta`, :class:`zarr.FixedScaleOffset`,
         :class:`zarr.Shuffle`, :class:`zarr.CRC32`, :class:`zarr.Adler32`).
+    zarr_format : {None, 2, 3}
+        The format of a new array: 2 (the default; ``.zarray``) or 3
+        (``zarr.json``). An existing array opens in its own format; a value
+        given that is not it raises :class:`zarr.ContainsArrayError`.
+    codecs : list of dict, optional
+        A v3 array's codecs in their JSON form (``bytes``, ``transpose``,
+        ``blosc``, ``zstd``, ``gzip``, ``crc32c``); by default ``bytes``
+        and then the compressor.
+    chunk_key_encoding : {'default', 'v2'} or dict, optional
+        A v3 array's chunk keys: ``c/0/0`` (default; ``dimension_separator='.'``
+        gives ``c.0.0``) or ``0.0`` (v2).
+    dimension_names : sequence of str or None, optional
+        A v3 array's names of its dimensions (``Array.dimension_names``).
+    shards : tuple of int, optional
+        A sharded v3 array: each cell of the grid is one stored shard of this
+        shape (a multiple of ``chunks``) holding inner chunks of ``chunks``.
 
     Examples
     --------
@@ -92,18 +110,20 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
              if value is not DEFAULT] + ([filters] if filters is not None else [])
-    if node_kind(store, path) == "group" and mode != "w":
+    if node_format(store, path)[0] == "group" and mode != "w":
         if mode == "w-":
             raise ContainsGroupError(errno.EEXIST, "a group is at", describe_node(store, path))
         if shape is not None or dtype is not None or chunks is not None or named:
             raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                      describe_node(store, path))
         group = open_group(store, mode, synchronized=synchronized, lazy=lazy,
-                           process_sync=process_sync, threads=threads, path=path)
+                           process_sync=process_sync, threads=threads, path=path,
+                           zarr_format=zarr_format)
         return Table(group) if holds_table(group) else group
     return open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
                       fill_value, synchronized, lazy, blocksize, dimension_separator,
-                      process_sync, synchronizer, object_codec, threads, compressor, filters)
+                      process_sync, synchronizer, object_codec, threads, compressor, filters,
+                      zarr_format, codecs, chunk_key_encoding, dimension_names, shards)
 
 
 

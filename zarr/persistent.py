@@ -8,13 +8,15 @@ import numpy as np
 
 from zarr.codecs import DEFAULT, codec_of, filters_of
 from zarr.core import Array, SynchronizedArray
-from zarr.options import metadata_of, new_metadata, read_metadata, write_new_metadata
-from zarr.errors import ContainsArrayError, ContainsGroupError
+from zarr.options import (metadata_of, new_metadata, new_metadata_v3, read_metadata,
+                          write_new_metadata)
+from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError
 from zarr.meta import dumps
+from zarr.meta3 import dumps_v3
 from zarr.objects import object_options
 from zarr.parallel import check_threads
 from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, MemoryStore,
-                          describe_node, join_key, node_kind)
+                          describe_node, join_key, node_format, node_kind)
 from zarr.storage.memory import this_process
 from zarr.sync import ProcessSynchronizer
 from zarr.tokens import persistent_token
@@ -229,8 +231,9 @@ def check_given(meta, where, shape, dtype, chunks, options):
         problems.append("dtype %s, not %s" % (meta["dtype"], np.dtype(dtype)))
     if chunks is not None:
         given = normalize_chunks(chunks, meta["shape"], meta["dtype"].itemsize)
-        if given != meta["chunks"]:
-            problems.append("chunks %s, not %s" % (meta["chunks"], given))
+        have = meta.get("inner_chunks") or meta["chunks"]
+        if given != have:
+            problems.append("chunks %s, not %s" % (have, given))
     codec = meta["compressor"]
     have_options = {"cname": getattr(codec, "cname", None),
                     "clevel": getattr(codec, "clevel", 0),
@@ -250,8 +253,9 @@ def check_given(meta, where, shape, dtype, chunks, options):
 def clear_node(store, path):
     """Remove the array or group at ``path``, refusing anything else that is there."""
     names = store.list_dir(path)
-    ours = {ARRAY_META, GROUP_META, ATTRS}
-    if names and not (ARRAY_META in names or GROUP_META in names or set(names) <= ours):
+    ours = {ARRAY_META, GROUP_META, ATTRS, V3_META}
+    if names and not (ARRAY_META in names or GROUP_META in names or V3_META in names
+                      or set(names) <= ours):
         raise FileExistsError(errno.EEXIST, "not empty nor an array or group: refusing to "
                               "overwrite", describe_node(store, path))
     if names:
@@ -268,63 +272,114 @@ def _check_nothing_in_the_way(store, path):
 
 
 def create_array(store, path, mode, shape, dtype=None, chunks=None, compressor=None,
-                 fill_value=None, dimension_separator=None, object_codec=None, filters=()):
+                 fill_value=None, dimension_separator=None, object_codec=None, filters=(),
+                 zarr_format=2, codecs=None, chunk_key_encoding=None, dimension_names=None,
+                 shards=None):
     """Write the metadata of a new array at ``path`` in mode 'w' (replacing an
     array or group there) or 'w-' (refusing anything there); its options.
 
     Every option is checked before anything is written. In mode 'w-', of
-    creators racing for one path exactly one goes on (the ``.zarray`` is
-    stored only if absent), and nothing another creator made is removed.
+    creators racing for one path exactly one goes on (the ``.zarray`` or
+    ``zarr.json`` is stored only if absent), and nothing another creator
+    made is removed. ``zarr_format=3`` makes a v3 array (``codecs``,
+    ``chunk_key_encoding``, ``dimension_names`` and ``shards`` are its options).
     """
     dtype, object_codec, fill_value = object_options(dtype, object_codec, fill_value)
-    if dimension_separator is None:
-        dimension_separator = getattr(store, "dimension_separator", ".")
-    meta = new_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
-                        object_codec, filters)
+    meta = _new_options(store, shape, dtype, chunks, compressor, fill_value,
+                        dimension_separator, object_codec, filters, zarr_format, codecs,
+                        chunk_key_encoding, dimension_names, shards)
     _check_nothing_in_the_way(store, path)
     if mode == "w":
         clear_node(store, path)
         write_new_metadata(store, path, meta)
         return meta
-    kind = node_kind(store, path)
+    kind, found = node_format(store, path)
     if kind == "array":
-        raise ContainsArrayError(errno.EEXIST, "an array exists at", describe_node(store, path))
+        raise ContainsArrayError(errno.EEXIST, "an array (Zarr v%d) exists at" % found,
+                                 describe_node(store, path))
     if kind == "group":
-        raise ContainsGroupError(errno.EEXIST, "a group is at", describe_node(store, path))
+        raise ContainsGroupError(errno.EEXIST, "a group (Zarr v%d) is at" % found,
+                                 describe_node(store, path))
     if set(store.list_dir(path)) - {ATTRS}:
         raise FileExistsError(errno.EEXIST, "not empty: refusing to create an array in it "
                               "(mode 'w-')", describe_node(store, path))
-    store.set(join_key(path, ATTRS), b"{}\n")
-    text = dumps(metadata_of(meta)).encode()
+    if meta.get("zarr_format") == 3:
+        key, text = join_key(path, V3_META), dumps_v3(metadata_of(meta)).encode()
+    else:
+        store.set(join_key(path, ATTRS), b"{}\n")
+        key, text = join_key(path, ARRAY_META), dumps(metadata_of(meta)).encode()
     claim = getattr(store, "set_if_absent", None)
     if claim is not None:
-        if not claim(join_key(path, ARRAY_META), text):
+        if not claim(key, text):
             raise ContainsArrayError(errno.EEXIST, "an array was made meanwhile at",
                                      describe_node(store, path))
     else:
-        store.set(join_key(path, ARRAY_META), text)
+        store.set(key, text)
     return meta
+
+
+def _new_options(store, shape, dtype, chunks, compressor, fill_value, dimension_separator,
+                 object_codec, filters, zarr_format, codecs, chunk_key_encoding,
+                 dimension_names, shards):
+    if zarr_format not in (2, 3):
+        raise ValueError("zarr_format must be 2 or 3, not %r" % (zarr_format,))
+    if zarr_format == 2:
+        given = [name for name, value in (("codecs", codecs),
+                                          ("chunk_key_encoding", chunk_key_encoding),
+                                          ("dimension_names", dimension_names),
+                                          ("shards", shards))
+                 if value is not None]
+        if given:
+            raise TypeError("%s: options of Zarr v3 arrays (give zarr_format=3)"
+                            % ", ".join(given))
+        if dimension_separator is None:
+            dimension_separator = getattr(store, "dimension_separator", ".")
+        return new_metadata(shape, dtype, chunks, compressor, fill_value, dimension_separator,
+                            object_codec, filters)
+    if filters:
+        raise TypeError("a Zarr v3 array has no filters: give its codecs (codecs=)")
+    if dimension_separator is not None:
+        # The separator of the encoding named (default: "default").
+        if isinstance(chunk_key_encoding, dict):
+            raise TypeError("give chunk_key_encoding as a dict or dimension_separator, not "
+                            "both")
+        chunk_key_encoding = {"name": chunk_key_encoding or "default", "configuration":
+                              {"separator": dimension_separator}}
+    if codecs is not None and compressor is not None:
+        raise TypeError("give codecs or a compressor, not both")
+    return new_metadata_v3(shape, dtype, chunks, compressor, fill_value, object_codec, codecs,
+                           chunk_key_encoding, dimension_names, shards)
 
 
 def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT,
                clevel=DEFAULT, shuffle=DEFAULT, fill_value=DEFAULT, synchronized=True,
                lazy=False, blocksize=DEFAULT, dimension_separator=None, process_sync=False,
                synchronizer=None, object_codec=None, threads=None, compressor=DEFAULT,
-               filters=None):
+               filters=None, zarr_format=None, codecs=None, chunk_key_encoding=None,
+               dimension_names=None, shards=None):
     """The array at ``path`` in ``store``, opened or created as ``mode`` says;
     the options of :func:`zarr.open`, but for a group at ``path``.
 
-    The compression, filter and fill options given must match an existing array.
+    The compression, filter and fill options given must match an existing
+    array. An existing array is opened in the format it is stored in;
+    ``zarr_format`` (2, the default for a new array, or 3), when given, must
+    be that format.
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
     threads = check_threads(threads)
     sync = default_synchronizer(store, path, synchronized, process_sync, synchronizer)
-    kind = node_kind(store, path)
-    refuse_v3(store, path, kind)
+    kind, found = node_format(store, path)
+    if found is not None and kind is None:
+        raise MetadataError("%s: a zarr.json that is not the metadata of a Zarr v3 array or "
+                            "group" % describe_node(store, join_key(path, V3_META)))
+    if kind == "array" and zarr_format not in (None, found) and mode != "w":
+        raise ContainsArrayError(errno.EEXIST, "a Zarr v%d array, not v%d (zarr_format=%d), "
+                                 "is at" % (found, zarr_format, zarr_format),
+                                 describe_node(store, path))
     if mode in ("r", "r+") and kind != "array":
-        raise FileNotFoundError(errno.ENOENT, "no array (no %s) at" % ARRAY_META,
-                                describe_node(store, path))
+        raise FileNotFoundError(errno.ENOENT, "no array (no %s nor %s) at"
+                                % (ARRAY_META, V3_META), describe_node(store, path))
     if mode == "w-" and kind == "array":
         raise ContainsArrayError(errno.EEXIST, "an array exists at", describe_node(store, path))
     if kind == "array" and mode not in ("w", "w-"):
@@ -346,9 +401,13 @@ def open_array(store, path="", mode="a", shape=None, dtype=None, chunks=None, cn
         if shape is None:
             raise TypeError("shape is required to create an array at %s (zarr.open_group "
                             "makes a group)" % describe_node(store, path))
+        codec = None if codecs is not None and compressor is DEFAULT and all(
+            v is DEFAULT for v in (cname, clevel, shuffle, blocksize)) else \
+            codec_of(compressor, cname, clevel, shuffle, blocksize)
         meta = create_array(store, path, "w" if mode == "w" else "w-", shape, dtype, chunks,
-                            codec_of(compressor, cname, clevel, shuffle, blocksize),
-                            None if fill_value is DEFAULT else fill_value,
-                            dimension_separator, object_codec, filters_of(filters))
+                            codec, None if fill_value is DEFAULT else fill_value,
+                            dimension_separator, object_codec, filters_of(filters),
+                            2 if zarr_format is None else zarr_format, codecs,
+                            chunk_key_encoding, dimension_names, shards)
     cls = array_class(store, synchronized, lazy)
     return cls._over(store, path, mode, meta, sync, threads)

@@ -17,8 +17,9 @@ import numpy as np
 from zarr.errors import MetadataError
 from zarr.indexing import cells_outside
 from zarr.meta import array_metadata, dumps
+from zarr.meta3 import dumps_v3, v3_document
 from zarr.options import metadata_of, read_metadata
-from zarr.storage import ARRAY_META, describe_node
+from zarr.storage import describe_node
 from zarr.util import normalize_resize
 
 
@@ -45,11 +46,12 @@ class ShapeChanges:
         where = describe_node(self._store, self._key_prefix)
         if stamp is None:
             raise FileNotFoundError(errno.ENOENT, "the array's %s is gone (the array was "
-                                    "removed) at" % ARRAY_META, where)
+                                    "removed) at" % self._meta_key.rpartition("/")[2], where)
         meta = read_metadata(self._store, self._key_prefix)
-        ours = dict(self._metadata(), shape=None)
-        if dict(metadata_of(meta), shape=None) != ours:
-            changed = sorted(k for k, v in metadata_of(meta).items() if ours.get(k, v) != v)
+        ours = dict(self._metadata(), shape=None, attributes=None)
+        theirs = dict(metadata_of(meta), shape=None, attributes=None)
+        if theirs != ours:
+            changed = sorted(k for k, v in theirs.items() if ours.get(k, v) != v)
             raise MetadataError("%s: the array was replaced by another (its %s changed)"
                                 % (where, ", ".join(changed)))
         self._shape = meta["shape"]
@@ -149,13 +151,22 @@ class ShapeChanges:
             raise
 
     def _metadata(self):
+        if self._v3_meta is not None:
+            return v3_document(dict(self._v3_meta, shape=self._shape))
         return array_metadata(self._shape, self._dtype, self._chunks, self._compressor,
                               self._fill_value, self._separator,
                               self._object_codec if self._dtype.hasobject else None,
                               self._filters)
 
     def _shape_changed(self):
-        self._store.set(self._meta_key, dumps(self._metadata()).encode())
+        if self._v3_meta is not None:
+            # The attributes stored now stay (they are changed under the array lock).
+            stored = read_metadata(self._store, self._key_prefix)
+            text = dumps_v3(v3_document(dict(self._v3_meta, shape=self._shape),
+                                        stored["attributes"]))
+        else:
+            text = dumps(self._metadata())
+        self._store.set(self._meta_key, text.encode())
         self._stamp = self._store.stamp(self._meta_key)
         if self._separator == "/":
             self._store.prune(self._key_prefix)

@@ -18,6 +18,22 @@ import numpy as np
 
 #: The codec settings every compressed contender uses (blosclz, level 5, byte shuffle).
 CNAME, CLEVEL, SHUFFLE = "blosclz", 5, 1
+#: The zstd level of the zstd contenders: zarr-python's default for v3 (0: zstd's own default).
+ZSTD_LEVEL = 0
+
+
+def shard_shape(chunks):
+    """The shards of the sharded v3 contenders: 4 chunks along a 1-D array,
+    2 x 2 (x 1...) chunks of an N-D one."""
+    if len(chunks) == 1:
+        return (4 * chunks[0],)
+    return tuple(c * (2 if i < 2 else 1) for i, c in enumerate(chunks))
+
+
+def v3_blosc_json(itemsize):
+    return {"name": "blosc", "configuration": {"cname": CNAME, "clevel": CLEVEL,
+                                               "shuffle": "shuffle", "typesize": itemsize,
+                                               "blocksize": 0}}
 
 def disk_files(path):
     """Files at path: 1 for a file, else those in the directory walked whole."""
@@ -164,6 +180,49 @@ class Ours(Contender):
         import zarr
         import zarr.ext
         return {"zarr (ours)": zarr.__version__, "c-blosc": zarr.ext.BLOSC_VERSION}
+
+
+class OursV3(Ours):
+    """This project's arrays in the Zarr v3 format (``zarr_format=3``):
+    ``bytes`` then blosc(blosclz, 5, shuffle), chunk keys ``c/...``; in a
+    ``MemoryStore`` or a directory."""
+
+    label = "ours v3"
+    options = {}
+
+    def codec_options(self):
+        import zarr
+        return {"compressor": zarr.Blosc(CNAME, CLEVEL, SHUFFLE)}
+
+    def create(self):
+        import zarr
+        store = zarr.storage.MemoryStore() if self.storage == "memory" else self.path
+        self.z = zarr.open(store, mode="w", shape=self.shape, dtype=self.dtype,
+                           chunks=self.chunks, zarr_format=3, **self.codec_options(),
+                           **self.options)
+
+    def stored_bytes(self):
+        return self.z.cbytes if self.storage == "memory" else disk_bytes(self.path)
+
+
+class OursV3Zstd(OursV3):
+    """As ``ours v3``, with zstd (level 0) as zarr-python's v3 default."""
+
+    label = "ours v3 zstd"
+
+    def codec_options(self):
+        import zarr
+        return {"compressor": zarr.Zstd(ZSTD_LEVEL)}
+
+
+class OursV3Sharded(OursV3):
+    """As ``ours v3``, sharded (``shards=``, :func:`shard_shape`)."""
+
+    label = "ours v3 sharded"
+
+    def create(self):
+        self.options = {"shards": shard_shape(self.chunks)}
+        OursV3.create(self)
 
 
 class OursZip(Ours):
@@ -385,6 +444,33 @@ class ZarrPythonV3(ZarrPython):
     format = 3
 
 
+class ZarrPythonV3Blosc(ZarrPython):
+    """zarr-python 3.1, Zarr v3 with blosc(blosclz, 5, shuffle)."""
+
+    label = "zarr-python v3 blosc"
+    format = 3
+    shards = False
+
+    def create(self):
+        import zarr
+        from zarr.codecs import BloscCodec
+        store = (zarr.storage.MemoryStore() if self.storage == "memory"
+                 else zarr.storage.LocalStore(self.path))
+        self.store = store
+        options = {"shards": shard_shape(self.chunks)} if self.shards else {}
+        self.z = zarr.create_array(store, shape=self.shape, chunks=self.chunks,
+                                   dtype=self.dtype, zarr_format=3, fill_value=0,
+                                   compressors=BloscCodec(cname=CNAME, clevel=CLEVEL,
+                                                          shuffle="shuffle"), **options)
+
+
+class ZarrPythonV3Sharded(ZarrPythonV3Blosc):
+    """zarr-python 3.1, Zarr v3 with blosc, sharded (:func:`shard_shape`)."""
+
+    label = "zarr-python v3 sharded"
+    shards = True
+
+
 class Blosc2(Contender):
     """blosc2 NDArray with blosclz 5 and byte shuffle, our chunks, default
     blocks; on disk a ``.b2nd`` file. Appends resize and write. Selections by
@@ -578,6 +664,53 @@ class TensorStore(Contender):
         return {"tensorstore": module_version("tensorstore")}
 
 
+class TensorStoreV3(TensorStore):
+    """TensorStore's zarr3 driver: ``bytes`` then blosc(blosclz, 5, shuffle)."""
+
+    label = "TensorStore v3"
+    sharded = False
+
+    def codecs(self):
+        return [{"name": "bytes", "configuration": {"endian": "little"}},
+                v3_blosc_json(self.dtype.itemsize)]
+
+    def create(self):
+        import tensorstore as ts
+        kvstore = ({"driver": "memory"} if self.storage == "memory"
+                   else {"driver": "file", "path": self.path})
+        codecs, grid = self.codecs(), list(self.chunks)
+        if self.sharded:
+            grid = list(shard_shape(self.chunks))
+            codecs = [{"name": "sharding_indexed", "configuration": {
+                "chunk_shape": list(self.chunks), "codecs": codecs,
+                "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                                 {"name": "crc32c"}], "index_location": "end"}}]
+        metadata = {"shape": list(self.shape), "data_type": self.dtype.name,
+                    "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": grid}},
+                    "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+                    "codecs": codecs}
+        self.ts = ts
+        self.z = ts.open({"driver": "zarr3", "kvstore": kvstore, "metadata": metadata},
+                         create=True, delete_existing=True).result()
+
+
+class TensorStoreV3Zstd(TensorStoreV3):
+    """TensorStore's zarr3 driver with ``bytes`` then zstd (level 0)."""
+
+    label = "TensorStore v3 zstd"
+
+    def codecs(self):
+        return [{"name": "bytes", "configuration": {"endian": "little"}},
+                {"name": "zstd", "configuration": {"level": ZSTD_LEVEL, "checksum": False}}]
+
+
+class TensorStoreV3Sharded(TensorStoreV3):
+    """TensorStore's zarr3 driver with blosc, sharded (:func:`shard_shape`)."""
+
+    label = "TensorStore v3 sharded"
+    sharded = True
+
+
 class TensorStoreForDask:
     """What ``dask.array.from_array`` needs of a TensorStore (shape, a numpy
     dtype, ``__getitem__`` returning numpy arrays): a TensorStore's own dtype
@@ -668,14 +801,22 @@ PEERS = {
     "ours": (Ours, None),
     "ours-zip": (OursZip, None),
     "ours-sharded": (OursSharded, None),
+    "ours-v3": (OursV3, None),
+    "ours-v3-zstd": (OursV3Zstd, None),
+    "ours-v3-sharded": (OursV3Sharded, None),
     "numpy": (Numpy, None),
     "blosc": (RawCodec, None),
     "zarr-v2": (ZarrPython, "zarr-python"),
     "zarr-v3": (ZarrPythonV3, "zarr-python"),
+    "zarr-v3-blosc": (ZarrPythonV3Blosc, "zarr-python"),
+    "zarr-v3-sharded": (ZarrPythonV3Sharded, "zarr-python"),
     "blosc2": (Blosc2, "blosc2"),
     "h5py": (H5py, "h5py"),
     "tensorstore": (TensorStore, "tensorstore"),
+    "tensorstore-v3": (TensorStoreV3, "tensorstore"),
+    "tensorstore-v3-zstd": (TensorStoreV3Zstd, "tensorstore"),
+    "tensorstore-v3-sharded": (TensorStoreV3Sharded, "tensorstore"),
 }
 
 #: The contenders that measure our package, run in a build of ours.
-OURS = ("ours", "ours-zip", "ours-sharded")
+OURS = ("ours", "ours-zip", "ours-sharded", "ours-v3", "ours-v3-zstd", "ours-v3-sharded")

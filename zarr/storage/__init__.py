@@ -31,7 +31,7 @@ from collections.abc import MutableMapping
 from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
 from zarr.storage.consolidated import ConsolidatedStore
 from zarr.storage.keys import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META, V3_META, chunk_key,
-                               describe_node, node_kind)
+                               describe_node, node_format, node_kind)
 from zarr.storage.local import DirectoryStore, LocalStore
 from zarr.storage.memory import MemoryStore
 from zarr.storage.sharded import ShardedStore
@@ -100,5 +100,5 @@ def as_store(where, read_only=False, fsync=False, mode=None):
 __all__ = ["ARRAY_META", "ATTRS", "CONSOLIDATED_META", "ConsolidatedStore", "DirectoryStore",
            "GROUP_META", "LocalStore", "MemoryStore", "ShardedStore", "Store", "V3_META", "WrapperStore",
            "ZipDuplicateWarning", "ZipFormatError", "ZipInUseError", "ZipStore", "as_store",
-           "chunk_key", "describe_node", "join_key", "node_kind", "normalize_key",
+           "chunk_key", "describe_node", "join_key", "node_format", "node_kind", "normalize_key",
            "normalize_prefix"]

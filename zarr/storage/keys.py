@@ -1,4 +1,7 @@
-"""The keys of the Zarr v2 layout: metadata keys and chunk keys."""
+"""The keys of the Zarr layouts (v2, and v3's ``zarr.json`` and ``c/``
+chunk keys): metadata keys and chunk keys."""
+
+import json
 
 from zarr.storage.base import join_key
 
@@ -11,14 +14,19 @@ V3_META = "zarr.json"
 CONSOLIDATED_META = ".zmetadata"
 
 
-def chunk_key(index, separator="."):
-    """The key of a chunk: grid indices joined by the separator ("0" for 0-d).
+def chunk_key(index, separator=".", leading=None):
+    """The key of a chunk: grid indices joined by the separator ("0" for 0-d);
+    with ``leading`` (the v3 format's "c"), that name first.
 
     Examples
     --------
     >>> chunk_key((2, 0)), chunk_key((2, 0), "/"), chunk_key(())
     ('2.0', '2/0', '0')
+    >>> chunk_key((2, 0), "/", "c"), chunk_key((), "/", "c")
+    ('c/2/0', 'c')
     """
+    if leading is not None:
+        return separator.join((leading,) + tuple(map(str, index)))
     return separator.join(map(str, index)) if index else "0"
 
 
@@ -38,12 +46,40 @@ def node_kind(store, prefix):
     return None
 
 
-def iter_chunk_keys(store, prefix, ndim, separator="."):
-    """Yield (grid index, size in bytes) for each chunk stored under ``prefix``.
+def node_format(store, prefix):
+    """What is at ``prefix`` in ``store`` and in which format: ('array', 2),
+    ('group', 2), ('array', 3), ('group', 3) (a ``zarr.json``, whose
+    ``node_type`` is read), or (None, None). A ``zarr.json`` that is not a
+    v3 node's reads as (None, 3)."""
+    kind = node_kind(store, prefix)
+    if kind is not None:
+        return kind, 2
+    key = join_key(prefix, V3_META)
+    if key not in store:  # as node_kind: a file in the way of the directory is no node
+        return None, None
+    try:
+        data = store.get(key)
+    except KeyError:
+        return None, None
+    try:
+        doc = json.loads(bytes(memoryview(data)).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None, 3
+    kind = doc.get("node_type") if isinstance(doc, dict) and doc.get("zarr_format") == 3 \
+        else None
+    return (kind if kind in ("array", "group") else None), 3
+
+
+def iter_chunk_keys(store, prefix, ndim, separator=".", leading=None):
+    """Yield (grid index, size in bytes) for each chunk stored under ``prefix``
+    (keys as :func:`chunk_key` makes them with ``separator`` and ``leading``).
 
     Only names that are chunk keys count: metadata, temporary files of
     interrupted writes and anything else are ignored.
     """
+    if leading is not None:
+        yield from _iter_leading(store, prefix, ndim, separator, leading)
+        return
     if separator == "/" and ndim > 1:
         yield from _iter_nested(store, prefix, ndim, ())
         return
@@ -65,6 +101,39 @@ def iter_chunk_keys(store, prefix, ndim, separator="."):
             except KeyError:
                 continue
         yield (index if ndim else ()), size
+
+
+def _iter_leading(store, prefix, ndim, separator, leading):
+    if ndim == 0:
+        key = join_key(prefix, leading)
+        try:
+            yield (), store.getsize(key)
+        except KeyError:
+            pass
+        return
+    if separator == "/":
+        yield from _iter_nested(store, join_key(prefix, leading), ndim, ())
+        return
+    start = leading + separator
+    for name, size in _entries(store, prefix):
+        if not name.startswith(start):
+            continue
+        index = tuple(_parse_index(p) for p in name[len(start):].split(separator))
+        if len(index) != ndim or None in index:
+            continue
+        if size is None:
+            try:
+                size = store.getsize(join_key(prefix, name))
+            except KeyError:
+                continue
+        yield index, size
+
+
+def _entries(store, prefix):
+    sized = getattr(store, "list_dir_sizes", None)
+    if sized is not None:
+        return sized(prefix)
+    return [(name, None) for name in store.list_dir(prefix)]
 
 
 def _iter_nested(store, prefix, ndim, index):
