@@ -365,3 +365,43 @@ def test_bad_group_documents_raise(tmp_path):
         with pytest.raises(MetadataError, match=message):
             zarr.open_group(tmp_path / "g", mode="r")
         assert json.loads((tmp_path / "g" / "zarr.json").read_text()) == doc
+
+
+def test_copies_between_formats_and_chains_reencode():
+    """An array copied into one of another format or codec chain is decoded
+    and encoded again, never given the other's stored bytes."""
+    value = np.arange(60).reshape(10, 6)
+    v2 = zarr.array(value, chunks=(2, 3), compressor=zarr.Zstd())
+    transposed = [{"name": "transpose", "configuration": {"order": [1, 0]}},
+                  {"name": "bytes", "configuration": {"endian": "little"}}, {"name": "zstd"}]
+    for target in (zarr.create(value.shape, chunks=(2, 3), dtype=value.dtype, zarr_format=3,
+                               codecs=transposed),
+                   zarr.create(value.shape, chunks=(2, 3), shards=(4, 6), dtype=value.dtype,
+                               zarr_format=3, compressor=zarr.Zstd()),
+                   zarr.create(value.shape, chunks=(2, 3), dtype=value.dtype, zarr_format=3,
+                               compressor=zarr.Zstd())):
+        zarr.creation.copy_into(target, v2)
+        np.testing.assert_array_equal(target[...], value)
+        back = zarr.create(value.shape, chunks=(2, 3), dtype=value.dtype, compressor=zarr.Zstd())
+        zarr.creation.copy_into(back, target)
+        np.testing.assert_array_equal(back[...], value)
+
+
+def test_like_a_v3_array_is_v3():
+    a = zarr.create((10, 6), chunks=(2, 3), shards=(4, 6), dtype="i4", zarr_format=3,
+                    dimension_names=["t", "x"], fill_value=3)
+    b = zarr.zeros_like(a)
+    assert (b.zarr_format, b.shards, b.chunks, b.dimension_names) == (3, (4, 6), (2, 3),
+                                                                      ("t", "x"))
+    assert b[...].sum() == 0
+    c = zarr.empty_like(a, compressor=zarr.GZip())
+    assert c.zarr_format == 3 and isinstance(c.compressor, zarr.GZip)
+    assert zarr.empty_like(a, zarr_format=2).zarr_format == 2
+
+
+def test_v3_hierarchies_are_not_consolidated(tmp_path):
+    g = zarr.open_group(tmp_path / "g", zarr_format=3)
+    g.zeros("x", shape=3)
+    with pytest.raises(ValueError, match="Zarr v3 group .* not consolidated"):
+        zarr.consolidate_metadata(str(tmp_path / "g"))
+    assert sorted(os.listdir(tmp_path / "g")) == ["x", "zarr.json"]

@@ -21,7 +21,8 @@ from zarr.hierarchy import open_group_at
 from zarr.meta import load_json, parse_array_metadata
 from zarr.names import node_path
 from zarr.storage import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META, ConsolidatedStore,
-                          as_store, describe_node, join_key, node_kind, normalize_key)
+                          as_store, describe_node, join_key, node_format, node_kind,
+                          normalize_key)
 from zarr.storage.files import MAX_METADATA_SIZE
 
 #: The version of the layout of ``.zmetadata`` that is written and read.
@@ -113,9 +114,13 @@ def consolidate_metadata(store, path=None):
     """
     store = as_store(store)
     path = node_path(path)
-    kind = node_kind(store, path)
-    if kind != "group":
+    kind, found = node_format(store, path)
+    if kind != "group" or found != 2:
         where = describe_node(store, path)
+        if found == 3:
+            raise ValueError("consolidated metadata is of the Zarr v2 format; the Zarr v3 "
+                             "%s at %s is not consolidated by this version (a v3 group is "
+                             "opened by listing its members)" % (kind or "node", where))
         if kind == "array":
             raise ContainsArrayError(errno.EEXIST, "an array, not a group, is at", where)
         raise FileNotFoundError(errno.ENOENT, "no group (no %s) at" % GROUP_META, where)

@@ -7,13 +7,14 @@ from zarr.core import Array, SynchronizedArray
 from zarr.objects import object_options
 from zarr.persistent import open_array
 from zarr.names import node_path
-from zarr.storage import as_store
+from zarr.storage import MemoryStore, as_store
 
 
 def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffle=DEFAULT,
            fill_value=None, synchronized=True, blocksize=DEFAULT, threads=None,
            object_codec=None, compressor=DEFAULT, store=None, path=None, overwrite=False,
-           filters=None):
+           filters=None, zarr_format=None, codecs=None, chunk_key_encoding=None,
+           dimension_names=None, shards=None):
     """Create an array with no chunk written: in memory, or in ``store``.
 
     Parameters
@@ -65,6 +66,9 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
         Where the array is made (in memory by default): as :func:`zarr.open`
         takes it, in mode 'w-' (mode 'w' with ``overwrite``), at ``path``
         in the store.
+    zarr_format, codecs, chunk_key_encoding, dimension_names, shards
+        A Zarr v3 array (``zarr_format=3``; in memory, a v3 array in a
+        :class:`zarr.storage.MemoryStore`), as :func:`zarr.open` takes them.
 
     Examples
     --------
@@ -74,13 +78,17 @@ def create(shape, dtype=None, chunks=None, cname=DEFAULT, clevel=DEFAULT, shuffl
       cname: blosclz; clevel: 5; shuffle: 1 (BYTESHUFFLE)
       nbytes: 38.1M; cbytes: 0; initialized: 0/100
     """
+    v3 = dict(zarr_format=zarr_format, codecs=codecs, chunk_key_encoding=chunk_key_encoding,
+              dimension_names=dimension_names, shards=shards)
+    if store is None and any(v is not None for v in v3.values()):
+        store = MemoryStore()
     if store is not None:
         mode = "w" if overwrite else "w-"
         return open_array(as_store(store, mode=mode), node_path(path), mode, shape, dtype,
                           chunks, cname, clevel, shuffle,
                           DEFAULT if fill_value is None else fill_value, synchronized,
                           blocksize=blocksize, object_codec=object_codec, threads=threads,
-                          compressor=compressor, filters=filters)
+                          compressor=compressor, filters=filters, **v3)
     cls = SynchronizedArray if synchronized else Array
     return cls(shape, dtype=dtype, chunks=chunks, cname=cname, clevel=clevel, shuffle=shuffle,
                fill_value=fill_value, blocksize=blocksize, threads=threads,
@@ -198,12 +206,18 @@ def copy_into(z, data):
     if isinstance(data, Array) and _same_encoding(z, data):
         data._copy_frames_to(z)
         return
-    step = z.chunks[0]
+    step = (z.shards or z.chunks)[0]  # whole shards: no shard is rewritten
     for start in range(0, z.shape[0], step):
         z[start:start + step] = np.asarray(data[start:start + step])
 
 
 def _same_encoding(a, b):
+    """Whether the chunks of ``a`` are stored as ``b`` stores them (its
+    stored values can be copied as they are)."""
+    if a.zarr_format != b.zarr_format or a.shards != b.shards:
+        return False
+    if a.zarr_format == 3 and a._v3_meta["codecs"] != b._v3_meta["codecs"]:
+        return False
     return (a.dtype == b.dtype and a.chunks == b.chunks and a.shape == b.shape
             and a.compressor == b.compressor and a._object_codec == b._object_codec
             and a.filters == b.filters
@@ -226,6 +240,15 @@ def _like(a, kwargs):
             elif hasattr(codec, "cname"):
                 like.update(cname=codec.cname, clevel=codec.clevel, shuffle=codec.shuffle,
                             blocksize=codec.blocksize)
+        if a.zarr_format == 3 and kwargs.get("zarr_format", 3) == 3:
+            like.update(zarr_format=3, shards=a.shards, dimension_names=a.dimension_names)
+            del like["filters"]
+            if not set(kwargs) & {"compressor", "cname", "clevel", "shuffle", "blocksize"}:
+                codecs = a._v3_meta["codecs"]
+                if a.shards is not None:
+                    codecs = codecs[0]["configuration"]["codecs"]
+                like.pop("compressor", None)
+                like["codecs"] = codecs
     else:
         if not hasattr(a, "shape") or not hasattr(a, "dtype"):
             a = np.asarray(a)

@@ -36,8 +36,11 @@ def panel(ax, by_peer, peers, title):
     """One workload in one storage: bars of ratios, grouped by operation; a
     peer keeps its place and colour (its index in peers) in every panel."""
     keys = [key for key, *_ in OPS if any(key in r for r in by_peer.values())]
+    if not peers:  # no ratios to ours (ours did not run)
+        ax.set_title(title)
+        return
     width = 0.8 / len(peers)
-    colours = plt.get_cmap("tab10")
+    colours = plt.get_cmap("tab20")
     for i, peer in enumerate(peers):
         ratios_ = by_peer.get(peer, {})
         xs = [k + i * width for k, key in enumerate(keys) if key in ratios_]

@@ -36,8 +36,17 @@ OPS = [
 BEFORE = "ours-before"
 
 #: The columns, in order.
-PEER_ORDER = ["ours", "ours-before", "ours-zip", "ours-sharded", "numpy", "blosc", "zarr-v2",
-              "zarr-v3", "blosc2", "h5py", "tensorstore"]
+PEER_ORDER = ["ours", "ours-before", "ours-zip", "ours-sharded", "ours-v3", "ours-v3-zstd",
+              "ours-v3-sharded", "numpy", "blosc", "zarr-v2", "zarr-v3", "zarr-v3-blosc",
+              "zarr-v3-sharded", "blosc2", "h5py", "tensorstore", "tensorstore-v3",
+              "tensorstore-v3-zstd", "tensorstore-v3-sharded"]
+
+#: The Zarr v3 summary: (family, our contender, the peers' contenders of it).
+V3_FAMILIES = [("blosc", "ours-v3", ("zarr-v3-blosc", "tensorstore-v3")),
+               ("zstd", "ours-v3-zstd", ("zarr-v3", "tensorstore-v3-zstd")),
+               ("sharded, blosc", "ours-v3-sharded", ("zarr-v3-sharded", "tensorstore-v3-sharded"))]
+V3_OPS = [("write", "write (s)", 1), ("read", "read (s)", 1), ("one element", "one element (µs)",
+                                                              1e6), ("box", "box (µs)", 1e6)]
 
 #: The sharded store's summary: (key, heading); its figures divided by the
 #: directory store's ("ours") and h5py's.
@@ -386,6 +395,39 @@ def sharded_table(results):
                       "|---|" + "---|" * (len(heads) + 3)] + lines)
 
 
+def v3_table(results):
+    """Ours in the Zarr v3 format against the faster of zarr-python and
+    TensorStore on the same codecs, one row a workload, storage and family:
+    our figure, then the faster peer's ÷ ours (above 1: ours is faster) and
+    which peer that is."""
+    lines = []
+    for spec in results["workloads"]:
+        for storage in ("memory", "disk"):
+            runs = runs_of(results, spec["name"], storage)
+            for family, ours_name, peer_names in V3_FAMILIES:
+                ours = usable_row(runs.get(ours_name), storage)
+                if not ours:
+                    continue
+                cells = [spec["name"], storage, family]
+                for key, _, factor in V3_OPS:
+                    mine = figure(ours, key)
+                    theirs = [(figure(usable_row(runs.get(p), storage) or {}, key), p)
+                              for p in peer_names]
+                    theirs = [(v, p) for v, p in theirs if v]
+                    if not mine or not theirs:
+                        cells.append("")
+                        continue
+                    best, who = min(theirs)
+                    cells.append("%s (%s, %s)" % (fmt(mine * factor), fmt_ratio(best / mine),
+                                                  who.split("-")[0]))
+                lines.append("| " + " | ".join(cells) + " |")
+    if not lines:
+        return ""
+    return "\n".join(["### Zarr v3: ours and the faster peer (faster ÷ ours, that peer)", "",
+                       "| workload | storage | codecs | " + " | ".join(h for _, h, _ in V3_OPS)
+                       + " |", "|---|---|---|" + "---|" * len(V3_OPS)] + lines)
+
+
 def markdown(results):
     """The whole report: a heading per workload and storage, its table, the notes."""
     lines = ["Peers benchmark, %s run of %s: medians of %d; each peer's figure is followed by "
@@ -416,6 +458,8 @@ def markdown(results):
                 before_after_table(results, spec["name"]), ""]
     if sharded_table(results):
         lines += [sharded_table(results), ""]
+    if v3_table(results):
+        lines += [v3_table(results), ""]
     if raw_codec_note(results):
         lines += [raw_codec_note(results), ""]
     if ways_note(results):
