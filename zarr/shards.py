@@ -179,14 +179,14 @@ class ShardChunk:
             data = self.store.get(self.key)
         except KeyError:
             return None
-        data = bytes(memoryview(data)) if not isinstance(data, bytes) else data
+        data = memoryview(data).cast("B")
         size = len(data)
         if size < self.index_nbytes:
             raise self._corrupt("%d bytes, shorter than its index of %d"
                                 % (size, self.index_nbytes))
         raw = data[:self.index_nbytes] if self.location == "start" else \
             data[size - self.index_nbytes:]
-        index = self._parse_index(raw, size)
+        index = self._parse_index(bytes(raw), size)
         self._check_disjoint(index)
         return index, data
 
@@ -241,9 +241,11 @@ class ShardChunk:
         except ValueError as e:
             raise self._corrupt("inner chunk: %s" % e) from None
 
-    def _read_box(self, box, cells, pieces):
-        """The values of ``box`` (cell-aligned or not) from the inner chunks."""
-        buf = np.empty(tuple(b - a for a, b in box), self.dtype)
+    def _read_box(self, box, cells, pieces, buf=None):
+        """The values of ``box`` (cell-aligned or not) from the inner chunks,
+        into ``buf`` when given (an array of the box's shape)."""
+        if buf is None:
+            buf = np.empty(tuple(b - a for a, b in box), self.dtype)
         scratch = None
         for cell in cells:
             lo = [i * c for i, c in zip(cell, self.inner_shape)]
@@ -299,7 +301,13 @@ class ShardChunk:
                 else:
                     pieces = None
             if pieces is None:
+                if out is not None:
+                    out[...] = self.fill_value
+                    return out
                 res = np.full(tuple(b - a for a, b in box), self.fill_value, self.dtype)[local]
+            elif (local is Ellipsis and isinstance(out, np.ndarray) and out.dtype == self.dtype
+                  and out.shape == tuple(b - a for a, b in box)):
+                return self._read_box(box, cells, pieces, out)  # straight into out
             else:
                 res = self._read_box(box, cells, pieces)[local]
         if out is None:
@@ -313,7 +321,11 @@ class ShardChunk:
 
     def _encode(self, part):
         part = np.ascontiguousarray(part)
-        if part.tobytes() == self._fill_bytes:
+        flat = part.reshape(-1).view(np.uint8)
+        itemsize = self.dtype.itemsize
+        # Most inner chunks of data differ from the fill value in their first item.
+        if flat[:itemsize].tobytes() == self._fill_bytes[:itemsize] and \
+                flat.tobytes() == self._fill_bytes:
             return None
         data = self.pipeline.encode(part)
         return data if isinstance(data, bytes) else bytes(data)
@@ -368,13 +380,17 @@ class ShardChunk:
                 for n in range(self.ncells):
                     if index[n, 0] != EMPTY:
                         pieces[n] = data[int(index[n, 0]):int(index[n, 0] + index[n, 1])]
-            if covering and whole_box:
-                buf = np.empty(tuple(b - a for a, b in aligned), self.dtype)
+            box_shape = tuple(b - a for a, b in aligned)
+            if covering and whole_box and local is Ellipsis and value.dtype == self.dtype:
+                buf = np.broadcast_to(value, box_shape)  # encoded from the value itself
             else:
-                buf = self._read_box(aligned, cells, pieces)
-            inner = tuple(slice(a - a2, b - a2) for (a, b), (a2, _) in zip(box, aligned))
-            target = buf[inner]
-            target[local] = value
+                if covering and whole_box:
+                    buf = np.empty(box_shape, self.dtype)
+                else:
+                    buf = self._read_box(aligned, cells, pieces)
+                inner = tuple(slice(a - a2, b - a2) for (a, b), (a2, _) in zip(box, aligned))
+                target = buf[inner]
+                target[local] = value
             for cell in cells:
                 lo = [i * c - a for i, c, (a, _) in zip(cell, self.inner_shape, aligned)]
                 part = buf[tuple(slice(l, l + c) for l, c in zip(lo, self.inner_shape))]
