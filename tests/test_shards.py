@@ -300,3 +300,18 @@ def test_shard_chunk_set_cdata_checks_first():
     with pytest.raises(CorruptChunkError):
         other.set_cdata(shard[:-1] + bytes([shard[-1] ^ 1]))
     np.testing.assert_array_equal(other[...], np.arange(16))
+
+
+@pytest.mark.parametrize("shards", [(), None])
+def test_zero_dimensional_array_reads_and_writes_like_numpy(shards):
+    z = zarr.open(MemoryStore(), mode="w", shape=(), chunks=(), dtype="i2", zarr_format=3,
+                  shards=shards, fill_value=4)
+    want = np.full((), 4, "i2")
+    for _ in range(2):
+        assert type(z[()]) is type(want[()]) and z[()] == want[()]
+        assert isinstance(z[...], np.ndarray) and z[...].shape == ()
+        z[()] = 9
+        want[()] = 9
+        assert z[()] == 9
+    z[...] = 4
+    assert z[...] == 4 and z.nchunks_initialized == (0 if shards == () else 1)

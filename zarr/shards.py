@@ -56,9 +56,10 @@ class _Locked:
 def _box(sel, shape):
     """The bounding box a basic selection touches, as (start, stop) per
     dimension, and the selection relative to the box; (None, sel) for a
-    selection of another kind (the whole shard is its box)."""
+    selection of another kind (the whole shard is its box). The empty
+    selection of a 0-d shard is kept: it selects a scalar."""
     if sel is Ellipsis or (isinstance(sel, tuple) and not sel):
-        return tuple((0, n) for n in shape), Ellipsis
+        return tuple((0, n) for n in shape), Ellipsis if shape or sel is Ellipsis else ()
     if not isinstance(sel, tuple):
         sel = (sel,)
     if len(sel) != len(shape):
@@ -251,7 +252,8 @@ class ShardChunk:
             lo = [i * c for i, c in zip(cell, self.inner_shape)]
             region = tuple(slice(max(a, l), min(b, l + c))
                            for (a, b), l, c in zip(box, lo, self.inner_shape))
-            dest = buf[tuple(slice(r.start - a, r.stop - a) for r, (a, _) in zip(region, box))]
+            dest = buf[tuple(slice(r.start - a, r.stop - a) for r, (a, _) in zip(region, box))
+                       + (Ellipsis,)]
             piece = pieces[self._number(cell)]
             if dest.shape == self.inner_shape:
                 self._decode_into(piece, dest)
@@ -389,11 +391,12 @@ class ShardChunk:
                 else:
                     buf = self._read_box(aligned, cells, pieces)
                 inner = tuple(slice(a - a2, b - a2) for (a, b), (a2, _) in zip(box, aligned))
-                target = buf[inner]
+                target = buf[inner + (Ellipsis,)]
                 target[local] = value
             for cell in cells:
                 lo = [i * c - a for i, c, (a, _) in zip(cell, self.inner_shape, aligned)]
-                part = buf[tuple(slice(l, l + c) for l, c in zip(lo, self.inner_shape))]
+                part = buf[tuple(slice(l, l + c) for l, c in zip(lo, self.inner_shape))
+                           + (Ellipsis,)]
                 pieces[self._number(cell)] = self._encode(part)
             self._store_pieces(pieces)
 
