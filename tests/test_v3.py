@@ -19,6 +19,7 @@ from zarr.storage import MemoryStore
 
 ZARR_V3 = Path(__file__).resolve().parent / "fixtures" / "zarr-v3"
 MANIFEST = json.loads((ZARR_V3 / "MANIFEST.json").read_text())
+BYTES = {"name": "bytes", "configuration": {"endian": "little"}}
 
 
 def expected(name):
@@ -405,3 +406,46 @@ def test_v3_hierarchies_are_not_consolidated(tmp_path):
     with pytest.raises(ValueError, match="Zarr v3 group .* not consolidated"):
         zarr.consolidate_metadata(str(tmp_path / "g"))
     assert sorted(os.listdir(tmp_path / "g")) == ["x", "zarr.json"]
+
+
+def _hostile_doc(shape, chunks, codecs, data_type="int32"):
+    return {"zarr_format": 3, "node_type": "array", "shape": shape, "data_type": data_type,
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
+            "chunk_key_encoding": {"name": "default"}, "fill_value": 0, "codecs": codecs}
+
+
+def _sharding(inner, **config):
+    return [{"name": "sharding_indexed", "configuration": dict(
+        {"chunk_shape": inner, "codecs": [BYTES]}, **config)}]
+
+
+@pytest.mark.parametrize("doc, message", [
+    # Inner chunks over a buffer's limit: refused before one is made.
+    (_hostile_doc([2**50], [2**50], _sharding([2**50])), "over blosc's limit"),
+    (_hostile_doc([2**31], [2**31], _sharding([2**31])), "over blosc's limit"),
+    # Shards of so many inner chunks that their index alone is gigabytes.
+    (_hostile_doc([10**9], [10**9], _sharding([1])), "inner chunks"),
+    (_hostile_doc([10**6, 10**6], [10**6, 10**6], _sharding([1, 1])), "inner chunks"),
+    # Index codecs and codec options of the wrong type.
+    (_hostile_doc([8], [8], _sharding([4], index_codecs=[
+        {"name": "bytes", "configuration": [1]}])), "index_codecs"),
+    (_hostile_doc([8], [8], _sharding([4], index_codecs=[
+        {"name": "bytes", "configuration": None}])), "index_codecs"),
+    (_hostile_doc([8], [8], [BYTES, {"name": "blosc", "configuration": {
+        "typesize": True, "shuffle": "shuffle"}}]), "typesize"),
+    (_hostile_doc([8], [8], [BYTES, {"name": "blosc", "configuration": {"clevel": "x"}}]),
+     "clevel"),
+    (_hostile_doc([8], [8], [BYTES, {"name": "zstd", "configuration": {"level": 10**30}}]),
+     "level"),
+])
+def test_hostile_zarr_json_raises_metadata_error(doc, message):
+    store = MemoryStore()
+    store.set("zarr.json", json.dumps(doc).encode())
+    with pytest.raises(MetadataError, match=message):
+        zarr.open(store, mode="r")
+
+
+def test_shards_of_too_many_inner_chunks_are_refused_at_creation():
+    with pytest.raises(ValueError, match="inner chunks"):
+        zarr.open(MemoryStore(), mode="w", shape=(10**9,), chunks=1, shards=10**9, dtype="u1",
+                  zarr_format=3)

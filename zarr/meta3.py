@@ -215,11 +215,12 @@ def sharding_parts(config, shard_shape, dtype, where="sharding_indexed"):
     if any(c["name"] == "sharding_indexed" for c in codecs):
         raise ValueError("sharding inside sharding is not supported")
     index_codecs = config.get("index_codecs", DEFAULT_INDEX_CODECS)
-    names = [c.get("name") if isinstance(c, dict) else c for c in index_codecs] \
-        if isinstance(index_codecs, list) else None
+    names = [c.get("name") if isinstance(c, dict) and isinstance(c.get("configuration", {}),
+                                                                  dict) else None
+             for c in index_codecs] if isinstance(index_codecs, list) else None
     endian = None
     if names and names[0] == "bytes":
-        endian = (index_codecs[0].get("configuration") or {}).get("endian", "little")
+        endian = index_codecs[0].get("configuration", {}).get("endian", "little")
     if names not in (["bytes"], ["bytes", "crc32c"]) or endian != "little":
         raise ValueError("sharding_indexed index_codecs %r are not supported (only bytes "
                          "little-endian, optionally then crc32c)" % (index_codecs,))
@@ -304,7 +305,7 @@ def parse_v3_metadata(text, where):
             codecs = [sharding_config(inner, inner_codecs, checksum, location)]
         elif any(c["name"] == "sharding_indexed" for c in codecs):
             raise ValueError("transpose before sharding_indexed is not supported")
-    except ValueError as e:
+    except (TypeError, ValueError) as e:
         raise MetadataError("%s: %s" % (where, e)) from None
     names = doc.get("dimension_names")
     if names is not None and (not isinstance(names, list) or len(names) != len(shape) or not all(

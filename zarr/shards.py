@@ -32,12 +32,14 @@ import math
 import numpy as np
 
 from zarr.codecs.v3 import Pipeline
-from zarr.ext import CorruptChunkError, crc32c
+from zarr.ext import MAX_BUFFERSIZE, CorruptChunkError, crc32c
 
 #: The offset and size of an inner chunk that is not stored.
 EMPTY = 2**64 - 1
 #: A shard touching at most this share of its inner chunks is read in ranges.
 RANGED_SHARE = 0.5
+#: The most inner chunks a shard may hold (an index of 256 MiB).
+MAX_INNER_CHUNKS = 2**24
 
 
 class _Locked:
@@ -112,6 +114,15 @@ class ShardChunk:
                              % (self.shape, self.inner_shape))
         self.grid = tuple(s // c for s, c in zip(self.shape, self.inner_shape))
         self.ncells = math.prod(self.grid)
+        if self.ncells > MAX_INNER_CHUNKS:
+            raise ValueError("a shard of shape %s holds %d inner chunks of shape %s, over the "
+                             "limit of %d (zarr.shards.MAX_INNER_CHUNKS): choose larger inner "
+                             "chunks or smaller shards" % (self.shape, self.ncells,
+                                                          self.inner_shape, MAX_INNER_CHUNKS))
+        if math.prod(self.inner_shape) > MAX_BUFFERSIZE // self.dtype.itemsize:
+            raise ValueError("an inner chunk of shape %s and dtype %s is over blosc's limit of "
+                             "%d bytes a buffer: choose smaller chunks"
+                             % (self.inner_shape, self.dtype, MAX_BUFFERSIZE))
         self.index_nbytes = 16 * self.ncells + (4 if checksum else 0)
         self.inner_nbytes = math.prod(self.inner_shape) * self.dtype.itemsize
         self.inner_bound = self.pipeline.max_encoded_size(self.inner_nbytes)

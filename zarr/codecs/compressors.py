@@ -69,7 +69,7 @@ class Zstd(Compressor):
     def __init__(self, level=0, checksum=False):
         if type(checksum) is not bool:
             raise TypeError("zstd checksum must be true or false, not %r" % (checksum,))
-        self._set(level=check_int("zstd", "level", level), checksum=checksum)
+        self._set(level=check_int("zstd", "level", level, -2**31, 2**31 - 1), checksum=checksum)
 
     def encode(self, buf):
         return zstd_compress(buf, self.level, self.checksum)
