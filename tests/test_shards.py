@@ -3,7 +3,9 @@ selection, what a read costs, crafted shard indexes, and writers of one
 shard's inner chunks in threads and processes."""
 
 import json
+import math
 import multiprocessing
+import pickle
 import threading
 
 import numpy as np
@@ -315,3 +317,115 @@ def test_zero_dimensional_array_reads_and_writes_like_numpy(shards):
         assert z[()] == 9
     z[...] = 4
     assert z[...] == 4 and z.nchunks_initialized == (0 if shards == () else 1)
+
+
+V3_DTYPES = ["i2", "bool", "c8", "f2", "f8", "u1", "c16"]
+
+
+def _fill_values(dtype):
+    kind = np.dtype(dtype).kind
+    if kind == "b":
+        return st.booleans()
+    if kind == "f":
+        return st.sampled_from([0.0, -0.0, float("nan"), 1.5, float("inf")])
+    if kind == "c":
+        return st.sampled_from([0j, complex(float("nan"), -0.0), 1 + 2j])
+    return st.sampled_from([0, 1, 7])
+
+
+def _ramp(shape, dtype):
+    n = np.arange(math.prod(shape)).reshape(shape)
+    kind = np.dtype(dtype).kind
+    if kind == "b":
+        return n % 3 == 0
+    return (n % 90 + (1j * n if kind == "c" else 0)).astype(dtype)
+
+
+def _index(draw, n):
+    if n and draw(st.booleans()):
+        return draw(st.integers(-n, n - 1))
+    return slice(draw(st.none() | st.integers(-n - 2, n + 2)),
+                 draw(st.none() | st.integers(-n - 2, n + 2)),
+                 draw(st.sampled_from([None, 1, 2, 3, -1, -2])))
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_v3_arrays_of_any_kind_against_numpy(data):
+    """Sharded or not, 0-d to 3-d, with transposes and big-endian chunks,
+    through every kind of selection, resize and append."""
+    draw = data.draw
+    ndim = draw(st.integers(0, 3))
+    shape = tuple(draw(st.integers(0 if ndim else 1, 9)) for _ in range(ndim))
+    inner = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+    shards = tuple(c * draw(st.integers(1, 3)) for c in inner) if draw(st.booleans()) else None
+    dtype = draw(st.sampled_from(V3_DTYPES))
+    fill = draw(_fill_values(dtype))
+    codecs = None
+    if ndim >= 2 and draw(st.booleans()):
+        codecs = [{"name": "transpose", "configuration": {
+            "order": draw(st.permutations(list(range(ndim))))}},
+            {"name": "bytes", "configuration": {"endian": draw(st.sampled_from(["little",
+                                                                                 "big"]))}},
+            {"name": "crc32c"}]
+    store = MemoryStore()
+    z = zarr.open(store, mode="w", shape=shape, chunks=inner, dtype=dtype, zarr_format=3,
+                  shards=shards, fill_value=fill, codecs=codecs)
+    want = np.full(shape, fill, dtype)
+    ops = ["basic", "read", "orthogonal", "points", "mask", "resize", "append"] if ndim else \
+        ["basic", "read"]
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(ops))
+        if op in ("basic", "read"):
+            sel = tuple(_index(draw, n) for n in shape) if ndim else \
+                draw(st.sampled_from([(), Ellipsis]))
+            if op == "basic":
+                z[sel] = value = _ramp(want[sel].shape, dtype)
+                want[sel] = value
+            else:
+                got = z[sel]
+                assert isinstance(got, np.ndarray) == isinstance(want[sel], np.ndarray)
+                np.testing.assert_array_equal(got, want[sel])
+        elif op == "orthogonal":
+            idx = tuple(sorted(set(draw(st.lists(st.integers(0, n - 1), min_size=1,
+                                                 max_size=4)))) if n else slice(None)
+                        for n in shape)
+            grid = np.ix_(*[np.arange(n)[i] for n, i in zip(shape, idx)])
+            z.oindex[idx] = value = _ramp(want[grid].shape, dtype)
+            want[grid] = value
+            np.testing.assert_array_equal(z.oindex[idx], want[grid])
+        elif op == "points" and 0 not in shape:
+            k = draw(st.integers(1, 5))
+            idx = tuple(np.array(draw(st.lists(st.integers(-n, n - 1), min_size=k, max_size=k)))
+                        for n in shape)
+            np.testing.assert_array_equal(z.vindex[idx], want[idx])
+            unique = sorted({tuple(p) for p in zip(*[i % n for i, n in zip(idx, shape)])})
+            idx = tuple(np.array(c) for c in zip(*unique))
+            z.vindex[idx] = value = _ramp(want[idx].shape, dtype)
+            want[idx] = value
+        elif op == "mask":
+            mask = np.array(draw(st.lists(st.booleans(), min_size=want.size,
+                                          max_size=want.size)), bool).reshape(shape)
+            np.testing.assert_array_equal(z[mask], want[mask])
+            z[mask] = value = _ramp(want[mask].shape, dtype)
+            want[mask] = value
+        elif op == "resize":
+            new = tuple(draw(st.integers(0, 12)) for _ in range(ndim))
+            z.resize(*new)
+            grown = np.full(new, fill, dtype)
+            common = tuple(slice(0, min(a, b)) for a, b in zip(shape, new))
+            grown[common] = want[common]
+            want, shape = grown, new
+        elif op == "append":
+            axis = draw(st.integers(0, ndim - 1))
+            extra = list(shape)
+            extra[axis] = draw(st.integers(0, 7))
+            value = _ramp(tuple(extra), dtype)
+            z.append(value, axis=axis)
+            want = np.concatenate([want, value], axis=axis)
+            shape = want.shape
+        assert z.shape == want.shape
+        np.testing.assert_array_equal(z[...], want)
+    back = pickle.loads(pickle.dumps(zarr.open(store, mode="r")))
+    assert back.shape == shape and json.loads(store.get("zarr.json"))["shape"] == list(shape)
+    np.testing.assert_array_equal(back[...], want)

@@ -3,7 +3,9 @@ shards (their index and their inner chunks) and of real chunks of v3 codec
 chains (crc32c, transpose, big-endian bytes) decode or raise
 CorruptChunkError, never another exception, a crash or an unbounded
 allocation; and a shard refused by ``set_cdata`` leaves the stored one as it
-was. At least 10,000 mutants a base set under the "ci" profile."""
+was. Half the mutants have their checksums made right again (``reseal``), so
+that what the crc32c would catch reaches the index checks and the inner
+decoders. At least 10,000 mutants a base set under the "ci" profile."""
 
 import struct
 
@@ -14,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from mutation import (GENERIC, MUTANTS_PER_EXAMPLE, budget_follows_the_profile, mutate,
                       mutations, smooth)
 from zarr.codecs.v3 import Pipeline, normalize_codecs
-from zarr.ext import CorruptChunkError
+from zarr.ext import CorruptChunkError, crc32c
 from zarr.shards import EMPTY, ShardChunk
 from zarr.storage import MemoryStore
 
@@ -53,6 +55,10 @@ SHARD_BASES = [
         A2, (12, 10), blank=[np.s_[12:, 10:]]),
     _shard_base("end-gzip-1d", [BYTES, {"name": "gzip", "configuration": {"level": 2}}], True,
                 "end", smooth(300, "<i2"), (30,)),
+    _shard_base("start-crc-transpose-big-crc", [
+        {"name": "transpose", "configuration": {"order": [1, 0]}},
+        {"name": "bytes", "configuration": {"endian": "big"}}, CRC], True, "start", A2, (6, 10),
+        blank=[np.s_[6:12, :10]]),
 ]
 
 
@@ -97,6 +103,24 @@ def _apply_u64(frame, ops):
             struct.pack_into("<Q", buf, op[1], op[2])
         else:
             buf = bytearray(mutate(bytes(buf), [op]))
+    return bytes(buf)
+
+
+def reseal(mutant, base):
+    """``mutant`` with its checksum made right again: a shard's index crc32c,
+    or the trailing crc32c of a chunk whose chain ends with one."""
+    buf = bytearray(mutant)
+    decoder = base.decoder
+    if isinstance(decoder, ShardChunk):
+        if not decoder.checksum or len(buf) < decoder.index_nbytes:
+            return mutant
+        start = 0 if decoder.location == "start" else len(buf) - decoder.index_nbytes
+        end = start + decoder.index_nbytes - 4
+        buf[end:end + 4] = crc32c(bytes(buf[start:end])).to_bytes(4, "little")
+    else:
+        if decoder.codecs[-1]["name"] != "crc32c" or len(buf) < 4:
+            return mutant
+        buf[-4:] = crc32c(bytes(buf[:-4])).to_bytes(4, "little")
     return bytes(buf)
 
 
@@ -166,7 +190,10 @@ def test_mutated_shards_decode_or_raise_corrupt_chunk_error(data):
     operations = GENERIC + [index_field] * 4
     for i in range(MUTANTS_PER_EXAMPLE):
         ops = data.draw(mutations_u64(base, operations), label="mutations %d" % i)
-        exercise_shard(base, _apply_u64(base.frame, ops))
+        mutant = _apply_u64(base.frame, ops)
+        if data.draw(st.booleans(), label="reseal %d" % i):
+            mutant = reseal(mutant, base)
+        exercise_shard(base, mutant)
 
 
 @st.composite
@@ -189,6 +216,8 @@ def test_mutated_v3_chunks_decode_or_raise_corrupt_chunk_error(data):
     for i in range(MUTANTS_PER_EXAMPLE):
         ops = data.draw(mutations(base, GENERIC), label="mutations %d" % i)
         mutant = mutate(base.frame, ops)
+        if data.draw(st.booleans(), label="reseal %d" % i):
+            mutant = reseal(mutant, base)
         if _outcome(lambda: base.decoder.decode(mutant, out)) == "ok" and \
                 mutant == base.frame:
             np.testing.assert_array_equal(out, base.array)
@@ -205,3 +234,26 @@ def test_crc32c_catches_every_single_bit_flip():
             mutant[pos] ^= 1 << bit
             with pytest.raises(CorruptChunkError, match="crc32c"):
                 base.decoder.decode(bytes(mutant))
+
+
+def test_resealed_mutants_get_past_the_checksums():
+    shard = SHARD_BASES[0]
+    raw = bytearray(shard.frame)
+    struct.pack_into("<Q", raw, len(raw) - shard.decoder.index_nbytes, 2**63)
+    with pytest.raises(CorruptChunkError, match="crc32c"):
+        exercise_shard_read(shard, bytes(raw))
+    with pytest.raises(CorruptChunkError, match="outside"):
+        exercise_shard_read(shard, reseal(bytes(raw), shard))
+    chunk = PIPELINE_BASES[1]
+    cut = chunk.frame[:len(chunk.frame) // 2] + chunk.frame[-4:]
+    with pytest.raises(CorruptChunkError, match="crc32c"):
+        chunk.decoder.decode(cut)
+    with pytest.raises(CorruptChunkError) as info:
+        chunk.decoder.decode(reseal(cut, chunk))
+    assert "crc32c" not in str(info.value)
+
+
+def exercise_shard_read(base, mutant):
+    probe = base.decoder.at(MemoryStore(), "s")
+    probe.store.set("s", mutant)
+    return probe[...]
