@@ -449,3 +449,23 @@ def test_shards_of_too_many_inner_chunks_are_refused_at_creation():
     with pytest.raises(ValueError, match="inner chunks"):
         zarr.open(MemoryStore(), mode="w", shape=(10**9,), chunks=1, shards=10**9, dtype="u1",
                   zarr_format=3)
+
+
+def test_a_sharding_codec_list_is_checked_at_creation_as_when_read():
+    sharding = {"name": "sharding_indexed", "configuration": {"chunk_shape": [4],
+                                                              "codecs": [BYTES]}}
+    store = MemoryStore()
+    z = zarr.open(store, mode="w", shape=8, chunks=8, dtype="i4", zarr_format=3,
+                  codecs=[sharding])  # the index codecs and location filled in
+    z[...] = np.arange(8)
+    (codec,) = json.loads(store.get("zarr.json"))["codecs"]
+    assert codec["configuration"]["index_location"] == "end"
+    assert [c["name"] for c in codec["configuration"]["index_codecs"]] == ["bytes", "crc32c"]
+    np.testing.assert_array_equal(zarr.open(store, mode="r")[...], np.arange(8))
+    for codecs, message in [([sharding, {"name": "crc32c"}], "after sharding_indexed"),
+                            ([{"name": "transpose", "configuration": {"order": [0]}}, sharding],
+                             "before sharding_indexed")]:
+        with pytest.raises(ValueError, match=message) as info:
+            zarr.open(MemoryStore(), mode="w", shape=8, chunks=8, dtype="i4", zarr_format=3,
+                      codecs=codecs)
+        assert not isinstance(info.value, MetadataError)

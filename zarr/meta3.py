@@ -239,6 +239,22 @@ def sharding_config(inner_chunks, codecs, checksum=True, location="end"):
         "index_location": location}}
 
 
+def split_sharding(codecs, shard_shape, dtype):
+    """The normalized codec list ``codecs`` with its ``sharding_indexed``
+    entry checked and every option filled in, and the inner chunk shape
+    (None when not sharded); ValueError for a sharding codec not first and
+    alone."""
+    if codecs[0]["name"] == "sharding_indexed":
+        if len(codecs) > 1:
+            raise ValueError("codecs after sharding_indexed are not supported")
+        inner, inner_codecs, checksum, location = sharding_parts(
+            codecs[0]["configuration"], shard_shape, dtype)
+        return [sharding_config(inner, inner_codecs, checksum, location)], inner
+    if any(c["name"] == "sharding_indexed" for c in codecs):
+        raise ValueError("transpose before sharding_indexed is not supported")
+    return codecs, None
+
+
 def compressor_of(codecs, itemsize):
     """The first compressing bytes-to-bytes codec of a chain (inner chain of a
     sharded one), as one of our codec objects, or None: what ``compressor`` shows."""
@@ -295,16 +311,8 @@ def parse_v3_metadata(text, where):
                             % (where, list(chunks), list(shape)))
     encoding = key_encoding(doc["chunk_key_encoding"], where)
     try:
-        codecs = normalize_codecs(doc["codecs"], dtype, len(shape))
-        inner = None
-        if codecs[0]["name"] == "sharding_indexed":
-            if len(codecs) > 1:
-                raise ValueError("codecs after sharding_indexed are not supported")
-            inner, inner_codecs, checksum, location = sharding_parts(
-                codecs[0]["configuration"], chunks, dtype)
-            codecs = [sharding_config(inner, inner_codecs, checksum, location)]
-        elif any(c["name"] == "sharding_indexed" for c in codecs):
-            raise ValueError("transpose before sharding_indexed is not supported")
+        codecs, inner = split_sharding(normalize_codecs(doc["codecs"], dtype, len(shape)),
+                                       chunks, dtype)
     except (TypeError, ValueError) as e:
         raise MetadataError("%s: %s" % (where, e)) from None
     names = doc.get("dimension_names")

@@ -11,7 +11,8 @@ from zarr.ext import StoreChunk
 from zarr.meta import array_metadata, decode_dtype, dumps, parse_array_metadata
 from zarr.codecs.v3 import normalize_codecs
 from zarr.meta3 import (OBJECT_TYPES, compressor_of, data_type_name, dumps_v3, key_encoding,
-                        parse_v3_metadata, sharding_config, sharding_parts, v3_document)
+                        parse_v3_metadata, sharding_config, sharding_parts, split_sharding,
+                        v3_document)
 from zarr.objects import ObjectChunk
 from zarr.shards import ShardChunk
 from zarr.storage import ARRAY_META, ATTRS, V3_META, describe_node, join_key
@@ -88,7 +89,6 @@ def new_metadata_v3(shape, dtype, chunks, compressor, fill_value, object_codec=N
         codecs = [first] + ([] if compressor is None else [v3_config(compressor, dtype.itemsize)])
     codecs = normalize_codecs(codecs, dtype, len(shape))
     chunks = normalize_chunks(chunks, shape, dtype.itemsize)
-    inner = None
     if shards is not None:
         if codecs[0]["name"] == "sharding_indexed":
             raise ValueError("give shards= or a sharding_indexed codec, not both")
@@ -98,8 +98,8 @@ def new_metadata_v3(shape, dtype, chunks, compressor, fill_value, object_codec=N
                              % (shards, chunks))
         inner, chunks = chunks, shards
         codecs = [sharding_config(inner, codecs)]
-    elif codecs[0]["name"] == "sharding_indexed":
-        inner = sharding_parts(codecs[0]["configuration"], chunks, dtype)[0]
+    else:
+        codecs, inner = split_sharding(codecs, chunks, dtype)
     meta = {"zarr_format": 3, "shape": shape, "dtype": dtype,
             "chunks": chunks, "inner_chunks": inner,
             "codecs": codecs, "compressor": compressor_of(codecs, dtype.itemsize),
