@@ -160,7 +160,8 @@ def test_one_element_costs_the_index_and_one_inner_chunk():
     r = zarr.open(store, mode="r")
     store.read_bytes, store.calls = 0, []
     assert r[1500, 700] == 1
-    assert store.read_bytes == 16 * 256 + 4 + 64 * 64 * 4, store.calls
+    # The index, the inner chunk, its index entry again and the shard's last byte twice.
+    assert store.read_bytes == 16 * 256 + 4 + 64 * 64 * 4 + 16 + 2, store.calls
     assert not [c for c in store.calls if c[0] == "get" and c[1].startswith("c/")]
 
 
@@ -429,3 +430,47 @@ def test_v3_arrays_of_any_kind_against_numpy(data):
     back = pickle.loads(pickle.dumps(zarr.open(store, mode="r")))
     assert back.shape == shape and json.loads(store.get("zarr.json"))["shape"] == list(shape)
     np.testing.assert_array_equal(back[...], want)
+
+
+class ReplacingStore(MemoryStore):
+    """A memory store where another writer replaces ``key`` with ``value``
+    just before the ``when``-th ranged read of it (counting from 0)."""
+
+    def __init__(self):
+        MemoryStore.__init__(self)
+        self.plan = None
+        self.ranged = 0
+
+    def get_ranges(self, key, ranges):
+        if self.plan is not None and self.plan[0] == key and self.plan[1] == self.ranged:
+            MemoryStore.set(self, key, self.plan[2])
+            self.plan = None
+        self.ranged += 1
+        return MemoryStore.get_ranges(self, key, ranges)
+
+
+@pytest.mark.parametrize("location", ["end", "start"])
+@pytest.mark.parametrize("when", [0, 1])
+def test_ranged_read_of_a_shard_replaced_meanwhile_gives_old_or_new_values(location, when):
+    """A shard rewritten by another writer between the reads of its index
+    and of its inner chunks (or between its size and its index): a reader
+    gets the values of one version, never another inner chunk's values nor
+    a CorruptChunkError."""
+    store = ReplacingStore()
+    codecs = [{"name": "sharding_indexed", "configuration": {
+        "chunk_shape": [4], "codecs": [BYTES], "index_location": location}}]
+    z = zarr.open(store, mode="w", shape=32, chunks=32, dtype="i4", zarr_format=3,
+                  codecs=codecs)
+    z[8:12] = 2
+    old = store.get("c/0")
+    z[0:4] = 1  # now inner chunk 0 is stored, and inner chunk 2 is further on
+    z[20:24] = 5
+    new = store.get("c/0")
+    store.set("c/0", old)
+    r = zarr.open(store, mode="r")
+    store.ranged, store.plan = 0, ("c/0", when, new)
+    assert r[9] == 2 and store.plan is None
+    if when == 0:  # inner chunk 0 is absent from the old shard: one ranged read
+        store.set("c/0", old)
+        store.ranged, store.plan = 0, ("c/0", when, new)
+        assert r[0] in (0, 1) and store.plan is None

@@ -205,7 +205,12 @@ class ShardChunk:
     def _load_cells(self, cells):
         """{cell number: encoded bytes or None} for the inner chunks ``cells``,
         with ranged reads of the index and of those chunks alone; None when
-        the shard is not stored."""
+        the shard is not stored.
+
+        Each ranged read also reads the shard's last byte and one past it
+        (one byte back: the size is the same) and, with the inner chunks,
+        their index entries again: a shard replaced between the reads (by
+        a writer of another inner chunk) is read again whole, in one get."""
         try:
             size = self.store.getsize(self.key)
         except KeyError:
@@ -214,21 +219,41 @@ class ShardChunk:
             raise self._corrupt("%d bytes, shorter than its index of %d"
                                 % (size, self.index_nbytes))
         start = 0 if self.location == "start" else size - self.index_nbytes
+        probe = (size - 1, 2)
         try:
-            raw = self.store.get_ranges(self.key, [(start, self.index_nbytes)])[0]
+            raw, end = self.store.get_ranges(self.key, [(start, self.index_nbytes), probe])
         except KeyError:
-            return None
-        index = self._parse_index(bytes(raw), size)
+            return self._load_cells_whole(cells)
+        if len(end) != 1:
+            return self._load_cells_whole(cells)
+        raw = bytes(raw)
+        index = self._parse_index(raw, size)
         wanted = [n for n in cells if index[n, 0] != EMPTY]
         pieces = dict.fromkeys(cells)
         if wanted:
             ranges = [(int(index[n, 0]), int(index[n, 1])) for n in wanted]
-            got = self.store.get_ranges(self.key, ranges)
+            entries = [(start + 16 * n, 16) for n in wanted]
+            try:
+                got = self.store.get_ranges(self.key, ranges + entries + [probe])
+            except KeyError:
+                return self._load_cells_whole(cells)
+            again = got[len(wanted):-1]
+            if len(got[-1]) != 1 or any(bytes(e) != raw[16 * n:16 * n + 16]
+                                        for n, e in zip(wanted, again)):
+                return self._load_cells_whole(cells)
             for n, (_, length), piece in zip(wanted, ranges, got):
                 if len(piece) != length:
                     raise self._corrupt("the shard changed while it was read")
                 pieces[n] = piece
         return pieces
+
+    def _load_cells_whole(self, cells):
+        loaded = self._load_whole()
+        if loaded is None:
+            return None
+        index, data = loaded
+        return {n: None if index[n, 0] == EMPTY else
+                data[int(index[n, 0]):int(index[n, 0] + index[n, 1])] for n in cells}
 
     # Cells: inner chunks by grid index and by number (C order).
 
@@ -305,14 +330,7 @@ class ShardChunk:
             if len(cells) <= RANGED_SHARE * self.ncells:
                 pieces = self._load_cells(numbers)
             else:
-                loaded = self._load_whole()
-                if loaded is not None:
-                    index, data = loaded
-                    pieces = {n: None if index[n, 0] == EMPTY else
-                              data[int(index[n, 0]):int(index[n, 0] + index[n, 1])]
-                              for n in numbers}
-                else:
-                    pieces = None
+                pieces = self._load_cells_whole(numbers)
             if pieces is None:
                 if out is not None:
                     out[...] = self.fill_value
