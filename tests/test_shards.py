@@ -474,3 +474,21 @@ def test_ranged_read_of_a_shard_replaced_meanwhile_gives_old_or_new_values(locat
         store.set("c/0", old)
         store.ranged, store.plan = 0, ("c/0", when, new)
         assert r[0] in (0, 1) and store.plan is None
+
+
+def test_opening_a_sharded_array_allocates_no_inner_chunk():
+    import tracemalloc
+
+    store = MemoryStore()
+    zarr.open(store, mode="w", shape=(2**28,), chunks=2**28, shards=2**28, dtype="u1",
+              zarr_format=3, fill_value=3)
+    tracemalloc.start()
+    try:
+        z = zarr.open(store, mode="r+")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24
+    z[:4] = 3  # the fill value: no shard stored
+    z[-2:] = [1, 2]
+    assert z.nchunks_initialized == 1 and z[-3:].tolist() == [3, 1, 2]

@@ -127,8 +127,16 @@ class ShardChunk:
         self.inner_nbytes = math.prod(self.inner_shape) * self.dtype.itemsize
         self.inner_bound = self.pipeline.max_encoded_size(self.inner_nbytes)
         self.nbytes = math.prod(self.shape) * self.dtype.itemsize
-        self._fill_bytes = np.full(self.inner_shape, self.fill_value, self.dtype).tobytes()
+        self._fill_item = np.array(self.fill_value, self.dtype).tobytes()
+        self._fill_inner = []  # an inner chunk of the fill value, once a write needs it
         self.store, self.key, self.lock = store, key, lock
+
+    def _fill_bytes(self):
+        """The bytes of an inner chunk of the fill value, made once for this
+        shard and every one :meth:`at` made from it."""
+        if not self._fill_inner:
+            self._fill_inner.append(self._fill_item * math.prod(self.inner_shape))
+        return self._fill_inner[0]
 
     def at(self, store, key, lock=None):
         """A shard like this one at another key."""
@@ -355,8 +363,8 @@ class ShardChunk:
         flat = part.reshape(-1).view(np.uint8)
         itemsize = self.dtype.itemsize
         # Most inner chunks of data differ from the fill value in their first item.
-        if flat[:itemsize].tobytes() == self._fill_bytes[:itemsize] and \
-                flat.tobytes() == self._fill_bytes:
+        if flat[:itemsize].tobytes() == self._fill_item and \
+                flat.tobytes() == self._fill_bytes():
             return None
         data = self.pipeline.encode(part)
         return data if isinstance(data, bytes) else bytes(data)
