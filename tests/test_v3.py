@@ -469,3 +469,15 @@ def test_a_sharding_codec_list_is_checked_at_creation_as_when_read():
             zarr.open(MemoryStore(), mode="w", shape=8, chunks=8, dtype="i4", zarr_format=3,
                       codecs=codecs)
         assert not isinstance(info.value, MetadataError)
+
+
+@pytest.mark.parametrize("name", ["zarr.json", "x/zarr.json", "zarr.json/x"])
+def test_a_v3_member_may_not_be_named_zarr_json(tmp_path, name):
+    for store in (MemoryStore(), str(tmp_path / "g")):
+        g = zarr.open_group(store, mode="w", zarr_format=3)
+        before = sorted(g.store)
+        for action in (lambda: g.zeros(name, shape=3), lambda: g.create_group(name),
+                       lambda: g[name]):
+            with pytest.raises(ValueError, match="zarr.json"):
+                action()
+        assert sorted(g.store) == before

@@ -95,7 +95,10 @@ class Group:
     # Members.
 
     def _full(self, name):
-        return join_path(self._path, *split_name(name))
+        parts = split_name(name)
+        if self._nodes.zarr_format == 3 and V3_META in parts:
+            raise ValueError("bad name %r: %r is the metadata of a Zarr v3 node" % (name, V3_META))
+        return join_path(self._path, *parts)
 
     def __getitem__(self, name):
         full = self._full(name)
