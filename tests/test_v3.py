@@ -242,6 +242,8 @@ def _doc(**changes):
     (dict(chunk_key_encoding={"name": "hash"}), "hash"),
     (dict(fill_value=None), "fill_value"),
     (dict(fill_value=2**40), "out of the range"),
+    (dict(data_type="float32", fill_value=10**400), "out of the range"),
+    (dict(data_type="complex128", fill_value=[0, -10**400]), "out of the range"),
     (dict(shape=None), "missing shape"),
     (dict(codecs=[{"name": "zstd"}]), "before the array-to-bytes"),
     (dict(future={"must_understand": True}), "unknown member 'future'"),

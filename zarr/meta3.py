@@ -85,7 +85,10 @@ def _float_fill(value, dtype):
                             "a hex bit pattern)" % value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise MetadataError("fill_value %r is not a number" % (value,))
-    f = float(value)
+    try:
+        f = float(value)
+    except OverflowError:
+        raise MetadataError("fill_value %r is out of the range of %s" % (value, dtype)) from None
     with np.errstate(over="ignore"):
         if math.isfinite(f) and not np.isfinite(dtype.type(f)):
             raise MetadataError("fill_value %r is out of the range of %s" % (value, dtype))
