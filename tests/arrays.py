@@ -156,6 +156,21 @@ def sharded(shape, dtype="f8", chunks=None, **kwargs):
                      chunks=chunks, **kwargs)
 
 
+def fsspec_memory(shape, dtype="f8", chunks=None, **kwargs):
+    """An array in an FsspecStore over fsspec's memory filesystem, nested keys."""
+    store = zarr.storage.FsspecStore.from_url("memory://" + new_path())
+    return zarr.open(store, mode="w", shape=shape, dtype=dtype, chunks=chunks,
+                     dimension_separator="/", **kwargs)
+
+
+def fsspec_local(shape, dtype="f8", chunks=None, **kwargs):
+    """An array in an FsspecStore over fsspec's local filesystem, at a path below its top."""
+    import fsspec
+    store = zarr.storage.FsspecStore(fsspec.filesystem("file"), new_path())
+    return zarr.open(store, mode="w", shape=shape, dtype=dtype, chunks=chunks,
+                     path="group/array", **kwargs)
+
+
 #: Every kind of array: name -> function(shape, dtype, chunks, **options) -> empty array.
 KINDS = {
     "memory": memory,
@@ -169,6 +184,8 @@ KINDS = {
     "memory-store": memory_store,
     "counting-store": counting_store,
     "sharded": sharded,
+    "fsspec-memory": fsspec_memory,
+    "fsspec-local": fsspec_local,
 }
 
 

@@ -101,7 +101,7 @@ ALL = sorted(KINDS) + ["memory-group", "memory-subgroup", "memory-member-array",
                        "process-sync-array"]
 DIRECTORIES = [name for name in ALL if name not in ("memory", "synchronized-memory",
                                                     "dict-store", "counting-store")
-               and not name.startswith("memory-")]
+               and not name.startswith(("memory-", "fsspec-"))]
 
 
 @pytest.fixture(params=ALL)

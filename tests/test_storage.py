@@ -182,8 +182,8 @@ def test_as_store_takes_paths_stores_and_mappings(tmp_path):
     assert isinstance(as_store({}), WrapperStore)
     with pytest.raises(TypeError):
         as_store(42)
-    with pytest.raises(ValueError, match="not supported"):
-        as_store("s3://bucket/x.zarr")
+    with pytest.raises(ValueError, match="storage_options are for URLs"):
+        as_store(str(tmp_path), storage_options={"anon": True})
 
 
 def test_normalize_key_examples():

@@ -69,7 +69,7 @@ def _gather(store, path):
     return metadata
 
 
-def consolidate_metadata(store, path=None):
+def consolidate_metadata(store, path=None, storage_options=None):
     """Write the metadata of the hierarchy of the group at ``path`` into its
     ``.zmetadata``, in zarr-python's layout, and open it consolidated.
 
@@ -86,6 +86,9 @@ def consolidate_metadata(store, path=None):
         As :func:`zarr.open_group` takes it.
     path : str, optional
         Where in the store the group is (its top by default).
+    storage_options : dict, optional
+        For a URL (``s3://bucket/a.zarr``): the options of its fsspec
+        filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
 
     Returns
     -------
@@ -112,7 +115,7 @@ def consolidate_metadata(store, path=None):
     >>> g["a/x"].shape
     (4, 4)
     """
-    store = as_store(store)
+    store = as_store(store, storage_options=storage_options)
     path = node_path(path)
     kind, found = node_format(store, path)
     if kind != "group" or found != 2:
@@ -212,7 +215,7 @@ def _open_over(store, path, metadata, mode, synchronized, lazy, threads):
 
 
 def open_consolidated(store, mode="r", path=None, synchronized=True, lazy=False, fsync=False,
-                      threads=None):
+                      threads=None, storage_options=None):
     """Open the hierarchy of the group at ``path`` from its consolidated
     metadata (``.zmetadata``, see :func:`consolidate_metadata`): one read.
 
@@ -237,6 +240,9 @@ def open_consolidated(store, mode="r", path=None, synchronized=True, lazy=False,
         Where in the store the group is (its top by default).
     synchronized, lazy, fsync, threads
         How the group opens its arrays, as :func:`zarr.open_group` takes them.
+    storage_options : dict, optional
+        For a URL (``s3://bucket/a.zarr``): the options of its fsspec
+        filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
 
     Returns
     -------
@@ -279,7 +285,7 @@ def open_consolidated(store, mode="r", path=None, synchronized=True, lazy=False,
     if mode not in ("r", "r+"):
         raise ValueError("open_consolidated opens in mode 'r' or 'r+', not %r (to change "
                          "metadata, use zarr.open_group, then zarr.consolidate_metadata)" % (mode,))
-    store = as_store(store, read_only=mode == "r", fsync=fsync)
+    store = as_store(store, read_only=mode == "r", fsync=fsync, storage_options=storage_options)
     path = node_path(path)
     metadata = _read(store, path)
     if mode == "r+":

@@ -521,7 +521,7 @@ def group(store=None, overwrite=False, synchronized=True, threads=None, **kwargs
 
 
 def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, process_sync=False,
-               threads=None, path=None, zarr_format=None):
+               threads=None, path=None, zarr_format=None, storage_options=None):
     """Open or create a group in a store (a directory for a path).
 
     Parameters
@@ -545,6 +545,9 @@ def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, proc
         (``zarr.json``), which its members take too. An existing group opens
         in its own format; a value given that is not it raises
         :class:`zarr.ContainsGroupError` naming the format found.
+    storage_options : dict, optional
+        For a URL (``s3://bucket/a.zarr``): the options of its fsspec
+        filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
 
     Examples
     --------
@@ -556,6 +559,8 @@ def open_group(store, mode="a", synchronized=True, lazy=False, fsync=False, proc
     >>> zarr.open(path, mode="r")["x"].shape
     (4, 4)
     """
+    if storage_options:
+        store = as_store(store, read_only=mode == "r", mode=mode, storage_options=storage_options)
     return open_group_at(store, node_path(path), mode, synchronized, lazy, fsync, process_sync,
                          threads, zarr_format)
 

@@ -16,7 +16,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
          dimension_separator=None, fsync=False, process_sync=False, synchronizer=None,
          object_codec=None, threads=None, compressor=DEFAULT, path=None, filters=None,
          zarr_format=None, codecs=None, chunk_key_encoding=None, dimension_names=None,
-         shards=None):
+         shards=None, storage_options=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
@@ -27,8 +27,9 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     Parameters
     ----------
     store : str, path-like, store or MutableMapping
-        A path is a directory (:class:`zarr.storage.LocalStore`); a
-        ``dict`` or other mapping is wrapped in a
+        A path is a directory (:class:`zarr.storage.LocalStore`); a URL
+        (``s3://bucket/a.zarr``, ``memory://x``) the objects under it
+        (:class:`zarr.storage.FsspecStore`); a ``dict`` or other mapping is wrapped in a
         :class:`zarr.storage.WrapperStore`.
     mode : {'r', 'r+', 'a', 'w', 'w-'}
         'r' read only and 'r+' read and write an existing array
@@ -94,6 +95,9 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     shards : tuple of int, optional
         A sharded v3 array: each cell of the grid is one stored shard of this
         shape (a multiple of ``chunks``) holding inner chunks of ``chunks``.
+    storage_options : dict, optional
+        For a URL (``s3://bucket/a.zarr``): the options of its fsspec
+        filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
 
     Examples
     --------
@@ -106,7 +110,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
-    store = as_store(store, fsync=fsync, mode=mode)
+    store = as_store(store, fsync=fsync, mode=mode, storage_options=storage_options)
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
              if value is not DEFAULT] + ([filters] if filters is not None else [])

@@ -14,6 +14,9 @@ A store maps string keys in the Zarr layout to bytes (see
   file, in HDF5 containers;
 - :class:`ZipStore`: the entries of one zip archive, as zarr-python lays
   them out (a path ending in ``.zip`` opens one).
+- :class:`FsspecStore` (also :data:`FSStore`): the objects under a path of
+  any fsspec filesystem, object storage among them (a URL such as
+  ``s3://bucket/a.zarr`` opens one).
 
 Examples
 --------
@@ -30,6 +33,7 @@ from collections.abc import MutableMapping
 
 from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
 from zarr.storage.consolidated import ConsolidatedStore
+from zarr.storage.fsspec_store import FSStore, FsspecStore
 from zarr.storage.keys import (ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META, V3_META, chunk_key,
                                describe_node, node_format, node_kind)
 from zarr.storage.local import DirectoryStore, LocalStore
@@ -39,8 +43,6 @@ from zarr.storage.wrapper import WrapperStore
 from zarr.storage.zipformat import ZipFormatError
 from zarr.storage.zipped import ZipDuplicateWarning, ZipInUseError, ZipStore
 
-_URL_SCHEMES = ("s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://",
-                "memory://", "file://")
 # An HDF5 file begins with this signature at 0, or at 512, 1024, 2048... after a user block.
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -61,28 +63,43 @@ def _is_hdf5(path):
     return False
 
 
-def as_store(where, read_only=False, fsync=False, mode=None):
+def _is_url(path):
+    """Whether ``path`` is an fsspec URL (``s3://...``, ``simplecache::s3://...``)."""
+    scheme, sep, _ = path.partition("://")
+    return "::" in path or (bool(sep) and scheme.isidentifier() and len(scheme) > 1)
+
+
+def as_store(where, read_only=False, fsync=False, mode=None, storage_options=None):
     """The store ``where`` names: a path (a :class:`LocalStore`; a
     :class:`ZipStore` for a path ending in ``.zip`` that is not a
-    directory), a :class:`Store` (itself), or a ``MutableMapping`` (wrapped).
+    directory), a URL (``s3://bucket/a.zarr``, ``memory://x``: an
+    :class:`FsspecStore` with ``storage_options``; ``file://`` without
+    options is a :class:`LocalStore`), a :class:`Store` (itself), an fsspec
+    mapper (an :class:`FsspecStore` over its filesystem), or a
+    ``MutableMapping`` (wrapped).
 
     ``mode`` is that of the opening (:func:`zarr.open`): a zip archive opens
     in mode 'r' for 'r' (or ``read_only``), in mode 'w' (a new archive) for
-    'w', else in mode 'a'; nothing else is created. ValueError for a URL of
-    object storage (``s3://...``) and for an HDF5 file.
+    'w', else in mode 'a'; nothing else is created. ValueError for an HDF5
+    file, and for ``storage_options`` given with anything but a URL.
 
     Examples
     --------
     >>> as_store("/tmp/x.zarr")
     LocalStore('/tmp/x.zarr')
     """
+    if isinstance(where, (str, os.PathLike)) and _is_url(os.fspath(where)):
+        url = os.fspath(where)
+        if url.startswith("file://") and not storage_options:
+            where = url[len("file://"):]
+        else:
+            return FsspecStore.from_url(url, storage_options, read_only=read_only)
+    if storage_options:
+        raise ValueError("storage_options are for URLs (s3://...), not for %r" % (where,))
     if isinstance(where, Store):
         return where
     if isinstance(where, (str, os.PathLike)):
         path = os.fspath(where)
-        if path.startswith(_URL_SCHEMES):
-            raise ValueError("%r: URLs of object storage are not supported yet; give a local "
-                             "path or a store" % path)
         if (path.lower().endswith(".zip") and not path.endswith(("/", os.sep))
                 and not os.path.isdir(path)):
             zip_mode = "r" if read_only or mode == "r" else "w" if mode == "w" else "a"
@@ -91,6 +108,9 @@ def as_store(where, read_only=False, fsync=False, mode=None):
             raise ValueError("%r is an HDF5 file, not a Zarr directory: read it with h5py "
                              "(zarr.array(h5py.File(path)[name]) copies a dataset)" % path)
         return LocalStore(path, read_only=read_only, fsync=fsync)
+    if type(where).__name__ == "FSMap" and hasattr(where, "fs") and hasattr(where, "root"):
+        return FsspecStore(where.fs, where.root, read_only=read_only or bool(
+            getattr(where, "readonly", False)))
     if isinstance(where, MutableMapping):
         return WrapperStore(where)
     raise TypeError("expected a path, a store or a MutableMapping, not %s"
@@ -98,7 +118,7 @@ def as_store(where, read_only=False, fsync=False, mode=None):
 
 
 __all__ = ["ARRAY_META", "ATTRS", "CONSOLIDATED_META", "ConsolidatedStore", "DirectoryStore",
-           "GROUP_META", "LocalStore", "MemoryStore", "ShardedStore", "Store", "V3_META", "WrapperStore",
+           "FSStore", "FsspecStore", "GROUP_META", "LocalStore", "MemoryStore", "ShardedStore", "Store", "V3_META", "WrapperStore",
            "ZipDuplicateWarning", "ZipFormatError", "ZipInUseError", "ZipStore", "as_store",
            "chunk_key", "describe_node", "join_key", "node_format", "node_kind", "normalize_key",
            "normalize_prefix"]

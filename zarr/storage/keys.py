@@ -75,8 +75,14 @@ def iter_chunk_keys(store, prefix, ndim, separator=".", leading=None):
     (keys as :func:`chunk_key` makes them with ``separator`` and ``leading``).
 
     Only names that are chunk keys count: metadata, temporary files of
-    interrupted writes and anything else are ignored.
+    interrupted writes and anything else are ignored. A store that lists a
+    whole prefix at once (``list_sizes``, object storage) is listed once,
+    not once per directory of nested keys.
     """
+    flat = getattr(store, "list_sizes", None)
+    if flat is not None:
+        yield from _iter_flat(flat(prefix), ndim, separator, leading)
+        return
     if leading is not None:
         yield from _iter_leading(store, prefix, ndim, separator, leading)
         return
@@ -101,6 +107,21 @@ def iter_chunk_keys(store, prefix, ndim, separator=".", leading=None):
             except KeyError:
                 continue
         yield (index if ndim else ()), size
+
+
+def _iter_flat(entries, ndim, separator, leading):
+    start = "" if leading is None else leading if ndim == 0 else leading + separator
+    for name, size in entries:
+        if not name.startswith(start) or size is None:
+            continue
+        rest = name[len(start):]
+        if ndim == 0:
+            if rest == ("" if leading is not None else "0"):
+                yield (), size
+            continue
+        index = tuple(_parse_index(p) for p in rest.split(separator))
+        if len(index) == ndim and None not in index:
+            yield index, size
 
 
 def _iter_leading(store, prefix, ndim, separator, leading):

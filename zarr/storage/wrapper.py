@@ -64,6 +64,14 @@ class WrapperStore(Store):
         inner = self._inner_store
         return inner.process_local if inner is not None else isinstance(self.store, dict)
 
+    @property
+    def list_sizes(self):
+        """The wrapped store's one-listing ``list_sizes``; AttributeError when it has none."""
+        inner = self._inner_store
+        if inner is None:
+            raise AttributeError("list_sizes")
+        return inner.list_sizes
+
     def _check_writable(self, key):
         if self._origin is not None:
             raise copy_refuses(self, self._origin)

@@ -1,0 +1,387 @@
+"""A store over any fsspec filesystem: object storage (S3, GCS, Azure), HTTP,
+memory, local files.
+
+Each key is one object under the store's root path. A chunk write is one
+whole-object upload (on S3 a single PUT, or a multipart upload completed in
+one step: a reader sees the old object or the new one); a small read of a
+chunk asks for byte ranges (``cat_ranges``), not the whole object; listings
+ask the service afresh each time (no cached listing hides another writer's
+objects).
+
+Only a missing key reads as missing: a missing bucket, a refused request or
+a timeout raises the filesystem's own exception class, with the URL and the
+key in its message.
+"""
+
+import json
+import os
+import threading
+
+from zarr.errors import ReadOnlyError
+from zarr.storage.base import Store, check_value, join_key, normalize_key, normalize_prefix
+from zarr.storage.memory import this_process
+from zarr.storage.partials import partial_name
+
+# The error codes of object stores that mean the container, not the key, is missing.
+_MISSING_CONTAINER = ("NoSuchBucket", "ContainerNotFound", "BucketNotFound")
+
+
+def _error_code(exc):
+    """The service's error code behind ``exc`` (botocore's ``response``), if any."""
+    seen = 0
+    while exc is not None and seen < 8:
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict):
+            code = response.get("Error", {}).get("Code")
+            if code:
+                return code
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _container_missing(exc):
+    if _error_code(exc) in _MISSING_CONTAINER:
+        return True
+    return "bucket does not exist" in str(exc).lower()
+
+
+def _with_location(exc, where):
+    """``exc`` again, of the same class where it can be made, naming ``where``."""
+    message = "%s: %s" % (where, exc if str(exc) else type(exc).__name__)
+    try:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            new = type(exc)(exc.errno, message)
+        else:
+            new = type(exc)(message)
+    except Exception:
+        exc.add_note(where)
+        return exc
+    new.__cause__ = exc
+    return new
+
+
+class FsspecStore(Store):
+    """The keys under ``path`` of the fsspec filesystem ``fs``.
+
+    Parameters
+    ----------
+    fs : fsspec.AbstractFileSystem
+        The filesystem (``s3fs.S3FileSystem(...)``, ``fsspec.filesystem('memory')``).
+    path : str
+        The root of the store in ``fs`` (``'bucket/data.zarr'``).
+    read_only : bool
+        Refuse writes.
+
+    Notes
+    -----
+    - ``set`` is one whole-object upload; on a local filesystem it writes a
+      temporary file and renames it over the key's.
+    - ``get_ranges`` asks the filesystem for the ranges only; a small read of
+      a blosc chunk costs two ranged requests (the header and block table,
+      then the blocks), not the chunk.
+    - ``list_sizes`` lists everything under a prefix in one listing (one
+      request per 1000 keys on S3), which a lazy array's ``initialized``
+      count uses.
+    - A store over fsspec's ``memory`` filesystem holds bytes of this process
+      only: a pickled copy refuses to be used in another process.
+
+    Examples
+    --------
+    >>> import fsspec
+    >>> store = FsspecStore(fsspec.filesystem("memory"), "/doc/fsspec-store")
+    >>> store["a/0.0"] = b"abc"
+    >>> store.get_ranges("a/0.0", [(1, 2)]), store.list()
+    ([b'bc'], ['a/0.0'])
+    >>> store.delete_prefix("")
+    """
+
+    supports_partial_reads = True
+
+    def __init__(self, fs, path="", read_only=False):
+        if not hasattr(fs, "cat_file") or not hasattr(fs, "pipe_file"):
+            raise TypeError("FsspecStore wraps an fsspec filesystem, not %s" % type(fs).__name__)
+        if not isinstance(path, str):
+            raise TypeError("the path of an FsspecStore is a string, not %r" % (path,))
+        self.fs = fs
+        self.path = fs._strip_protocol(path).rstrip("/") if path else ""
+        self.read_only = bool(read_only)
+        protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+        self.process_local = "memory" in protocols
+        self._local_files = "file" in protocols or "local" in protocols
+        self._origin = None  # the process whose memory filesystem a copy came from
+        self._lock = threading.Lock()
+        self._ident = None
+
+    @classmethod
+    def from_url(cls, url, storage_options=None, read_only=False):
+        """The store at ``url`` (``'s3://bucket/a.zarr'``, ``'memory://x'``,
+        ``'file:///data/a.zarr'``, a local path), with the filesystem's
+        ``storage_options`` (``{'anon': True}``, ``{'client_kwargs':
+        {'endpoint_url': ...}}``).
+
+        Examples
+        --------
+        >>> FsspecStore.from_url("memory://doc/url")
+        FsspecStore('memory://doc/url')
+        """
+        try:
+            from fsspec.core import url_to_fs
+        except ImportError:
+            raise ImportError("FsspecStore needs fsspec (pip install fsspec, and s3fs for "
+                              "s3:// URLs)") from None
+        if not isinstance(url, (str, os.PathLike)):
+            raise TypeError("a URL is a string, not %r" % (url,))
+        if storage_options is not None and not isinstance(storage_options, dict):
+            raise TypeError("storage_options is a dict, not %r" % (storage_options,))
+        fs, path = url_to_fs(os.fspath(url), **(storage_options or {}))
+        return cls(fs, path, read_only=read_only)
+
+    # Where things are.
+
+    def _full(self, key):
+        return self.path + "/" + key if self.path else key
+
+    def url(self, key=""):
+        """The URL of ``key`` (of the root for ``''``)."""
+        full = self._full(key) if key else self.path
+        return self.fs.unstrip_protocol(full)
+
+    def _relative(self, name):
+        name = self.fs._strip_protocol(name).rstrip("/")
+        root = self.path + "/" if self.path else ""
+        if self.path and not name.startswith(root):
+            return None
+        return name[len(root):]
+
+    def _check_process(self):
+        if self._origin is not None and self._origin != this_process():
+            host, pid = self._origin
+            raise ReadOnlyError(
+                "%r is over fsspec's memory filesystem of process %d on %s: its bytes are not "
+                "in this process (%d), which would read fill values where data is. Arrays "
+                "that other processes use belong in a directory or in object storage."
+                % (self, pid, host, os.getpid()))
+
+    def _raise(self, exc, key):
+        """The exception for a failure of the filesystem on ``key``: KeyError for a
+        missing key, else the filesystem's, naming the URL."""
+        if isinstance(exc, (FileNotFoundError, IsADirectoryError)) and not _container_missing(exc):
+            raise KeyError(key) from None
+        raise _with_location(exc, "%s (key %r)" % (self.url(key), key)) from None
+
+    # The protocol.
+
+    def _get(self, key):
+        self._check_process()
+        try:
+            return self.fs.cat_file(self._full(key))
+        except Exception as exc:
+            self._raise(exc, key)
+
+    def get_ranges(self, key, ranges):
+        key = normalize_key(key)
+        self._check_process()
+        ranges = [(int(start), int(length)) for start, length in ranges]
+        if not ranges:
+            return []
+        full = self._full(key)
+        try:
+            parts = self.fs.cat_ranges([full] * len(ranges), [s for s, _ in ranges],
+                                       [s + n for s, n in ranges], on_error="return")
+        except Exception as exc:
+            self._raise(exc, key)
+        for part in parts:
+            if isinstance(part, BaseException):
+                self._raise(part, key)
+        return [bytes(part) for part in parts]
+
+    def _set(self, key, value):
+        self._check_process()
+        full = self._full(key)
+        data = value if type(value) is bytes else bytes(value)
+        try:
+            if self._local_files:
+                self._set_file(full, data)
+            else:
+                self.fs.pipe_file(full, data)
+        except Exception as exc:
+            raise _with_location(exc, "%s (key %r)" % (self.url(key), key)) from None
+
+    def _set_file(self, full, data):
+        # fsspec's local pipe_file writes in place: a reader could see part of it.
+        directory, name = os.path.split(full)
+        os.makedirs(directory or ".", exist_ok=True)
+        tmp = os.path.join(directory, partial_name(name))
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, full)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    def _delete(self, key):
+        self.getsize(key)  # KeyError when missing: object stores delete nothing silently
+        try:
+            self.fs.rm_file(self._full(key))
+        except Exception as exc:
+            self._raise(exc, key)
+
+    def delete_prefix(self, prefix):
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        paths = [self._full(k) for k in self._list(prefix + "/" if prefix else "")]
+        if prefix:
+            try:
+                self.getsize(prefix)
+                paths.append(self._full(prefix))
+            except KeyError:
+                pass
+        if paths:
+            try:
+                self.fs.rm(paths)
+            except FileNotFoundError:
+                pass
+            except Exception as exc:
+                raise _with_location(exc, self.url(prefix)) from None
+
+    def _find(self, start):
+        """{relative key: size} of every object under the directory ``start`` names."""
+        self._check_process()
+        directory = start.rstrip("/")
+        where = self._full(directory) if directory else self.path
+        try:
+            self.fs.invalidate_cache(where)
+            found = self.fs.find(where, detail=True)
+        except FileNotFoundError as exc:
+            if _container_missing(exc):
+                raise _with_location(exc, self.url(directory)) from None
+            return {}
+        except Exception as exc:
+            raise _with_location(exc, self.url(directory)) from None
+        out = {}
+        for name, info in found.items():
+            if info.get("type", "file") != "file":
+                continue
+            rel = self._relative(name)
+            if rel and rel.startswith(start):
+                out[rel] = info.get("size")
+        return out
+
+    def _list(self, start):
+        return list(self._find(start))
+
+    def list_sizes(self, prefix=""):
+        """(key below ``prefix``, size) for every key under ``prefix``, from one
+        listing: what a chunk count asks instead of a listing per directory.
+
+        Examples
+        --------
+        >>> import fsspec
+        >>> store = FsspecStore(fsspec.filesystem("memory"), "/doc/sizes")
+        >>> store["a/0/1"] = b"abc"
+        >>> store.list_sizes("a")
+        [('0/1', 3)]
+        >>> store.delete_prefix("")
+        """
+        prefix = normalize_prefix(prefix)
+        start = prefix + "/" if prefix else ""
+        return sorted((key[len(start):], size) for key, size in self._find(start).items())
+
+    def list_dir(self, prefix=""):
+        return [name for name, _ in self.list_dir_sizes(prefix)]
+
+    def list_dir_sizes(self, prefix=""):
+        """(name, size) of what is directly under ``prefix``; size None for a
+        name that holds longer keys."""
+        self._check_process()
+        prefix = normalize_prefix(prefix)
+        where = self._full(prefix) if prefix else self.path
+        try:
+            self.fs.invalidate_cache(where)
+            entries = self.fs.ls(where, detail=True)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            if _container_missing(exc):
+                raise _with_location(exc, self.url(prefix)) from None
+            return []
+        except Exception as exc:
+            raise _with_location(exc, self.url(prefix)) from None
+        found = {}
+        for info in entries:
+            rel = self._relative(info["name"])
+            if not rel or (prefix and not rel.startswith(prefix + "/")):
+                continue
+            name = rel[len(prefix) + 1:] if prefix else rel
+            if not name or "/" in name:
+                continue
+            is_file = info.get("type", "file") == "file"
+            if is_file or name not in found:
+                found[name] = info.get("size") if is_file else None
+        return sorted(found.items())
+
+    def contains_prefix(self, prefix):
+        prefix = normalize_prefix(prefix)
+        if not prefix:
+            return bool(self._list(""))
+        return bool(self.list_dir_sizes(prefix))
+
+    def getsize(self, key):
+        key = normalize_key(key)
+        self._check_process()
+        full = self._full(key)
+        try:
+            self.fs.invalidate_cache(full)
+            info = self.fs.info(full)
+        except Exception as exc:
+            self._raise(exc, key)
+        if info.get("type", "file") != "file":
+            raise KeyError(key)
+        return int(info["size"])
+
+    def describe_key(self, key):
+        return "object %s" % self.url(key)
+
+    def lock_identity(self, key):
+        if self._ident is None:
+            options = json.dumps(getattr(self.fs, "storage_options", {}), sort_keys=True,
+                                 default=repr)
+            self._ident = ("fsspec", type(self.fs).__module__ + "." + type(self.fs).__name__,
+                           options)
+        return self._ident + (join_key(self.path, key),)
+
+    def with_read_only(self, read_only=True):
+        """The same objects, read-only (or not)."""
+        store = type(self)(self.fs, self.path, read_only)
+        store._origin = self._origin
+        return store
+
+    def _check_writable(self, key):
+        self._check_process()
+        Store._check_writable(self, key)
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and other.fs == self.fs and other.path == self.path
+                and other.read_only == self.read_only)
+
+    def __hash__(self):
+        return hash((type(self), self.path, self.read_only))
+
+    def __repr__(self):
+        return "%s(%r%s)" % (type(self).__name__, self.url(),
+                             ", read_only=True" if self.read_only else "")
+
+    def __getstate__(self):
+        origin = self._origin or (this_process() if self.process_local else None)
+        return {"fs": self.fs, "path": self.path, "read_only": self.read_only, "origin": origin}
+
+    def __setstate__(self, state):
+        self.__init__(state["fs"], state["path"], state["read_only"])
+        self._origin = state["origin"]
+
+
+#: The Zarr v2 name of the same store.
+FSStore = FsspecStore
