@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from s3server import s3_bucket, s3_server  # noqa: F401  (fixtures)
+
 # "ci" is what CI runs (.ci/run sets HYPOTHESIS_PROFILE=ci); "dev" is quick.
 settings.register_profile(
     "ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,7 +27,7 @@ FUZZ_SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 1
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEROP_VENV = ROOT / ".venv-interop"
-INTEROP_REQUIREMENTS = ["zarr>=3.1,<3.2", "numcodecs", "msgpack", "tensorstore"]
+INTEROP_REQUIREMENTS = ["zarr>=3.1,<3.2", "numcodecs", "msgpack", "tensorstore", "s3fs"]
 
 # Creating the environment is part of the test: any failure there fails it.
 INTEROP_VENV_TIMEOUT = 600

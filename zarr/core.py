@@ -279,7 +279,10 @@ class Array(Selections, ShapeChanges):
     def _threads_for(self, threads):
         if threads is not None:
             return check_threads(threads)
-        return self._threads if self._threads is not None else get_threads()
+        if self._threads is not None:
+            return self._threads
+        # A store whose requests wait on a network overlaps more of them than cores.
+        return max(get_threads(), getattr(self._store, "io_threads", 1))
 
     @property
     def attrs(self):

@@ -106,6 +106,11 @@ class Store(MutableMapping):
         Whether the bytes live in this process's memory, so that a pickled
         copy of the store is a copy of them, not another view of the same
         bytes.
+    io_threads : int
+        How many requests of a read or write of many chunks the store serves
+        best at once: the threads such a call uses at least, unless the call
+        or the array sets ``threads`` (a store over a network: more than the
+        cores, as each request mostly waits).
     """
 
     read_only = False
@@ -113,6 +118,7 @@ class Store(MutableMapping):
     supports_rename = False
     supports_deletes = True
     process_local = False
+    io_threads = 1
 
     # The methods a store implements.
 

@@ -97,6 +97,8 @@ class FsspecStore(Store):
     """
 
     supports_partial_reads = True
+    #: Concurrent requests of a many-chunk read or write over a network filesystem.
+    REMOTE_IO_THREADS = 16
 
     def __init__(self, fs, path="", read_only=False):
         if not hasattr(fs, "cat_file") or not hasattr(fs, "pipe_file"):
@@ -109,6 +111,12 @@ class FsspecStore(Store):
         protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
         self.process_local = "memory" in protocols
         self._local_files = "file" in protocols or "local" in protocols
+        self.io_threads = 1 if self.process_local or self._local_files else \
+            self.REMOTE_IO_THREADS
+        # s3fs asks an object's size before a whole read (to split large ones): one
+        # request more per chunk, which a single stream does without.
+        self._whole = {"max_concurrency": 1} if "max_concurrency" in getattr(
+            fs, "__dict__", {}) or hasattr(type(fs), "_cat_file_concurrent") else {}
         self._origin = None  # the process whose memory filesystem a copy came from
         self._lock = threading.Lock()
         self._ident = None
@@ -175,7 +183,7 @@ class FsspecStore(Store):
     def _get(self, key):
         self._check_process()
         try:
-            return self.fs.cat_file(self._full(key))
+            return self.fs.cat_file(self._full(key), **self._whole)
         except Exception as exc:
             self._raise(exc, key)
 

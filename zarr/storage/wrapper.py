@@ -65,6 +65,11 @@ class WrapperStore(Store):
         return inner.process_local if inner is not None else isinstance(self.store, dict)
 
     @property
+    def io_threads(self):
+        inner = self._inner_store
+        return inner.io_threads if inner is not None else 1
+
+    @property
     def list_sizes(self):
         """The wrapped store's one-listing ``list_sizes``; AttributeError when it has none."""
         inner = self._inner_store
