@@ -44,7 +44,7 @@ from zarr.opening import open, open_like
 from zarr.parallel import get_threads, set_threads
 from zarr import storage
 from zarr.storage import DirectoryStore, LocalStore, MemoryStore, WrapperStore
-from zarr.sync import ProcessSynchronizer, ThreadSynchronizer
+from zarr.sync import DistributedSynchronizer, ProcessSynchronizer, ThreadSynchronizer
 from zarr.table import Table, from_pandas, open_table
 
 __version__ = "0.1.0.dev0"
@@ -82,6 +82,7 @@ __all__ = [
     "LocalStore",
     "MemoryStore",
     "ProcessSynchronizer",
+    "DistributedSynchronizer",
     "StoreChunk",
     "ThreadSynchronizer",
     "WrapperStore",

@@ -8,6 +8,7 @@ uses is decided, in order, by the call's ``threads`` argument, the array's
 (the number of cores this process may run on).
 """
 
+import contextvars
 import operator
 from collections import deque
 import os
@@ -163,7 +164,9 @@ def run_tasks(tasks, threads=None):
                 return
 
     pool = _get_pool(workers - 1)
-    futures = [pool.submit(work) for _ in range(workers - 1)]
+    # Each pool thread runs in a copy of the caller's context: what a task asks
+    # of it (the dask.distributed worker it runs for) is the caller's.
+    futures = [pool.submit(contextvars.copy_context().run, work) for _ in range(workers - 1)]
     # The calling thread works too: what its tasks call runs inline, as in the pool.
     _in_worker.active = True
     try:
@@ -203,7 +206,7 @@ def map_ordered(func, n, threads=None, ahead=None):
     try:
         while pending or started < n:
             while started < n and len(pending) < ahead:
-                pending.append(pool.submit(func, started))
+                pending.append(pool.submit(contextvars.copy_context().run, func, started))
                 started += 1
             yield pending.popleft().result()
     finally:

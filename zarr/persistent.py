@@ -18,7 +18,7 @@ from zarr.parallel import check_threads
 from zarr.storage import (ARRAY_META, ATTRS, GROUP_META, V3_META, LocalStore, MemoryStore,
                           describe_node, join_key, node_format, node_kind)
 from zarr.storage.memory import this_process
-from zarr.sync import ProcessSynchronizer
+from zarr.sync import ProcessSynchronizer, cluster_synchronizer
 from zarr.tokens import persistent_token
 from zarr.util import normalize_chunks, normalize_resize, normalize_shape
 
@@ -103,13 +103,17 @@ class PersistentArray(Array):
         # reopens the array (in mode 'r' if it was read-only, else 'r+'). A
         # synchronized array's copies go to other processes (dask's workers,
         # multiprocessing), so its thread locks become process locks, in this
-        # handle too, so that its own writes and its copies' exclude each other.
+        # handle too, so that its own writes and its copies' exclude each other:
+        # file locks in a directory store, else the cluster's locks when this
+        # process is part of a dask.distributed cluster.
         sync = self._synchronizer
         if (sync is not None and not getattr(sync, "across_processes", False)
-                and self._mode != "r"):
+                and self._mode != "r" and not self._store.process_local):
             lock_dir = process_lock_directory(self._store, self._key_prefix)
-            if lock_dir is not None:
-                sync = self._synchronizer = ProcessSynchronizer(lock_dir)
+            wider = ProcessSynchronizer(lock_dir) if lock_dir is not None else \
+                cluster_synchronizer()
+            if wider is not None:
+                sync = self._synchronizer = wider
                 self.__dict__.pop("_attrs", None)  # its lock changes too
         return _reopen, (type(self), self._store, self._key_prefix,
                          "r" if self._mode == "r" else "r+", sync, self._threads,
@@ -127,6 +131,9 @@ class SynchronizedPersistentArray(PersistentArray):
     copies lock chunks across processes, and so does the handle that was
     pickled, from then on (other handles opened on the array in this process
     do not: open them with ``process_sync=True``). An array in another store
+    (object storage), pickled in a process of a dask.distributed cluster (a
+    client's or a worker's), takes a :class:`zarr.DistributedSynchronizer`
+    the same way. Elsewhere such an array
     cannot lock across processes: a copy unpickled in another process is a
     :class:`PersistentArray` (or :class:`LazyPersistentArray`), which
     promises no locks, and writes that share chunks with other processes'

@@ -9,11 +9,15 @@ appends hold its ``array_lock`` while they re-read and rewrite the metadata.
   the same chunks.
 - :class:`ProcessSynchronizer`: processes too, with ``fcntl`` lock files in a
   directory all of them reach.
+- :class:`DistributedSynchronizer`: the processes of a dask.distributed
+  cluster, with a ``distributed.Lock`` of the scheduler per chunk, where
+  they share no file system (object storage).
 """
 
 import contextlib
 import fcntl
 import os
+import sys
 
 from zarr.locks import thread_lock
 
@@ -148,3 +152,133 @@ class ProcessSynchronizer(ThreadSynchronizer):
 
     def __reduce__(self):
         return ProcessSynchronizer, (self.path,)
+
+
+class _ClusterLock:
+    """A thread lock, then a ``distributed.Lock`` named for what it guards."""
+
+    __slots__ = ("thread", "name", "timeout", "lock")
+
+    def __init__(self, thread, name, timeout):
+        self.thread, self.name, self.timeout, self.lock = thread, name, timeout, None
+
+    def acquire(self):
+        self.thread.acquire()
+        try:
+            try:
+                from distributed import Lock
+            except ImportError:
+                raise ImportError("DistributedSynchronizer needs dask.distributed "
+                                  "(pip install distributed)") from None
+            lock = Lock(self.name)
+            if not lock.acquire(timeout=self.timeout):
+                raise TimeoutError("the cluster lock %r was not given within %s s"
+                                   % (self.name, self.timeout))
+            self.lock = lock
+        except BaseException:
+            self.thread.release()
+            raise
+        return True
+
+    def release(self):
+        lock, self.lock = self.lock, None
+        try:
+            if lock is not None:
+                lock.release()
+        finally:
+            self.thread.release()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def _lock_name(kind, ident, key=None):
+    parts = [str(part) for part in (ident if isinstance(ident, tuple) else (ident,))]
+    return "zarr-%s:%s%s" % (kind, ":".join(parts), "" if key is None else "/" + key)
+
+
+class DistributedSynchronizer(ThreadSynchronizer):
+    """Chunk locks held by the scheduler of a dask.distributed cluster.
+
+    Each read-modify-write of a chunk holds a ``distributed.Lock`` named by
+    the array's store, path and chunk key (after the chunk's thread lock),
+    so that the workers of a cluster, on any machines, exclude each other's
+    writes to one chunk without a shared file system: what arrays on object
+    storage written from many workers need. Appends and resizes hold the
+    array's lock. The locks are asked of the cluster of the client or worker
+    the calling process has (a task on a worker, or a process with a
+    ``distributed.Client``); each costs a round trip to the scheduler.
+
+    Parameters
+    ----------
+    timeout : float, optional
+        Seconds to wait for a lock before TimeoutError (by default, as long
+        as it takes).
+
+    Examples
+    --------
+    >>> sync = DistributedSynchronizer(timeout=30)
+    >>> sync
+    DistributedSynchronizer(timeout=30)
+    >>> sync.lock_name(("local", "/data/x.zarr"), "0.0")
+    'zarr-chunk:local:/data/x.zarr/0.0'
+    """
+
+    across_processes = True
+
+    def __init__(self, timeout=None):
+        if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+            raise ValueError("timeout is a number of seconds above 0, not %r" % (timeout,))
+        self.timeout = timeout
+
+    @staticmethod
+    def lock_name(ident, key):
+        """The name of the cluster lock of chunk ``key`` of the array ``ident`` names."""
+        return _lock_name("chunk", ident, key)
+
+    def chunk_lock(self, ident, key):
+        return _ClusterLock(thread_lock("chunk", ident, key), self.lock_name(ident, key),
+                            self.timeout)
+
+    @contextlib.contextmanager
+    def array_lock(self, ident=None):
+        with _ClusterLock(thread_lock("array", ident), _lock_name("array", ident), self.timeout):
+            yield
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.timeout == self.timeout
+
+    def __hash__(self):
+        return hash((type(self), self.timeout))
+
+    def __repr__(self):
+        return "DistributedSynchronizer(%s)" % (
+            "" if self.timeout is None else "timeout=%r" % self.timeout)
+
+    def __reduce__(self):
+        return DistributedSynchronizer, (self.timeout,)
+
+
+def cluster_synchronizer():
+    """A :class:`DistributedSynchronizer` when this process is a worker of a
+    dask.distributed cluster or has a client of one, else None.
+
+    Examples
+    --------
+    >>> cluster_synchronizer() is None  # no cluster here
+    True
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    for probe in ("get_worker", "default_client"):
+        try:
+            getattr(distributed, probe)()
+        except (ValueError, AttributeError):
+            continue
+        return DistributedSynchronizer()
+    return None

@@ -131,7 +131,7 @@ class FsspecStore(Store):
         Examples
         --------
         >>> FsspecStore.from_url("memory://doc/url")
-        FsspecStore('memory://doc/url')
+        FsspecStore('memory:///doc/url')
         """
         try:
             from fsspec.core import url_to_fs
