@@ -33,6 +33,7 @@ bench: install
 	$(PY) bench/bench_table.py
 	$(PY) bench/bench_chunked.py
 	$(PY) bench/bench_peers.py
+	$(PY) bench/bench_s3.py
 
 # A smoke check of the comparison with the peers (about 75 s).
 bench-quick: install
