@@ -33,10 +33,10 @@ def _free_port():
 class MotoServer:
     """``python -m moto.server`` on 127.0.0.1, in a process of its own."""
 
-    def __init__(self):
+    def __init__(self, **server_env):
         self.port = _free_port()
         self.endpoint = "http://127.0.0.1:%d" % self.port
-        env = dict(os.environ, **S3_ENV)
+        env = dict(os.environ, **S3_ENV, **server_env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

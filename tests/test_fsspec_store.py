@@ -287,3 +287,28 @@ def test_a_missing_bucket_raises_and_never_reads_as_fill_values(s3_server, s3_bu
         z[:] = 4
     with pytest.raises(FileNotFoundError):
         zarr.open("s3://no-such-bucket-here/a.zarr", mode="r", storage_options=opts)
+
+
+def test_access_denied_raises_as_such_naming_the_url(tmp_path):
+    from s3server import MotoServer
+    # The first few requests go unchecked (the server's probe, the bucket made).
+    server = MotoServer(INITIAL_NO_AUTH_ACTION_COUNT="6")
+    try:
+        bucket = server.new_bucket()
+        fs = server.filesystem()
+        for _ in range(10):  # the unchecked rest used up: every request from now is refused
+            try:
+                fs.invalidate_cache()
+                fs.ls(bucket, refresh=True)
+            except PermissionError:
+                break
+        else:
+            raise AssertionError("the server never refused a request")
+        url = "s3://%s/a.zarr" % bucket
+        for make in (lambda: zarr.open(url, mode="r", storage_options=server.storage_options),
+                     lambda: zarr.open(url, mode="w", shape=4, chunks=2,
+                                       storage_options=server.storage_options)):
+            with pytest.raises(PermissionError, match=url):
+                make()
+    finally:
+        server.stop()
