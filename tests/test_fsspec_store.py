@@ -154,18 +154,25 @@ def test_errors_of_the_service_raise_as_such_naming_the_url_and_key(error):
     assert np.array_equal(z[:], np.arange(1000))
 
 
-def test_a_memory_filesystem_store_is_refused_in_another_process(mem_store):
+def test_a_memory_filesystem_store_goes_to_another_process_as_a_copy(mem_store):
     z = zarr.open(mem_store, mode="w", shape=4, chunks=2)
     z[:] = 7
     blob = pickle.dumps(z)
-    assert pickle.loads(blob)[:].tolist() == [7, 7, 7, 7]  # this process: the same bytes
+    same = pickle.loads(blob)  # this process: the same bytes
+    assert same.store == z.store
+    z[0] = 8
+    assert same[:].tolist() == [8, 7, 7, 7]
     code = ("import pickle, sys\n"
-            "try:\n    pickle.loads(sys.stdin.buffer.read())[0]\n"
+            "z = pickle.loads(sys.stdin.buffer.read())\n"
+            "print(type(z.store).__name__, z[:].tolist())\n"
+            "try:\n    z[0] = 1\n"
             "except Exception as e:\n    print(type(e).__name__, e)\n"
-            "else:\n    print('read')\n")
+            "else:\n    print('written')\n")
     out = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True,
-                         timeout=120, check=True).stdout.decode()
-    assert out.startswith("ReadOnlyError") and "memory filesystem of process" in out
+                         timeout=120, check=True).stdout.decode().splitlines()
+    assert out[0] == "MemoryStore [7.0, 7.0, 7.0, 7.0]"
+    assert out[1].startswith("ReadOnlyError") and "is a copy" in out[1]
+    assert z[:].tolist() == [8, 7, 7, 7]
 
 
 # S3: moto's server on 127.0.0.1 (tests/s3server.py).

@@ -17,9 +17,8 @@ import json
 import os
 import threading
 
-from zarr.errors import ReadOnlyError
 from zarr.storage.base import Store, check_value, join_key, normalize_key, normalize_prefix
-from zarr.storage.memory import this_process
+from zarr.storage.memory import MemoryStore, copied_from_live_process, this_process
 from zarr.storage.partials import partial_name
 
 # The error codes of object stores that mean the container, not the key, is missing.
@@ -84,7 +83,9 @@ class FsspecStore(Store):
       request per 1000 keys on S3), which a lazy array's ``initialized``
       count uses.
     - A store over fsspec's ``memory`` filesystem holds bytes of this process
-      only: a pickled copy refuses to be used in another process.
+      only: pickled, it carries them, and unpickled in another process it is
+      a :class:`MemoryStore` copy, which refuses writes while this process
+      runs.
 
     Examples
     --------
@@ -117,7 +118,6 @@ class FsspecStore(Store):
         # request more per chunk, which a single stream does without.
         self._whole = {"max_concurrency": 1} if "max_concurrency" in getattr(
             fs, "__dict__", {}) or hasattr(type(fs), "_cat_file_concurrent") else {}
-        self._origin = None  # the process whose memory filesystem a copy came from
         self._lock = threading.Lock()
         self._ident = None
 
@@ -162,15 +162,6 @@ class FsspecStore(Store):
             return None
         return name[len(root):]
 
-    def _check_process(self):
-        if self._origin is not None and self._origin != this_process():
-            host, pid = self._origin
-            raise ReadOnlyError(
-                "%r is over fsspec's memory filesystem of process %d on %s: its bytes are not "
-                "in this process (%d), which would read fill values where data is. Arrays "
-                "that other processes use belong in a directory or in object storage."
-                % (self, pid, host, os.getpid()))
-
     def _raise(self, exc, key):
         """The exception for a failure of the filesystem on ``key``: KeyError for a
         missing key, else the filesystem's, naming the URL."""
@@ -181,7 +172,6 @@ class FsspecStore(Store):
     # The protocol.
 
     def _get(self, key):
-        self._check_process()
         try:
             return self.fs.cat_file(self._full(key), **self._whole)
         except Exception as exc:
@@ -189,7 +179,6 @@ class FsspecStore(Store):
 
     def get_ranges(self, key, ranges):
         key = normalize_key(key)
-        self._check_process()
         ranges = [(int(start), int(length)) for start, length in ranges]
         if not ranges:
             return []
@@ -205,7 +194,6 @@ class FsspecStore(Store):
         return [bytes(part) for part in parts]
 
     def _set(self, key, value):
-        self._check_process()
         full = self._full(key)
         data = value if type(value) is bytes else bytes(value)
         try:
@@ -259,7 +247,6 @@ class FsspecStore(Store):
 
     def _find(self, start):
         """{relative key: size} of every object under the directory ``start`` names."""
-        self._check_process()
         directory = start.rstrip("/")
         where = self._full(directory) if directory else self.path
         try:
@@ -306,7 +293,6 @@ class FsspecStore(Store):
     def list_dir_sizes(self, prefix=""):
         """(name, size) of what is directly under ``prefix``; size None for a
         name that holds longer keys."""
-        self._check_process()
         prefix = normalize_prefix(prefix)
         where = self._full(prefix) if prefix else self.path
         try:
@@ -339,7 +325,6 @@ class FsspecStore(Store):
 
     def getsize(self, key):
         key = normalize_key(key)
-        self._check_process()
         full = self._full(key)
         try:
             self.fs.invalidate_cache(full)
@@ -363,13 +348,7 @@ class FsspecStore(Store):
 
     def with_read_only(self, read_only=True):
         """The same objects, read-only (or not)."""
-        store = type(self)(self.fs, self.path, read_only)
-        store._origin = self._origin
-        return store
-
-    def _check_writable(self, key):
-        self._check_process()
-        Store._check_writable(self, key)
+        return type(self)(self.fs, self.path, read_only)
 
     def __eq__(self, other):
         return (type(other) is type(self) and other.fs == self.fs and other.path == self.path
@@ -382,13 +361,25 @@ class FsspecStore(Store):
         return "%s(%r%s)" % (type(self).__name__, self.url(),
                              ", read_only=True" if self.read_only else "")
 
-    def __getstate__(self):
-        origin = self._origin or (this_process() if self.process_local else None)
-        return {"fs": self.fs, "path": self.path, "read_only": self.read_only, "origin": origin}
+    def __reduce__(self):
+        if not self.process_local:
+            return type(self), (self.fs, self.path, self.read_only)
+        # The bytes of a memory filesystem go with the pickle, as a MemoryStore's do.
+        values = {key: self._get(key) for key in self._list("")}
+        return _unpickle_process_local, (type(self), self.fs, self.path, self.read_only,
+                                         this_process(), values)
 
-    def __setstate__(self, state):
-        self.__init__(state["fs"], state["path"], state["read_only"])
-        self._origin = state["origin"]
+
+def _unpickle_process_local(cls, fs, path, read_only, origin, values):
+    """The store again in the process that pickled it; elsewhere a
+    :class:`MemoryStore` copy of its keys, which refuses writes while that
+    process runs (they would never reach its memory)."""
+    if tuple(origin) == this_process():
+        return cls(fs, path, read_only)
+    copy = MemoryStore(read_only=read_only)
+    copy._values.update(values)
+    copy._origin = tuple(origin) if copied_from_live_process(tuple(origin)) else None
+    return copy
 
 
 #: The Zarr v2 name of the same store.
