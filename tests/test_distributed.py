@@ -170,3 +170,13 @@ def test_a_memory_filesystem_array_is_read_on_the_workers_and_refuses_their_writ
         da.store(source().rechunk((333, 777)), z, lock=False)
     assert (z[...] == 5).all()
     z.store.delete_prefix("")
+
+
+def test_an_array_that_cannot_reopen_on_the_workers_raises_there(tmp_path, client):
+    import shutil
+    path = str(tmp_path / "gone.zarr")
+    z = zarr.open(path, mode="w", shape=SHAPE, chunks=(500, 800), dtype="i8")
+    x = da.from_array(z, chunks=z.chunks)
+    shutil.rmtree(path)  # the workers unpickle an array whose metadata is gone
+    with pytest.raises(FileNotFoundError):
+        client.compute(x.sum()).result(timeout=120)

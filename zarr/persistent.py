@@ -168,6 +168,60 @@ class SynchronizedLazyPersistentArray(LazyPersistentArray):
 
 
 def _reopen(cls, store, path, mode, synchronizer, threads, origin=None):
+    try:
+        return _reopened(cls, store, path, mode, synchronizer, threads, origin)
+    except Exception as exc:
+        # Raised here, while unpickling, the error would never reach the caller
+        # of a dask.distributed computation (a worker that fails to unpickle a
+        # task loses its scheduler's connection, and the computation waits).
+        return UnopenedArray((cls, store, path, mode, synchronizer, threads, origin), exc)
+
+
+class UnopenedArray:
+    """What a pickled array unpickles as when it cannot be reopened (its
+    metadata gone or unreadable, its store refusing): every use raises the
+    error of the reopening, of its own type, and a pickle of it tries the
+    reopening again where it lands.
+
+    Examples
+    --------
+    >>> import pickle, shutil, tempfile, zarr
+    >>> path = tempfile.mkdtemp() + "/gone.zarr"
+    >>> blob = pickle.dumps(zarr.open(path, mode="w", shape=4, chunks=2))
+    >>> shutil.rmtree(path)
+    >>> z = pickle.loads(blob)
+    >>> z[0]  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ...
+    """
+
+    def __init__(self, args, error):
+        self.__dict__["_args"] = args
+        self.__dict__["_error"] = error
+
+    def _raise(self, *args, **kwargs):
+        raise self.__dict__["_error"]
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        self._raise()
+
+    __getitem__ = __setitem__ = __array__ = __len__ = __iter__ = _raise
+
+    def __setattr__(self, name, value):
+        self._raise()
+
+    def __reduce__(self):
+        return _reopen, self.__dict__["_args"]
+
+    def __repr__(self):
+        error = self.__dict__["_error"]
+        return "<zarr array not reopened: %s: %s>" % (type(error).__name__, error)
+
+
+def _reopened(cls, store, path, mode, synchronizer, threads, origin):
     if (synchronizer is not None and not getattr(synchronizer, "across_processes", False)
             and mode != "r" and origin is not None and tuple(origin) != this_process()
             and not store.process_local):
