@@ -124,7 +124,7 @@ def main():
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "array.json"), "w") as f:
         json.dump({"machine": platform.machine(), "cpus": os.cpu_count(),
-                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__version__, "quick": args.quick,
+                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__engine_version__, "quick": args.quick,
                    "rows": rows}, f, indent=1)
 
 

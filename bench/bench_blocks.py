@@ -67,7 +67,7 @@ def main():
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "blocks.json"), "w") as f:
         json.dump({"machine": platform.machine(), "cpus": os.cpu_count(),
-                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__version__, "quick": args.quick,
+                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__engine_version__, "quick": args.quick,
                    "rows": rows}, f, indent=1)
 
 

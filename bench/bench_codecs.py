@@ -157,7 +157,7 @@ def main():
             print("| %s | %s | %s |" % (dname, cname, " | ".join(cells)))
             rows.append(row)
     result = {"machine": platform.machine(), "python": platform.python_version(),
-              "zarr": zarr.__version__, "quick": args.quick, "nchunks": nchunks,
+              "zarr": zarr.__engine_version__, "quick": args.quick, "nchunks": nchunks,
               "repeat": repeat, "peer": theirs.get("versions") if theirs else None,
               "rows": rows}
     if not args.quick:

@@ -167,7 +167,7 @@ def main():
     with open(os.path.join(HERE, "results", "persistent.json"), "w") as f:
         json.dump({"machine": platform.machine(), "cpus": os.cpu_count(),
                    "dir": args.dir or tempfile.gettempdir(),
-                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__version__, "quick": args.quick,
+                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__engine_version__, "quick": args.quick,
                    "rows": rows, "lazy and appends": extra}, f, indent=1)
 
 

@@ -163,7 +163,7 @@ def main():
     with open(os.path.join(HERE, "results", "table.json"), "w") as f:
         json.dump({"machine": platform.machine(), "cpus": os.cpu_count(),
                    "threads": zarr.get_threads(), "dir": args.dir or tempfile.gettempdir(),
-                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__version__,
+                   "blosc": ext.BLOSC_VERSION, "zarr": zarr.__engine_version__,
                    "pandas": pd.__version__, "quick": args.quick, "rows": nrows, "columns": 10,
                    "chunks": CHUNKS, "repeat": repeat, "nbytes": nbytes, "cbytes": cbytes,
                    "write": writes, "read": reads}, f, indent=1)

@@ -41,17 +41,25 @@ from zarr.persistent import (
 from zarr.hierarchy import Group, group, open_group
 from zarr.consolidated import consolidate_metadata, open_consolidated
 from zarr.opening import open, open_like
+from zarr.api3 import create_array, open_array
 from zarr.parallel import get_threads, set_threads
 from zarr import storage
 from zarr.storage import DirectoryStore, LocalStore, MemoryStore, WrapperStore
 from zarr.sync import DistributedSynchronizer, ProcessSynchronizer, ThreadSynchronizer
 from zarr.table import Table, from_pandas, open_table
 
-__version__ = "0.1.0.dev0"
+#: The version of this package.
+__engine_version__ = "0.1.0.dev0"
+#: The level of zarr-python's API this package answers to: dask and xarray
+#: read it to pick the calls they make (``create_array``, ``open_array``,
+#: ``zarr.storage.FsspecStore``), as they would with zarr-python 3.1.
+__version__ = "3.1.0"
 
 __all__ = [
     "get_threads",
     "set_threads",
+    "create_array",
+    "open_array",
     "Array",
     "Attributes",
     "ContainsArrayError",

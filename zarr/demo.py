@@ -106,7 +106,7 @@ def group_session():
 
 def main():
     print("zarr %s over c-blosc %s; compressors: %s"
-          % (zarr.__version__, zarr.BLOSC_VERSION, ", ".join(zarr.COMPRESSORS)))
+          % (zarr.__engine_version__, zarr.BLOSC_VERSION, ", ".join(zarr.COMPRESSORS)))
     print()
     session()
     persistent_session()

@@ -1,0 +1,83 @@
+"""zarr-python 3's calls that dask makes (zarr/api3.py): create_array and
+open_array, with numpy as the oracle, and the version strings."""
+
+import numpy as np
+import pytest
+from packaging.version import Version
+
+import zarr
+from zarr.errors import ContainsGroupError
+
+
+def test_the_api_level_and_the_engine_version():
+    assert Version(zarr.__version__).major == 3
+    assert Version(zarr.__engine_version__) < Version("1")
+
+
+class _ConfigCodec:
+    """A codec of numcodecs' kind: it describes itself by get_config."""
+
+    def get_config(self):
+        return {"id": "zstd", "level": 3}
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_create_array_makes_what_it_is_asked(tmp_path, zarr_format):
+    a = np.arange(300, dtype="i2").reshape(10, 30)
+    z = zarr.create_array(str(tmp_path / "s.zarr"), name="g/h/x", shape=a.shape, dtype=a.dtype,
+                          chunks=(4, 7), compressors=_ConfigCodec(), fill_value=-1,
+                          zarr_format=zarr_format, attributes={"units": "m"})
+    z[2:9, 3:] = a[2:9, 3:]
+    want = np.full_like(a, -1)
+    want[2:9, 3:] = a[2:9, 3:]
+    back = zarr.open_array(str(tmp_path / "s.zarr"), path="g/h/x", mode="r")
+    np.testing.assert_array_equal(back[...], want)
+    assert back.zarr_format == zarr_format and back.chunks == (4, 7)
+    assert back.attrs["units"] == "m" and back.compressor.get_config()["id"] == "zstd"
+    root = zarr.open_group(str(tmp_path / "s.zarr"), mode="r")
+    assert list(root) == ["g"] and list(root["g"]) == ["h"]  # the parents are groups
+
+
+def test_create_array_defaults_and_data(tmp_path):
+    z = zarr.create_array(shape=(5,), dtype="f8")
+    assert z.zarr_format == 3 and z.fill_value == 0 and z[...].tolist() == [0] * 5
+    d = np.linspace(0, 1, 50).reshape(5, 10)
+    z = zarr.create_array({}, data=d, chunks=(2, 3), compressors=None, zarr_format=2)
+    np.testing.assert_array_equal(z[...], d)
+    assert z.compressor is None
+    s = zarr.create_array(str(tmp_path / "sh.zarr"), shape=(40, 40), chunks=(5, 5),
+                          shards=(20, 20), dtype="u1")
+    s[...] = 7
+    assert zarr.open_array(str(tmp_path / "sh.zarr"), mode="r").shards == (20, 20)
+
+
+def test_create_array_refuses_what_exists_and_what_it_cannot_do(tmp_path):
+    path = str(tmp_path / "a.zarr")
+    z = zarr.create_array(path, shape=(4,), dtype="i4", fill_value=0)
+    z[...] = 3
+    with pytest.raises(FileExistsError):
+        zarr.create_array(path, shape=(8,), dtype="i4")
+    assert zarr.open_array(path, mode="r")[...].tolist() == [3, 3, 3, 3]
+    for bad in ({"order": "F"}, {"serializer": {"name": "vlen-utf8"}},
+                {"config": {"write_empty_chunks": False}}, {"config": {"unknown": 1}},
+                {"compressors": [{"id": "zstd"}, {"id": "gzip"}]}):
+        with pytest.raises(NotImplementedError):
+            zarr.create_array({}, shape=(4,), dtype="i4", **bad)
+    with pytest.raises(TypeError):
+        zarr.create_array({}, dtype="i4")
+    with pytest.raises(ValueError, match="shape"):
+        zarr.create_array({}, shape=(3,), data=np.zeros(4))
+    z = zarr.create_array(path, shape=(8,), dtype="f4", overwrite=True)
+    assert zarr.open_array(path, mode="r").shape == (8,)
+
+
+def test_open_array_opens_arrays_only(tmp_path):
+    g = zarr.open_group(str(tmp_path / "g.zarr"), mode="w")
+    g.zeros("x", shape=(3,), chunks=2)
+    with pytest.raises(ContainsGroupError):
+        zarr.open_array(str(tmp_path / "g.zarr"), mode="r")
+    assert zarr.open_array(str(tmp_path / "g.zarr"), path="x", mode="r").shape == (3,)
+    with pytest.raises(FileNotFoundError):
+        zarr.open_array(str(tmp_path / "none.zarr"), mode="r")
+    z = zarr.open_array(str(tmp_path / "new.zarr"), mode="w", shape=(2, 2), chunks=(1, 1))
+    assert z.shape == (2, 2)
