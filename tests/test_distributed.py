@@ -180,3 +180,21 @@ def test_an_array_that_cannot_reopen_on_the_workers_raises_there(tmp_path, clien
     shutil.rmtree(path)  # the workers unpickle an array whose metadata is gone
     with pytest.raises(FileNotFoundError):
         client.compute(x.sum()).result(timeout=120)
+
+
+def _take(sync, ident, key):
+    try:
+        with sync.chunk_lock(ident, key):
+            return "taken"
+    except TimeoutError as e:
+        return str(e)
+
+
+def test_a_chunk_lock_held_elsewhere_on_the_cluster_is_waited_for_within_the_timeout(client):
+    sync = zarr.DistributedSynchronizer(timeout=1)
+    ident = ("test", "lock-wait")
+    with sync.chunk_lock(ident, "0.0"):
+        held = client.submit(_take, sync, ident, "0.0", pure=False).result(timeout=60)
+        other = client.submit(_take, sync, ident, "0.1", pure=False).result(timeout=60)
+    assert "was not given within 1 s" in held and other == "taken"
+    assert client.submit(_take, sync, ident, "0.0", pure=False).result(timeout=60) == "taken"

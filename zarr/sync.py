@@ -59,38 +59,23 @@ class ThreadSynchronizer:
         return ThreadSynchronizer, ()
 
 
-class _FileLock:
-    """A thread lock, then an exclusive ``flock`` on a file; released in reverse."""
+class _HeldAfterThreadLock:
+    """A thread lock, then a lock of a wider reach (``_take``); released in reverse."""
 
-    __slots__ = ("thread", "path", "file")
-
-    def __init__(self, thread, path):
-        self.thread, self.path, self.file = thread, path, None
+    __slots__ = ("thread",)
 
     def acquire(self):
         self.thread.acquire()
         try:
-            try:
-                f = open(self.path, "a+b")
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-                f = open(self.path, "a+b")
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX)
-            except BaseException:
-                f.close()
-                raise
-            self.file = f
+            self._take()
         except BaseException:
             self.thread.release()
             raise
         return True
 
     def release(self):
-        f, self.file = self.file, None
         try:
-            if f is not None:
-                f.close()  # closing drops the flock
+            self._drop()
         finally:
             self.thread.release()
 
@@ -100,6 +85,33 @@ class _FileLock:
 
     def __exit__(self, *exc):
         self.release()
+
+
+class _FileLock(_HeldAfterThreadLock):
+    """A thread lock, then an exclusive ``flock`` on a file."""
+
+    __slots__ = ("path", "file")
+
+    def __init__(self, thread, path):
+        self.thread, self.path, self.file = thread, path, None
+
+    def _take(self):
+        try:
+            f = open(self.path, "a+b")
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            f = open(self.path, "a+b")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        except BaseException:
+            f.close()
+            raise
+        self.file = f
+
+    def _drop(self):
+        f, self.file = self.file, None
+        if f is not None:
+            f.close()  # closing drops the flock
 
 
 class ProcessSynchronizer(ThreadSynchronizer):
@@ -154,46 +166,30 @@ class ProcessSynchronizer(ThreadSynchronizer):
         return ProcessSynchronizer, (self.path,)
 
 
-class _ClusterLock:
+class _ClusterLock(_HeldAfterThreadLock):
     """A thread lock, then a ``distributed.Lock`` named for what it guards."""
 
-    __slots__ = ("thread", "name", "timeout", "lock")
+    __slots__ = ("name", "timeout", "lock")
 
     def __init__(self, thread, name, timeout):
         self.thread, self.name, self.timeout, self.lock = thread, name, timeout, None
 
-    def acquire(self):
-        self.thread.acquire()
+    def _take(self):
         try:
-            try:
-                from distributed import Lock
-            except ImportError:
-                raise ImportError("DistributedSynchronizer needs dask.distributed "
-                                  "(pip install distributed)") from None
-            lock = Lock(self.name)
-            if not lock.acquire(timeout=self.timeout):
-                raise TimeoutError("the cluster lock %r was not given within %s s"
-                                   % (self.name, self.timeout))
-            self.lock = lock
-        except BaseException:
-            self.thread.release()
-            raise
-        return True
+            from distributed import Lock
+        except ImportError:
+            raise ImportError("DistributedSynchronizer needs dask.distributed "
+                              "(pip install distributed)") from None
+        lock = Lock(self.name)
+        if not lock.acquire(timeout=self.timeout):
+            raise TimeoutError("the cluster lock %r was not given within %s s"
+                               % (self.name, self.timeout))
+        self.lock = lock
 
-    def release(self):
+    def _drop(self):
         lock, self.lock = self.lock, None
-        try:
-            if lock is not None:
-                lock.release()
-        finally:
-            self.thread.release()
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
+        if lock is not None:
+            lock.release()
 
 
 def _lock_name(kind, ident, key=None):
