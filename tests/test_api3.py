@@ -81,3 +81,64 @@ def test_open_array_opens_arrays_only(tmp_path):
         zarr.open_array(str(tmp_path / "none.zarr"), mode="r")
     z = zarr.open_array(str(tmp_path / "new.zarr"), mode="w", shape=(2, 2), chunks=(1, 1))
     assert z.shape == (2, 2)
+
+
+def test_a_v2_array_made_with_no_fill_value_keeps_none(tmp_path):
+    path = str(tmp_path / "n.zarr")
+    z = zarr.create_array(path, shape=(6,), chunks=(3,), dtype="i4", fill_value=None,
+                          zarr_format=2)
+    assert z.fill_value is None and z[...].tolist() == [0] * 6
+    z[3:] = 7
+    z.resize((9,))
+    back = zarr.open_array(path, mode="r")
+    assert back.fill_value is None and back[...].tolist() == [0, 0, 0, 7, 7, 7, 0, 0, 0]
+    with open(path + "/.zarray") as f:
+        assert '"fill_value": null' in f.read()
+    assert zarr.create_array({}, shape=(2,), dtype="i4", fill_value=None).fill_value == 0
+    assert zarr.create_array({}, shape=(2,), dtype="i4", zarr_format=2).fill_value == 0
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_groups_and_arrays_answer_zarr_python_3s_questions(tmp_path, zarr_format):
+    g = zarr.open_group(str(tmp_path / "g.zarr"), mode="w", zarr_format=zarr_format)
+    assert g.metadata.zarr_format == zarr_format
+    x = g.create("x", shape=(6, 4), dtype="f4", fill_value=np.nan, chunks=(3, 2),
+                 compressors=_ConfigCodec(), filters=None, config={"write_empty_chunks": True},
+                 overwrite=False, **({"dimension_names": ["t", "c"]} if zarr_format == 3 else {}))
+    x[...] = np.arange(24).reshape(6, 4)
+    y = g.create_array("sub/y", shape=(3,), dtype="i8", compressors=None, attributes={"a": 1})
+    assert [name for name, _ in g.members()] == ["sub", "x"]
+    assert x.metadata.zarr_format == zarr_format and not x.read_only
+    assert x.compressors == (x.compressor,) and y.compressors == ()
+    assert y.attrs["a"] == 1 and np.isnan(x.fill_value)
+    if zarr_format == 3:
+        assert x.metadata.dimension_names == ("t", "c")
+        assert x.serializer.to_dict() == {"name": "bytes", "configuration": {"endian": "little"}}
+    else:
+        with pytest.raises(AttributeError):
+            x.metadata.dimension_names
+        assert x.serializer is None
+    with pytest.raises(NotImplementedError):
+        g.create("z", shape=(3,), dtype="i4", config={"write_empty_chunks": False})
+    assert "z" not in g
+    back = zarr.open(str(tmp_path / "g.zarr"), path="x", mode="r", config={})
+    np.testing.assert_array_equal(back[...], np.arange(24).reshape(6, 4))
+    assert back.read_only
+
+
+def test_open_group_uses_consolidated_metadata_as_asked(tmp_path):
+    path = str(tmp_path / "c.zarr")
+    g = zarr.open_group(path, mode="w")
+    g.zeros("x", shape=3, chunks=2)
+    plain = zarr.open_group(path, mode="r")
+    assert type(plain.store).__name__ == "LocalStore"  # nothing consolidated yet
+    zarr.consolidate_metadata(path)
+    g.zeros("later", shape=3, chunks=2)  # not in .zmetadata
+    assert sorted(zarr.open_group(path, mode="r")) == ["x"]
+    assert sorted(zarr.open_group(path, mode="r", use_consolidated=False)) == ["later", "x"]
+    assert sorted(zarr.open_group(path, mode="a")) == ["later", "x"]
+    with pytest.raises(ValueError):
+        zarr.open_consolidated(path, zarr_format=3)
+    with pytest.raises(ValueError):
+        zarr.open_group(str(tmp_path / "g2.zarr"), mode="w").store and zarr.open_consolidated(
+            str(tmp_path / "g2.zarr"))

@@ -411,8 +411,10 @@ def test_an_array_replaced_by_bad_metadata_fails_on_reopen_and_on_pickle(tmp_pat
     blob = pickle.dumps(z)
     with open(os.path.join(path, ".zarray"), "w") as f:
         f.write("{")
-    with pytest.raises(MetadataError, match=os.path.join(path, ".zarray")):
-        pickle.loads(blob)
+    copy = pickle.loads(blob)  # an UnopenedArray: the error comes at its first use
+    for use in (lambda: copy[0], lambda: copy.shape, lambda: copy.__setitem__(0, 1)):
+        with pytest.raises(MetadataError, match=os.path.join(path, ".zarray")):
+            use()
 
 
 # Mode 'r': every write refused, nothing touched.

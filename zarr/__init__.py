@@ -38,10 +38,10 @@ from zarr.persistent import (
     SynchronizedLazyPersistentArray,
     SynchronizedPersistentArray,
 )
-from zarr.hierarchy import Group, group, open_group
+from zarr.hierarchy import Group, group
 from zarr.consolidated import consolidate_metadata, open_consolidated
 from zarr.opening import open, open_like
-from zarr.api3 import create_array, open_array
+from zarr.api3 import create_array, open_array, open_group
 from zarr.parallel import get_threads, set_threads
 from zarr import storage
 from zarr.storage import DirectoryStore, LocalStore, MemoryStore, WrapperStore

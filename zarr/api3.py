@@ -1,5 +1,6 @@
-"""The calls of zarr-python 3's API that dask makes for its Zarr I/O, on this
-package's own functions: :func:`create_array` and :func:`open_array`.
+"""The calls of zarr-python 3's API that dask and xarray make for their Zarr
+I/O, on this package's own functions: :func:`create_array`,
+:func:`open_array` and :func:`open_group` (with ``use_consolidated``).
 
 zarr-python 3 takes its keyword arguments (``store=``, ``name=``,
 ``compressors=``, ``overwrite=``, ``zarr_format=`` defaulting to 3) and
@@ -11,44 +12,18 @@ import errno
 
 import numpy as np
 
+from zarr.api3_nodes import creation_options
 from zarr.codecs import DEFAULT
 from zarr.errors import ContainsGroupError
-from zarr.hierarchy import open_group
+from zarr.consolidated import open_consolidated
+from zarr.hierarchy import open_group as open_plain_group
 from zarr.opening import open as open_node
-from zarr.storage import MemoryStore, as_store, describe_node, node_format
+from zarr.storage import (CONSOLIDATED_META, MemoryStore, as_store, describe_node, join_key,
+                          node_format)
 from zarr.names import node_path
 
 #: The format :func:`create_array` makes when none is given (zarr-python 3's).
 DEFAULT_ZARR_FORMAT = 3
-
-
-def _one_codec(value, what):
-    """A codec of this package, or its configuration, for one codec of zarr-python's kinds."""
-    if isinstance(value, (list, tuple)):
-        if len(value) > 1:
-            raise NotImplementedError("%s=%r: more than one %s in a chain"
-                                      % (what, value, what.rstrip("s")))
-        value = value[0] if value else None
-    if value is None or isinstance(value, dict):
-        return value
-    if hasattr(value, "encode") and hasattr(value, "max_encoded_size"):
-        return value  # one of ours
-    config = getattr(value, "get_config", None)
-    if callable(config):
-        return dict(config())  # numcodecs' codecs describe themselves
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):  # zarr-python's v3 codec objects
-        spec = to_dict()
-        return dict(spec.get("configuration") or {}, id=spec.get("name"))
-    raise TypeError("%s: expected a codec or its configuration, not %r" % (what, value))
-
-
-def _filters(value):
-    if value in ("auto", None) or (isinstance(value, (list, tuple)) and not value):
-        return None
-    if not isinstance(value, (list, tuple)):
-        value = [value]
-    return [_one_codec(f, "filters") for f in value]
 
 
 def _make_parents(store, path, zarr_format):
@@ -60,12 +35,12 @@ def _make_parents(store, path, zarr_format):
         prefix = "/".join(parts[:i])
         kind, _ = node_format(store, prefix)
         if kind is None:
-            open_group(store, mode="a", path=prefix, zarr_format=zarr_format)
+            open_plain_group(store, mode="a", path=prefix, zarr_format=zarr_format)
 
 
 def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, chunks="auto",
                  shards=None, filters="auto", compressors="auto", serializer="auto",
-                 fill_value=None, order=None, zarr_format=DEFAULT_ZARR_FORMAT, attributes=None,
+                 fill_value=DEFAULT, order=None, zarr_format=DEFAULT_ZARR_FORMAT, attributes=None,
                  chunk_key_encoding=None, dimension_names=None, storage_options=None,
                  overwrite=False, config=None, write_data=True):
     """Create an array, as zarr-python 3's ``zarr.create_array`` does.
@@ -77,6 +52,9 @@ def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, ch
     or a configuration dict), ``'auto'`` for the default, or None for raw
     chunks; ``filters`` a list of them. ``overwrite=False`` refuses an
     existing node (FileExistsError). ``data`` is written if given.
+    ``fill_value`` defaults to zero; None gives a Zarr v2 array no fill
+    value (``null``: chunks never written read as zeros, and
+    ``fill_value`` is None), a v3 array zero.
 
     Examples
     --------
@@ -93,30 +71,16 @@ def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, ch
         shape, dtype = data.shape, data.dtype if dtype is None else dtype
     if shape is None:
         raise TypeError("create_array needs shape= (or data=)")
-    if serializer not in ("auto", None) and not (isinstance(serializer, dict)
-                                                 and serializer.get("name") == "bytes"):
-        raise NotImplementedError("serializer=%r: only the default serializer" % (serializer,))
-    if order not in (None, "C"):
-        raise NotImplementedError("order=%r: arrays are stored in C order" % (order,))
-    config = dict(config or {})
-    if config.pop("write_empty_chunks", True) is False:
-        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
-    config.pop("order", None)
-    if config:
-        raise NotImplementedError("config=%r" % (config,))
+    options = creation_options(shape, dtype, chunks, shards, filters, compressors, serializer,
+                               fill_value, order, zarr_format, chunk_key_encoding,
+                               dimension_names, config)
     store = MemoryStore() if store is None else as_store(
         store, mode="w" if overwrite else "w-", storage_options=storage_options)
     path = node_path(name)
     if not overwrite and node_format(store, path)[0] is not None:
         raise FileExistsError(errno.EEXIST, "a node is at", describe_node(store, path))
     _make_parents(store, path, zarr_format)
-    compressor = DEFAULT if compressors == "auto" else _one_codec(compressors, "compressors")
-    z = open_node(store, mode="w" if overwrite else "w-", shape=shape, dtype=dtype,
-                  chunks=None if chunks == "auto" else chunks, path=path,
-                  fill_value=DEFAULT if fill_value is None else fill_value,
-                  compressor=compressor, filters=_filters(filters), zarr_format=zarr_format,
-                  shards=shards, chunk_key_encoding=chunk_key_encoding,
-                  dimension_names=dimension_names)
+    z = open_node(store, mode="w" if overwrite else "w-", path=path, **options)
     if attributes:
         z.attrs.update(attributes)
     if data is not None and write_data:
@@ -147,3 +111,33 @@ def open_array(store=None, *, path="", mode="a", zarr_format=None, storage_optio
         raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                  describe_node(store, path))
     return open_node(store, mode=mode, path=path, zarr_format=zarr_format, **kwargs)
+
+
+def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
+               process_sync=False, threads=None, path=None, zarr_format=None,
+               storage_options=None, use_consolidated=None):
+    """:func:`zarr.hierarchy.open_group`, with zarr-python 3's
+    ``use_consolidated``: True opens from the consolidated metadata
+    (:func:`zarr.open_consolidated`, modes 'r' and 'r+'); None does so in mode
+    'r' when there is some; False never.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> store = zarr.storage.MemoryStore()
+    >>> _ = zarr.open_group(store, mode="w").zeros("x", shape=3, chunks=2)
+    >>> _ = zarr.consolidate_metadata(store)
+    >>> type(zarr.open_group(store, mode="r").store).__name__
+    'ConsolidatedStore'
+    """
+    consolidated = use_consolidated
+    if consolidated is None and mode == "r" and zarr_format in (None, 2):
+        where = as_store(store, read_only=True, mode=mode, storage_options=storage_options)
+        consolidated = join_key(node_path(path), CONSOLIDATED_META) in where
+        store, storage_options = where, None
+    if consolidated:
+        return open_consolidated(store, mode=mode, path=path, synchronized=synchronized,
+                                 lazy=lazy, fsync=fsync, threads=threads,
+                                 storage_options=storage_options, zarr_format=zarr_format)
+    return open_plain_group(store, mode, synchronized, lazy, fsync, process_sync, threads, path,
+                            zarr_format, storage_options)

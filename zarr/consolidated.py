@@ -69,7 +69,7 @@ def _gather(store, path):
     return metadata
 
 
-def consolidate_metadata(store, path=None, storage_options=None):
+def consolidate_metadata(store, path=None, storage_options=None, zarr_format=None):
     """Write the metadata of the hierarchy of the group at ``path`` into its
     ``.zmetadata``, in zarr-python's layout, and open it consolidated.
 
@@ -215,7 +215,7 @@ def _open_over(store, path, metadata, mode, synchronized, lazy, threads):
 
 
 def open_consolidated(store, mode="r", path=None, synchronized=True, lazy=False, fsync=False,
-                      threads=None, storage_options=None):
+                      threads=None, storage_options=None, zarr_format=None):
     """Open the hierarchy of the group at ``path`` from its consolidated
     metadata (``.zmetadata``, see :func:`consolidate_metadata`): one read.
 
@@ -285,6 +285,9 @@ def open_consolidated(store, mode="r", path=None, synchronized=True, lazy=False,
     if mode not in ("r", "r+"):
         raise ValueError("open_consolidated opens in mode 'r' or 'r+', not %r (to change "
                          "metadata, use zarr.open_group, then zarr.consolidate_metadata)" % (mode,))
+    if zarr_format not in (None, 2):
+        raise ValueError("consolidated metadata is of the Zarr v2 format, not of format %r"
+                         % (zarr_format,))
     store = as_store(store, read_only=mode == "r", fsync=fsync, storage_options=storage_options)
     path = node_path(path)
     metadata = _read(store, path)

@@ -14,6 +14,7 @@ from functools import partial
 
 import numpy as np
 
+from zarr.api3_nodes import ArrayAPI3
 from zarr.attrs import Attributes, NodeAttributes
 from zarr.bands import Bands
 from zarr.codecs import DEFAULT, Blosc, codec_of, filters_of
@@ -45,7 +46,7 @@ class Summary(str):
         return str(self)
 
 
-class Array(Selections, ShapeChanges):
+class Array(Selections, ShapeChanges, ArrayAPI3):
     """A chunked, compressed N-dimensional array in memory.
 
     The array is cut into chunks of shape ``chunks``; each chunk is kept
@@ -140,6 +141,7 @@ class Array(Selections, ShapeChanges):
         proto = prototype_chunk(meta)
         self._dtype = proto.dtype
         self._fill_value = proto.fill_value
+        self._no_fill = meta["fill_value"] is None
         self._proto = proto.at(store, "", None)  # bound once to what the store offers
         if synchronizer is None and self._synchronized:
             synchronizer = ThreadSynchronizer()
@@ -235,7 +237,16 @@ class Array(Selections, ShapeChanges):
 
     @property
     def fill_value(self):
-        return self._fill_value
+        """The fill value; None for a Zarr v2 array stored with none (``null``),
+        whose chunks never written read as zeros."""
+        return None if self._no_fill else self._fill_value
+
+    def _v3_serializer(self):
+        """The array-to-bytes codec of a v3 array's chain (its inner chunks')."""
+        codecs = self._v3_meta["codecs"]
+        if codecs and codecs[0]["name"] == "sharding_indexed":
+            codecs = codecs[0]["configuration"]["codecs"]
+        return next(c for c in codecs if c["name"] != "transpose")
 
     @property
     def store(self):

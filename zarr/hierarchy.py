@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 
+from zarr.api3_nodes import API3_KEYWORDS, GroupAPI3
 from zarr.core import Summary
 from zarr.creation import _fixed_fill, _is_array_like, _like, copy_into
 from zarr.errors import ContainsArrayError, ContainsGroupError, MetadataError
@@ -19,7 +20,7 @@ from zarr.storage import (GROUP_META, V3_META, LocalStore, MemoryStore, as_store
 from zarr.util import normalize_shape
 
 
-class Group:
+class Group(GroupAPI3):
     """A group of arrays and groups, each under a name, with attributes.
 
     Members are reached by name or by path (``g['a/b/x']``); creating a
@@ -273,6 +274,9 @@ class Group:
         >>> zarr.group().create("x", shape=(10, 10), chunks=5, dtype="u1").nchunks
         4
         """
+        if API3_KEYWORDS.intersection(kwargs):  # zarr-python 3's call
+            return self.create_array(name, shape=shape, dtype=dtype, overwrite=overwrite,
+                                     **dict(kwargs, chunks="auto" if chunks is None else chunks))
         return self._create(name, overwrite, dict(kwargs, shape=shape, dtype=dtype,
                                                   chunks=chunks))
 

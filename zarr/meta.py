@@ -110,6 +110,13 @@ def _decode_base64(v, dtype):
     return raw
 
 
+#: The fill value of a new Zarr v2 array stored with none (``null``): its
+#: ``fill_value`` is None, and its chunks never written read as zeros (``''``
+#: and ``b''`` for strings and bytes). A fill value of None given to the
+#: creation functions means the default, zero.
+NO_FILL = type("NoFill", (), {"__repr__": lambda self: "NO_FILL"})()
+
+
 def encode_fill_value(value, dtype):
     """A fill value as JSON: NaN and infinities as strings, complex numbers as
     [real, imag], bytes and structured values in base64, datetimes as int64.

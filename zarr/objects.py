@@ -28,7 +28,7 @@ from zarr.codecs import DEFAULT, Blosc, VLenArray, get_codec
 from zarr.codecs.filters import as_u1
 from zarr.errors import CorruptChunkError
 from zarr.ext import cbuffer_sizes, decode_vlen, encode_vlen
-from zarr.meta import OBJECT_CODECS
+from zarr.meta import NO_FILL, OBJECT_CODECS
 
 _MSGPACK_ARRAY16 = struct.Struct(">H")
 _MSGPACK_ARRAY32 = struct.Struct(">I")
@@ -220,7 +220,7 @@ def object_options(dtype, object_codec=None, fill_value=None, data=None):
                              % (object_codec, kind.__name__, kind.__name__))
         if fill_value is None:
             fill_value = kind()
-        elif not isinstance(fill_value, kind):
+        elif fill_value is not NO_FILL and not isinstance(fill_value, kind):
             fill_value = np.array(fill_value, dtype=kind).item()
         return np.dtype(object), object_codec or codec, fill_value
     if not given.hasobject:
@@ -237,7 +237,8 @@ def object_options(dtype, object_codec=None, fill_value=None, data=None):
                          % (object_codec, ", ".join(OBJECT_CODECS)))
     kind = None if isinstance(object_codec, VLenArray) else \
         {"vlen-utf8": str, "vlen-bytes": bytes}.get(object_codec)
-    if kind is not None and fill_value is not None and not isinstance(fill_value, kind):
+    if (kind is not None and fill_value is not None and fill_value is not NO_FILL
+            and not isinstance(fill_value, kind)):
         raise ValueError("fill_value %r: a %s array holds %s" % (fill_value, object_codec,
                                                                kind.__name__))
     return dtype, object_codec, fill_value

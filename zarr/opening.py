@@ -16,7 +16,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
          dimension_separator=None, fsync=False, process_sync=False, synchronizer=None,
          object_codec=None, threads=None, compressor=DEFAULT, path=None, filters=None,
          zarr_format=None, codecs=None, chunk_key_encoding=None, dimension_names=None,
-         shards=None, storage_options=None):
+         shards=None, storage_options=None, config=None):
     """Open or create an array in a store (a directory by default), or open a group.
 
     A node holding a group (``.zgroup``) opens as a :class:`zarr.Group`
@@ -98,6 +98,10 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     storage_options : dict, optional
         For a URL (``s3://bucket/a.zarr``): the options of its fsspec
         filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
+    config : dict, optional
+        zarr-python 3's array configuration: ``write_empty_chunks`` True or
+        None (chunks of fill values are stored; False raises
+        NotImplementedError), ``order`` 'C'.
 
     Examples
     --------
@@ -110,6 +114,11 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
+    config = dict(config or {})
+    if config.pop("write_empty_chunks", None) is False:
+        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
+    if config.pop("order", None) not in (None, "C") or config:
+        raise NotImplementedError("config=%r" % (config,))
     store = as_store(store, fsync=fsync, mode=mode, storage_options=storage_options)
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)

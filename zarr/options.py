@@ -8,7 +8,7 @@ from zarr.codecs import DEFAULT, Blosc, ChunkCodec
 from zarr.codecs.v3 import Pipeline, v3_config
 from zarr.errors import MetadataError
 from zarr.ext import StoreChunk
-from zarr.meta import array_metadata, decode_dtype, dumps, parse_array_metadata
+from zarr.meta import NO_FILL, array_metadata, decode_dtype, dumps, parse_array_metadata
 from zarr.codecs.v3 import normalize_codecs
 from zarr.meta3 import (OBJECT_TYPES, compressor_of, data_type_name, dumps_v3, key_encoding,
                         parse_v3_metadata, sharding_config, sharding_parts, split_sharding,
@@ -24,7 +24,7 @@ def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object
     """The options of a new array, checked (dtype, chunk size, fill value)
     before anything is written: what they would store as a ``.zarray`` must
     read back as these options, so that no array is made that cannot be
-    opened again."""
+    opened again. ``fill_value`` :data:`NO_FILL` stores none."""
     shape = normalize_shape(shape)
     dtype = np.dtype(dtype if dtype is not None else "f8")
     if dtype.subdtype is not None:
@@ -41,8 +41,13 @@ def new_metadata(shape, dtype, chunks, compressor, fill_value, separator, object
             "filters": tuple(filters)}
     if filters and dtype.hasobject:
         raise ValueError("an object array has no filters but its object codec (object_codec=)")
+    no_fill = fill_value is NO_FILL
+    if no_fill:
+        meta["fill_value"] = None
     proto = prototype_chunk(meta)
-    meta["dtype"], meta["fill_value"] = proto.dtype, proto.fill_value
+    # An object array given no fill keeps none (null), as a NO_FILL one does.
+    keep_none = no_fill or (meta["fill_value"] is None and dtype.hasobject)
+    meta["dtype"], meta["fill_value"] = proto.dtype, None if keep_none else proto.fill_value
     _check_reads_back(meta)
     return meta
 
@@ -166,7 +171,10 @@ def prototype_chunk(meta):
     dtype = np.dtype(meta["dtype"])
     filters = meta.get("filters", ())
     if dtype.hasobject:
-        return ObjectChunk(None, "", meta["chunks"], fill_value=meta["fill_value"],
+        fill = meta["fill_value"]
+        if fill is None:  # null: strings and bytes read as empty ones, as zarr-python's
+            fill = {"vlen-utf8": "", "vlen-bytes": b""}.get(meta["object_codec"])
+        return ObjectChunk(None, "", meta["chunks"], fill_value=fill,
                            codec=meta["object_codec"] or "msgpack2", compressor=codec)
     if codec is None and not filters:
         return StoreChunk(None, "", meta["chunks"], dtype, None, 0, 0, meta["fill_value"])

@@ -154,7 +154,7 @@ class ShapeChanges:
         if self._v3_meta is not None:
             return v3_document(dict(self._v3_meta, shape=self._shape))
         return array_metadata(self._shape, self._dtype, self._chunks, self._compressor,
-                              self._fill_value, self._separator,
+                              self.fill_value, self._separator,
                               self._object_codec if self._dtype.hasobject else None,
                               self._filters)
 

@@ -1,0 +1,206 @@
+"""What zarr-python 3's groups and arrays answer that xarray and dask ask of
+them, on this package's groups and arrays, and its creation arguments in
+this package's terms.
+
+:class:`ArrayAPI3` and :class:`GroupAPI3` are parts of :class:`zarr.Array`
+and :class:`zarr.Group`: ``metadata.zarr_format``,
+``metadata.dimension_names``, ``compressors``, ``serializer``,
+``members()``, ``create_array``. :func:`creation_options` turns
+zarr-python 3's keywords (``compressors=``, ``filters=``, ``config=``...)
+into :func:`zarr.open`'s.
+"""
+
+import numpy as np
+
+from zarr.codecs import DEFAULT
+from zarr.meta import NO_FILL
+
+
+class NodeMetadata:
+    """``node.metadata``: the format of a node and, for a v3 array, the
+    names of its dimensions (AttributeError for a v2 node, which has none).
+
+    Examples
+    --------
+    >>> NodeMetadata(3, ("x", None)).dimension_names
+    ('x', None)
+    """
+
+    def __init__(self, zarr_format, dimension_names=None):
+        self.zarr_format = zarr_format
+        self._dimension_names = dimension_names
+
+    @property
+    def dimension_names(self):
+        if self.zarr_format != 3:
+            raise AttributeError("a Zarr v2 node has no dimension_names")
+        return self._dimension_names
+
+    def __repr__(self):
+        return "NodeMetadata(zarr_format=%d)" % self.zarr_format
+
+
+class Serializer:
+    """A v3 array's array-to-bytes codec (``bytes``, ``vlen-utf8``...), as
+    zarr-python 3's ``Array.serializer`` gives it: ``to_dict()``.
+
+    Examples
+    --------
+    >>> Serializer({"name": "bytes", "configuration": {"endian": "little"}}).to_dict()["name"]
+    'bytes'
+    """
+
+    def __init__(self, spec):
+        self._spec = dict(spec)
+
+    def to_dict(self):
+        return dict(self._spec)
+
+    def __eq__(self, other):
+        return isinstance(other, Serializer) and other._spec == self._spec
+
+    def __hash__(self):
+        return hash(self._spec["name"])
+
+    def __repr__(self):
+        return "Serializer(%r)" % (self._spec,)
+
+
+def one_codec(value, what):
+    """A codec of this package, or its configuration, for one codec of
+    zarr-python's kinds (ours, numcodecs', zarr-python's v3 objects, dicts)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) > 1:
+            raise NotImplementedError("%s=%r: more than one %s in a chain"
+                                      % (what, value, what.rstrip("s")))
+        value = value[0] if value else None
+    if value is None or isinstance(value, dict):
+        return value
+    if hasattr(value, "encode") and hasattr(value, "max_encoded_size"):
+        return value  # one of ours
+    config = getattr(value, "get_config", None)
+    if callable(config):
+        return dict(config())  # numcodecs' codecs describe themselves
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):  # zarr-python's v3 codec objects
+        spec = to_dict()
+        return dict(spec.get("configuration") or {}, id=spec.get("name"))
+    raise TypeError("%s: expected a codec or its configuration, not %r" % (what, value))
+
+
+def _filters(value):
+    if value in ("auto", None) or (isinstance(value, (list, tuple)) and not value):
+        return None
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    return [one_codec(f, "filters") for f in value]
+
+
+def _fill(value, dtype, zarr_format):
+    """The fill value to create with: None is v2's null (v3 has none: its default)."""
+    if value is not None:
+        return value
+    return DEFAULT if zarr_format == 3 else NO_FILL
+
+
+def _serializer_ok(serializer, dtype):
+    """Whether ``serializer`` is the one this package gives arrays of ``dtype``."""
+    if isinstance(serializer, str) and serializer == "auto" or serializer is None:
+        return True
+    spec = serializer.to_dict() if hasattr(serializer, "to_dict") else serializer
+    name = spec.get("name") if isinstance(spec, dict) else None
+    objects = dtype in (str, bytes, object) or (dtype is not None and np.dtype(dtype).kind == "O")
+    return name in ("vlen-utf8", "vlen-bytes") if objects else name == "bytes"
+
+
+def creation_options(shape, dtype=None, chunks="auto", shards=None, filters="auto",
+                     compressors="auto", serializer="auto", fill_value=DEFAULT, order=None,
+                     zarr_format=3, chunk_key_encoding=None, dimension_names=None,
+                     config=None):
+    """:func:`zarr.open`'s options for zarr-python 3's creation keywords;
+    NotImplementedError for what this package cannot make.
+
+    Examples
+    --------
+    >>> creation_options((4,), "i2", compressors=None, zarr_format=2)["compressor"] is None
+    True
+    """
+    if not _serializer_ok(serializer, dtype):
+        raise NotImplementedError("serializer=%r: only the default serializer" % (serializer,))
+    if order not in (None, "C"):
+        raise NotImplementedError("order=%r: arrays are stored in C order" % (order,))
+    config = dict(config or {})
+    if config.pop("write_empty_chunks", None) is False:
+        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
+    if config.pop("order", None) not in (None, "C"):
+        raise NotImplementedError("order: arrays are stored in C order")
+    if config:
+        raise NotImplementedError("config=%r" % (config,))
+    if zarr_format not in (2, 3):
+        raise ValueError("zarr_format must be 2 or 3, not %r" % (zarr_format,))
+    return dict(shape=shape, dtype=dtype, chunks=None if chunks == "auto" else chunks,
+                fill_value=_fill(fill_value, dtype, zarr_format),
+                compressor=DEFAULT if compressors == "auto" else one_codec(compressors,
+                                                                           "compressors"),
+                filters=_filters(filters), zarr_format=zarr_format, shards=shards,
+                chunk_key_encoding=chunk_key_encoding, dimension_names=dimension_names)
+
+
+#: The keywords by which a call of ``Group.create`` is zarr-python 3's.
+API3_KEYWORDS = frozenset(("compressors", "serializer", "config", "attributes", "order"))
+
+
+class ArrayAPI3:
+    """zarr-python 3's properties of an array (see :class:`zarr.Array`)."""
+
+    @property
+    def metadata(self):
+        """The array's format and, for v3, dimension names (:class:`NodeMetadata`)."""
+        return NodeMetadata(self.zarr_format, self.dimension_names)
+
+    @property
+    def compressors(self):
+        """The compressor as a tuple of codecs: ``()`` for raw chunks."""
+        return () if self.compressor is None else (self.compressor,)
+
+    @property
+    def serializer(self):
+        """A v3 array's array-to-bytes codec (:class:`Serializer`); None for v2."""
+        if self.zarr_format != 3:
+            return None
+        return Serializer(self._v3_serializer())
+
+    @property
+    def read_only(self):
+        return self._mode == "r"
+
+
+class GroupAPI3:
+    """zarr-python 3's calls of a group (see :class:`zarr.Group`)."""
+
+    @property
+    def metadata(self):
+        return NodeMetadata(self._nodes.zarr_format)
+
+    def members(self, max_depth=0):
+        """(name, member) of each member: arrays and groups."""
+        if max_depth not in (0, None):
+            raise NotImplementedError("members(max_depth=%r)" % (max_depth,))
+        return tuple(self.items())
+
+    def create_array(self, name, *, shape=None, dtype=None, data=None, attributes=None,
+                     overwrite=False, **kwargs):
+        """A member array, made from zarr-python 3's keywords (as
+        :func:`zarr.create_array`), in the group's format unless given."""
+        if data is not None:
+            data = np.asarray(data)
+            shape = data.shape if shape is None else shape
+            dtype = data.dtype if dtype is None else dtype
+        if shape is None:
+            raise TypeError("create_array needs shape= (or data=)")
+        kwargs.setdefault("zarr_format", self._nodes.zarr_format)
+        options = creation_options(shape, dtype, **kwargs)
+        z = self._create(name, overwrite, options, data)
+        if attributes:
+            z.attrs.update(attributes)
+        return z
