@@ -1,0 +1,69 @@
+"""FsspecStore under hostile use: stores at a filesystem's root, ranges that
+are empty or past a value's end on S3, keys that look like chunk keys."""
+
+import fsspec
+import numpy as np
+import pytest
+
+import zarr
+from zarr.storage import FsspecStore, MemoryStore
+
+from arrays import new_path
+
+
+@pytest.fixture
+def root_memory():
+    """fsspec's memory filesystem, emptied: a store at its root sees every key."""
+    fs = fsspec.filesystem("memory")
+    saved = dict(fs.store)
+    fs.store.clear()
+    yield fs
+    fs.store.clear()
+    fs.store.update(saved)
+
+
+@pytest.mark.parametrize("url", ["memory://", "memory:///"])
+def test_a_store_at_the_root_of_memory_lists_its_keys_as_written(root_memory, url):
+    store = FsspecStore.from_url(url)
+    store["a/0"] = b"x"
+    store["b"] = b"yz"
+    assert store.list() == ["a/0", "b"]
+    assert store.list_dir() == ["a", "b"]
+    assert store.list_sizes() == [("a/0", 1), ("b", 2)]
+    assert store.list("a") == ["a/0"]
+    z = zarr.open(store, mode="w", path="arr", shape=(4,), chunks=(2,), dtype="i4")
+    z[:3] = 1
+    assert z.nchunks_initialized == 2
+    root = zarr.open(store, mode="w", shape=(4,), chunks=(2,), dtype="i4")
+    root[:] = 2
+    assert root.nchunks_initialized == 2
+    assert np.array_equal(zarr.open(store, mode="r")[:], [2, 2, 2, 2])
+
+
+def _ranges_oracle(value, ranges):
+    return MemoryStore({"k": value}).get_ranges("k", ranges)
+
+
+RANGES = [[(0, 0)], [(5, 0)], [(10, 0)], [(8, 5)], [(10, 3)], [(20, 3)],
+          [(0, 10), (3, 2), (9, 0), (12, 1)]]
+
+
+@pytest.mark.parametrize("ranges", RANGES)
+def test_ranges_empty_or_past_the_end_read_as_a_slice_does_on_memory(ranges):
+    store = FsspecStore.from_url("memory://" + new_path())
+    store["k"] = b"0123456789"
+    assert store.get_ranges("k", ranges) == _ranges_oracle(b"0123456789", ranges)
+    with pytest.raises(KeyError):
+        store.get_ranges("missing", ranges)
+    store.delete_prefix("")
+
+
+def test_ranges_empty_or_past_the_end_read_as_a_slice_does_on_s3(s3_server, s3_bucket):
+    store = FsspecStore(s3_server.filesystem(), s3_bucket + "/r")
+    store["k"] = b"0123456789"
+    store["e"] = b""
+    for ranges in RANGES:
+        assert store.get_ranges("k", ranges) == _ranges_oracle(b"0123456789", ranges), ranges
+        assert store.get_ranges("e", ranges) == _ranges_oracle(b"", ranges), ranges
+        with pytest.raises(KeyError):
+            store.get_ranges("missing", ranges)
