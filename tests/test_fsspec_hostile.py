@@ -34,6 +34,8 @@ def test_a_store_at_the_root_of_memory_lists_its_keys_as_written(root_memory, ur
     z = zarr.open(store, mode="w", path="arr", shape=(4,), chunks=(2,), dtype="i4")
     z[:3] = 1
     assert z.nchunks_initialized == 2
+    store.delete_prefix("")
+    assert store.list() == [] and not root_memory.store
     root = zarr.open(store, mode="w", shape=(4,), chunks=(2,), dtype="i4")
     root[:] = 2
     assert root.nchunks_initialized == 2

@@ -109,6 +109,7 @@ class FsspecStore(Store):
         self.fs = fs
         self.path = fs._strip_protocol(path).rstrip("/") if path else ""
         self.read_only = bool(read_only)
+        self._root_marker = getattr(fs, "root_marker", "") or ""
         protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
         self.process_local = "memory" in protocols
         self._local_files = "file" in protocols or "local" in protocols
@@ -148,7 +149,9 @@ class FsspecStore(Store):
     # Where things are.
 
     def _full(self, key):
-        return self.path + "/" + key if self.path else key
+        # At the root of a filesystem whose names begin with a root marker
+        # (memory, local files: '/'), the names of keys begin with it too.
+        return self.path + "/" + key if self.path else self._root_marker + key
 
     def url(self, key=""):
         """The URL of ``key`` (of the root for ``''``)."""
@@ -157,9 +160,9 @@ class FsspecStore(Store):
 
     def _relative(self, name):
         name = self.fs._strip_protocol(name).rstrip("/")
-        root = self.path + "/" if self.path else ""
-        if self.path and not name.startswith(root):
-            return None
+        root = self.path + "/" if self.path else self._root_marker
+        if not name.startswith(root):
+            return None if self.path else name
         return name[len(root):]
 
     def _raise(self, exc, key):
@@ -248,7 +251,7 @@ class FsspecStore(Store):
     def _find(self, start):
         """{relative key: size} of every object under the directory ``start`` names."""
         directory = start.rstrip("/")
-        where = self._full(directory) if directory else self.path
+        where = self._full(directory) if directory else self.path or self._root_marker
         try:
             self.fs.invalidate_cache(where)
             found = self.fs.find(where, detail=True)
@@ -294,7 +297,7 @@ class FsspecStore(Store):
         """(name, size) of what is directly under ``prefix``; size None for a
         name that holds longer keys."""
         prefix = normalize_prefix(prefix)
-        where = self._full(prefix) if prefix else self.path
+        where = self._full(prefix) if prefix else self.path or self._root_marker
         try:
             self.fs.invalidate_cache(where)
             entries = self.fs.ls(where, detail=True)
