@@ -69,3 +69,13 @@ def test_ranges_empty_or_past_the_end_read_as_a_slice_does_on_s3(s3_server, s3_b
         assert store.get_ranges("e", ranges) == _ranges_oracle(b"", ranges), ranges
         with pytest.raises(KeyError):
             store.get_ranges("missing", ranges)
+
+
+def test_a_negative_range_is_refused():
+    store = FsspecStore.from_url("memory://" + new_path())
+    store["k"] = b"0123456789"
+    with pytest.raises(ValueError, match="ranges"):
+        store.get_ranges("k", [(-2, 1)])
+    with pytest.raises(ValueError, match="ranges"):
+        store.get_ranges("k", [(0, -1)])
+    store.delete_prefix("")
