@@ -79,3 +79,20 @@ def test_a_negative_range_is_refused():
     with pytest.raises(ValueError, match="ranges"):
         store.get_ranges("k", [(0, -1)])
     store.delete_prefix("")
+
+
+def test_lock_names_sent_to_a_scheduler_hold_no_credentials(s3_server, s3_bucket):
+    from zarr.sync import DistributedSynchronizer
+    fs = s3_server.filesystem()
+    store = FsspecStore(fs, s3_bucket + "/locks")
+    name = DistributedSynchronizer.lock_name(store.lock_identity("a"), "0.0")
+    secret = s3_server.storage_options["secret"] + "-unguessable"
+    other = type(fs)(**dict(s3_server.storage_options, secret=secret))
+    name2 = DistributedSynchronizer.lock_name(FsspecStore(other, s3_bucket + "/locks")
+                                              .lock_identity("a"), "0.0")
+    assert secret not in name2 and "secret" not in name
+    assert s3_bucket + "/locks/a" in name
+    # The same service and options name the same lock; other options another one.
+    assert name == DistributedSynchronizer.lock_name(
+        FsspecStore(s3_server.filesystem(), s3_bucket + "/locks/").lock_identity("a"), "0.0")
+    assert name2 != name
