@@ -13,6 +13,7 @@ a timeout raises the filesystem's own exception class, with the URL and the
 key in its message.
 """
 
+import hashlib
 import json
 import os
 import threading
@@ -368,8 +369,11 @@ class FsspecStore(Store):
         if self._ident is None:
             options = json.dumps(getattr(self.fs, "storage_options", {}), sort_keys=True,
                                  default=repr)
+            # A digest: the options can hold credentials, and the names of cluster
+            # locks are shown by the scheduler (its dashboard, its logs).
+            digest = hashlib.sha256(options.encode("utf-8")).hexdigest()[:32]
             self._ident = ("fsspec", type(self.fs).__module__ + "." + type(self.fs).__name__,
-                           options)
+                           digest)
         return self._ident + (join_key(self.path, key),)
 
     def with_read_only(self, read_only=True):
