@@ -96,3 +96,19 @@ def test_lock_names_sent_to_a_scheduler_hold_no_credentials(s3_server, s3_bucket
     assert name == DistributedSynchronizer.lock_name(
         FsspecStore(s3_server.filesystem(), s3_bucket + "/locks/").lock_identity("a"), "0.0")
     assert name2 != name
+
+
+def test_temporary_files_of_local_writes_are_never_listed_as_keys(tmp_path):
+    from zarr.storage import LocalStore
+    store = FsspecStore(fsspec.filesystem("file"), str(tmp_path))
+    z = zarr.open(store, mode="w", shape=(4,), chunks=(2,), dtype="i4", path="a")
+    z[:] = 1
+    (tmp_path / "a" / ".0.4242@elsewhere.0.partial").write_bytes(b"left by a killed writer")
+    (tmp_path / ".zgroup.4242.3.partial").write_bytes(b"{")
+    assert store.list() == LocalStore(str(tmp_path)).list() == ["a/.zarray", "a/.zattrs",
+                                                                  "a/0", "a/1"]
+    assert store.list_dir() == ["a"] and store.list_dir("a") == [".zarray", ".zattrs", "0", "1"]
+    assert store.list_sizes("a") == [(k, store.getsize("a/" + k))
+                                     for k in [".zarray", ".zattrs", "0", "1"]]
+    store.delete_prefix("a")
+    assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())

@@ -20,7 +20,7 @@ import threading
 
 from zarr.storage.base import Store, check_value, join_key, normalize_key, normalize_prefix
 from zarr.storage.memory import MemoryStore, copied_from_live_process, this_process
-from zarr.storage.partials import partial_name
+from zarr.storage.partials import partial_name, partial_writer
 
 # The error codes of object stores that mean the container, not the key, is missing.
 _MISSING_CONTAINER = ("NoSuchBucket", "ContainerNotFound", "BucketNotFound")
@@ -257,7 +257,8 @@ class FsspecStore(Store):
     def delete_prefix(self, prefix):
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
-        paths = [self._full(k) for k in self._list(prefix + "/" if prefix else "")]
+        start = prefix + "/" if prefix else ""
+        paths = [self._full(k) for k in self._find(start, partials=True)]
         if prefix:
             try:
                 self.getsize(prefix)
@@ -272,8 +273,13 @@ class FsspecStore(Store):
             except Exception as exc:
                 raise _with_location(exc, self.url(prefix)) from None
 
-    def _find(self, start):
-        """{relative key: size} of every object under the directory ``start`` names."""
+    def _is_partial(self, rel):
+        """Whether ``rel`` names the temporary file of a local write in progress."""
+        return self._local_files and partial_writer(rel.rpartition("/")[2]) is not None
+
+    def _find(self, start, partials=False):
+        """{relative key: size} of every object under the directory ``start`` names
+        (with the temporary files of local writes, never keys, if ``partials``)."""
         directory = start.rstrip("/")
         where = self._full(directory) if directory else self.path or self._root_marker
         try:
@@ -290,7 +296,7 @@ class FsspecStore(Store):
             if info.get("type", "file") != "file":
                 continue
             rel = self._relative(name)
-            if rel and rel.startswith(start):
+            if rel and rel.startswith(start) and (partials or not self._is_partial(rel)):
                 out[rel] = info.get("size")
         return out
 
@@ -337,7 +343,7 @@ class FsspecStore(Store):
             if not rel or (prefix and not rel.startswith(prefix + "/")):
                 continue
             name = rel[len(prefix) + 1:] if prefix else rel
-            if not name or "/" in name:
+            if not name or "/" in name or self._is_partial(name):
                 continue
             is_file = info.get("type", "file") == "file"
             if is_file or name not in found:
