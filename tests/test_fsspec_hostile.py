@@ -112,3 +112,19 @@ def test_temporary_files_of_local_writes_are_never_listed_as_keys(tmp_path):
                                      for k in [".zarray", ".zattrs", "0", "1"]]
     store.delete_prefix("a")
     assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())
+
+
+@pytest.mark.parametrize("flat", [True, False])
+@pytest.mark.parametrize("junk", ["\u0663", "\u00b2", "1.\u0663", "c/\u0663"])
+def test_names_of_digits_other_than_ascii_are_no_chunks(flat, junk):
+    """'\u0663' (ARABIC-INDIC DIGIT THREE) is no chunk key; int() of it is 3, of
+    '\u00b2' (SUPERSCRIPT TWO) a ValueError."""
+    store = FsspecStore.from_url("memory://" + new_path()) if flat else MemoryStore()
+    fmt = 3 if junk.startswith("c/") else 2
+    z = zarr.open(store, mode="w", shape=(8,) if "." not in junk else (8, 8), chunks=2,
+                  dtype="i4", zarr_format=fmt)
+    z[(slice(0, 2),) * z.ndim] = 1
+    store[junk] = b"not a chunk"
+    assert z.nchunks_initialized == 1
+    if flat:
+        store.delete_prefix("")
