@@ -128,3 +128,26 @@ def test_names_of_digits_other_than_ascii_are_no_chunks(flat, junk):
     assert z.nchunks_initialized == 1
     if flat:
         store.delete_prefix("")
+
+
+def test_folder_objects_of_s3_tools_are_no_keys(s3_server, s3_bucket):
+    """The AWS console's 'Create folder' (and rclone, Cyberduck...) puts an empty
+    object whose name ends in '/'; it listed as a key that no read finds, as
+    chunk 3 of a 1-d array, and delete_prefix left it."""
+    fs = s3_server.filesystem()
+    store = FsspecStore(fs, s3_bucket + "/f.zarr")
+    z = zarr.open(store, mode="w", shape=(8,), chunks=(2,), dtype="i4", fill_value=-1)
+    z[:2] = 1
+    for key in ["f.zarr/", "f.zarr/3/", "f.zarr/c/1/", "f.zarr/sub/"]:
+        fs.call_s3("put_object", Bucket=s3_bucket, Key=key, Body=b"")
+    fs.invalidate_cache()
+    assert store.list() == [".zarray", ".zattrs", "0"]
+    assert store.list_sizes() == [(k, store.getsize(k)) for k in store.list()]
+    assert z.nchunks_initialized == 1
+    assert zarr.open(store, mode="r", zarr_format=2).nchunks_initialized == 1
+    store.delete_prefix("")
+    assert store.list() == [] and store.list_dir() == []
+    left = [o["Key"] for o in fs.call_s3("list_objects_v2", Bucket=s3_bucket)["Contents"]]
+    assert left == ["f.zarr/"]  # the store's own folder
+    z = zarr.open(store, mode="w", shape=(2,), dtype="i4")
+    assert z.nchunks_initialized == 0

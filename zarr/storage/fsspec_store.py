@@ -258,28 +258,42 @@ class FsspecStore(Store):
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
         start = prefix + "/" if prefix else ""
-        paths = [self._full(k) for k in self._find(start, partials=True)]
+        # Every object under the prefix, the temporary files of local writes and
+        # the 'folder' objects of S3 tools (keys ending in '/') among them.
+        paths = [name for name, _, _ in self._objects(start)]
         if prefix:
             try:
                 self.getsize(prefix)
                 paths.append(self._full(prefix))
             except KeyError:
                 pass
-        if paths:
-            try:
+        # fsspec's rm of a list drops the '/' that ends a folder object's name.
+        folders = [name for name in paths if name.endswith("/")]
+        paths = [name for name in paths if not name.endswith("/")]
+        try:
+            if paths:
                 self.fs.rm(paths)
-            except FileNotFoundError:
-                pass
-            except Exception as exc:
-                raise _with_location(exc, self.url(prefix)) from None
+            for name in folders:
+                try:
+                    self.fs.rm_file(name)
+                except FileNotFoundError:
+                    pass
+        except FileNotFoundError:
+            pass
+        except Exception as exc:
+            raise _with_location(exc, self.url(prefix)) from None
 
-    def _is_partial(self, rel):
-        """Whether ``rel`` names the temporary file of a local write in progress."""
-        return self._local_files and partial_writer(rel.rpartition("/")[2]) is not None
+    def _is_key(self, name, rel):
+        """Whether the object ``name`` (``rel`` in the store) holds a key: not the
+        temporary file of a local write in progress, nor an empty 'folder'
+        object that S3 consoles and tools make (a name ending in '/')."""
+        if name.endswith("/"):
+            return False
+        return not (self._local_files and partial_writer(rel.rpartition("/")[2]) is not None)
 
-    def _find(self, start, partials=False):
-        """{relative key: size} of every object under the directory ``start`` names
-        (with the temporary files of local writes, never keys, if ``partials``)."""
+    def _objects(self, start):
+        """(name in the filesystem, relative name, info) of every object under
+        the directory ``start`` names."""
         directory = start.rstrip("/")
         where = self._full(directory) if directory else self.path or self._root_marker
         try:
@@ -288,17 +302,22 @@ class FsspecStore(Store):
         except FileNotFoundError as exc:
             if _container_missing(exc):
                 raise _with_location(exc, self.url(directory)) from None
-            return {}
+            return []
         except Exception as exc:
             raise _with_location(exc, self.url(directory)) from None
-        out = {}
+        out = []
         for name, info in found.items():
             if info.get("type", "file") != "file":
                 continue
             rel = self._relative(name)
-            if rel and rel.startswith(start) and (partials or not self._is_partial(rel)):
-                out[rel] = info.get("size")
+            if rel and rel.startswith(start):
+                out.append((name, rel, info))
         return out
+
+    def _find(self, start):
+        """{relative key: size} of every key under the directory ``start`` names."""
+        return {rel: info.get("size") for name, rel, info in self._objects(start)
+                if self._is_key(name, rel)}
 
     def _list(self, start):
         return list(self._find(start))
@@ -343,7 +362,7 @@ class FsspecStore(Store):
             if not rel or (prefix and not rel.startswith(prefix + "/")):
                 continue
             name = rel[len(prefix) + 1:] if prefix else rel
-            if not name or "/" in name or self._is_partial(name):
+            if not name or "/" in name or not self._is_key(info["name"], name):
                 continue
             is_file = info.get("type", "file") == "file"
             if is_file or name not in found:
