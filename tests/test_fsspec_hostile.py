@@ -151,3 +151,20 @@ def test_folder_objects_of_s3_tools_are_no_keys(s3_server, s3_bucket):
     assert left == ["f.zarr/"]  # the store's own folder
     z = zarr.open(store, mode="w", shape=(2,), dtype="i4")
     assert z.nchunks_initialized == 0
+
+
+def test_an_array_at_a_stores_root_has_the_locks_of_the_same_array_below_another_root():
+    """Two handles on one array's chunks must take the same locks (LocalStore's
+    are by real path): 'g/a' at the root of one store, 'a' below 'g' in another."""
+    from zarr.sync import DistributedSynchronizer
+    root = "memory://" + new_path()
+    top = FsspecStore.from_url(root + "/g")
+    below = FsspecStore.from_url(root + "/g/a")
+    assert below.lock_identity("") == top.lock_identity("a")
+    assert below.lock_identity("0.0") == top.lock_identity("a/0.0")
+    zarr.open(top, mode="w", path="a", shape=(4,), chunks=(2,), dtype="i4",
+              synchronizer=DistributedSynchronizer())
+    names = {DistributedSynchronizer.lock_name(zarr.open(s, mode="r+", path=p)._lock_ident, "0")
+             for s, p in [(top, "a"), (below, "")]}
+    assert len(names) == 1, names
+    top.delete_prefix("")
