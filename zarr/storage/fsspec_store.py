@@ -399,7 +399,7 @@ class FsspecStore(Store):
             digest = hashlib.sha256(options.encode("utf-8")).hexdigest()[:32]
             self._ident = ("fsspec", type(self.fs).__module__ + "." + type(self.fs).__name__,
                            digest)
-        return self._ident + (join_key(self.path, key),)
+        return self._ident + (join_key(self.path, key) if key else self.path,)
 
     def with_read_only(self, read_only=True):
         """The same objects, read-only (or not)."""
