@@ -168,3 +168,22 @@ def test_an_array_at_a_stores_root_has_the_locks_of_the_same_array_below_another
              for s, p in [(top, "a"), (below, "")]}
     assert len(names) == 1, names
     top.delete_prefix("")
+
+
+def test_an_unopened_array_raises_with_the_traceback_of_the_reopening_alone(tmp_path):
+    """Raised again and again (a worker's retries), the one error's traceback grew
+    by the frames of every use, and held them."""
+    import pickle
+    import shutil
+    import traceback
+    path = str(tmp_path / "gone.zarr")
+    blob = pickle.dumps(zarr.open(path, mode="w", shape=4, chunks=2))
+    shutil.rmtree(path)
+    z = pickle.loads(blob)
+    lengths = []
+    for _ in range(3):
+        with pytest.raises(FileNotFoundError) as info:
+            z[0]
+        lengths.append(len(traceback.extract_tb(info.value.__traceback__)))
+    assert lengths[0] == lengths[1] == lengths[2], lengths
+    assert "_reopen" in "".join(traceback.format_tb(info.value.__traceback__))
