@@ -187,3 +187,18 @@ def test_an_unopened_array_raises_with_the_traceback_of_the_reopening_alone(tmp_
         lengths.append(len(traceback.extract_tb(info.value.__traceback__)))
     assert lengths[0] == lengths[1] == lengths[2], lengths
     assert "_reopen" in "".join(traceback.format_tb(info.value.__traceback__))
+
+
+def test_a_node_deleted_from_local_files_leaves_no_directory_in_the_way(tmp_path):
+    store = FsspecStore(fsspec.filesystem("file"), str(tmp_path / "s"))
+    g = zarr.open_group(store, mode="w")
+    a = g.zeros("a", shape=(4, 4), chunks=(2, 2), dimension_separator="/")
+    a[:] = 1
+    del g["a"]
+    assert store.list_dir() == [".zgroup"] and list(g) == []
+    g.zeros("a", shape=(2,))  # the name is free again
+    store.delete_prefix("")
+    assert store.list_dir() == [] and (tmp_path / "s").is_dir()
+    z = zarr.open(store, mode="w", shape=3)
+    z[:] = 5
+    assert np.array_equal(zarr.open(store, mode="r")[:], [5, 5, 5])

@@ -282,6 +282,21 @@ class FsspecStore(Store):
             pass
         except Exception as exc:
             raise _with_location(exc, self.url(prefix)) from None
+        if self._local_files:
+            self._remove_empty_directories(self._full(prefix) if prefix else None)
+
+    def _remove_empty_directories(self, top):
+        """Remove the directories under ``top`` (``top`` too; the root's only
+        below it, for None) that the deletion left empty: a directory in the
+        way reads as something there (a new node there is refused)."""
+        root = top or self.path or self._root_marker
+        for directory, _, _ in os.walk(root, topdown=False):
+            if directory == root and top is None:
+                continue
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass  # not empty (another writer's file), or gone
 
     def _is_key(self, name, rel):
         """Whether the object ``name`` (``rel`` in the store) holds a key: not the
