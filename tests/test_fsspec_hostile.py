@@ -202,3 +202,24 @@ def test_a_node_deleted_from_local_files_leaves_no_directory_in_the_way(tmp_path
     z = zarr.open(store, mode="w", shape=3)
     z[:] = 5
     assert np.array_equal(zarr.open(store, mode="r")[:], [5, 5, 5])
+
+
+def test_lock_names_are_the_same_in_every_process_for_options_holding_objects(s3_server,
+                                                                                s3_bucket):
+    """An option that is an object (botocore's Config) named the lock by its repr,
+    which holds its address: each process of a cluster took other locks."""
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.path[:0] = %r\n"
+        "import botocore.config, s3fs\n"
+        "from zarr.storage import FsspecStore\n"
+        "opts = %r\n"
+        "junk = [object() for _ in range(int(sys.argv[1]))]\n"
+        "opts['client_kwargs']['config'] = botocore.config.Config(retries={'max_attempts': 2})\n"
+        "fs = s3fs.S3FileSystem(**opts)\n"
+        "print(FsspecStore(fs, %r).lock_identity('a'))\n"
+        % (sys.path, s3_server.storage_options, s3_bucket + "/x"))
+    names = {subprocess.run([sys.executable, "-c", code, str(n)], capture_output=True,
+                            text=True, check=True).stdout for n in (0, 1000)}
+    assert len(names) == 1, names
