@@ -407,8 +407,10 @@ class FsspecStore(Store):
 
     def lock_identity(self, key):
         if self._ident is None:
+            # An object among the options is named by its type: its repr can hold its
+            # address, other in each process (locks a little coarser, never apart).
             options = json.dumps(getattr(self.fs, "storage_options", {}), sort_keys=True,
-                                 default=repr)
+                                 default=lambda o: type(o).__module__ + "." + type(o).__qualname__)
             # A digest: the options can hold credentials, and the names of cluster
             # locks are shown by the scheduler (its dashboard, its logs).
             digest = hashlib.sha256(options.encode("utf-8")).hexdigest()[:32]
