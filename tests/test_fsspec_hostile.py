@@ -1,5 +1,7 @@
 """FsspecStore under hostile use: stores at a filesystem's root, ranges that
-are empty or past a value's end on S3, keys that look like chunk keys."""
+are empty or past a value's end on S3, names that look like keys or chunk keys
+and are not (S3 'folder' objects, temporary files, non-ASCII digits), what a
+deletion leaves, the lock names of a cluster, an array that was not reopened."""
 
 import fsspec
 import numpy as np
