@@ -199,9 +199,11 @@ class UnopenedArray:
     def __init__(self, args, error):
         self.__dict__["_args"] = args
         self.__dict__["_error"] = error
+        self.__dict__["_traceback"] = error.__traceback__
 
     def _raise(self, *args, **kwargs):
-        raise self.__dict__["_error"]
+        # The reopening's traceback each time: a raise of the same error adds frames to it.
+        raise self.__dict__["_error"].with_traceback(self.__dict__["_traceback"])
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):

@@ -13,13 +13,14 @@ a timeout raises the filesystem's own exception class, with the URL and the
 key in its message.
 """
 
+import hashlib
 import json
 import os
 import threading
 
 from zarr.storage.base import Store, check_value, join_key, normalize_key, normalize_prefix
 from zarr.storage.memory import MemoryStore, copied_from_live_process, this_process
-from zarr.storage.partials import partial_name
+from zarr.storage.partials import partial_name, partial_writer
 
 # The error codes of object stores that mean the container, not the key, is missing.
 _MISSING_CONTAINER = ("NoSuchBucket", "ContainerNotFound", "BucketNotFound")
@@ -109,6 +110,7 @@ class FsspecStore(Store):
         self.fs = fs
         self.path = fs._strip_protocol(path).rstrip("/") if path else ""
         self.read_only = bool(read_only)
+        self._root_marker = getattr(fs, "root_marker", "") or ""
         protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
         self.process_local = "memory" in protocols
         self._local_files = "file" in protocols or "local" in protocols
@@ -148,7 +150,9 @@ class FsspecStore(Store):
     # Where things are.
 
     def _full(self, key):
-        return self.path + "/" + key if self.path else key
+        # At the root of a filesystem whose names begin with a root marker
+        # (memory, local files: '/'), the names of keys begin with it too.
+        return self.path + "/" + key if self.path else self._root_marker + key
 
     def url(self, key=""):
         """The URL of ``key`` (of the root for ``''``)."""
@@ -157,9 +161,9 @@ class FsspecStore(Store):
 
     def _relative(self, name):
         name = self.fs._strip_protocol(name).rstrip("/")
-        root = self.path + "/" if self.path else ""
-        if self.path and not name.startswith(root):
-            return None
+        root = self.path + "/" if self.path else self._root_marker
+        if not name.startswith(root):
+            return None if self.path else name
         return name[len(root):]
 
     def _raise(self, exc, key):
@@ -182,6 +186,29 @@ class FsspecStore(Store):
         ranges = [(int(start), int(length)) for start, length in ranges]
         if not ranges:
             return []
+        if any(start < 0 or length < 0 for start, length in ranges):
+            raise ValueError("ranges of %r are (start, length) >= 0, not %r" % (key, ranges))
+        # An empty range is never asked: S3 answers 'bytes=5-4' with the whole object.
+        asked = [(start, length) for start, length in ranges if length]
+        if not asked:
+            self.getsize(key)  # KeyError when missing, as a read would raise
+            return [b""] * len(ranges)
+        try:
+            got = self._cat_ranges(key, asked)
+        except KeyError:
+            raise
+        except Exception:
+            # A range that begins past the end is refused (HTTP 416): read up to the end.
+            size = self.getsize(key)
+            if all(start < size for start, _ in asked):
+                raise
+            within = [(start, length) for start, length in asked if start < size]
+            parts = iter(self._cat_ranges(key, within) if within else [])
+            got = [next(parts) if start < size else b"" for start, _ in asked]
+        parts = iter(got)
+        return [next(parts) if length else b"" for _, length in ranges]
+
+    def _cat_ranges(self, key, ranges):
         full = self._full(key)
         try:
             parts = self.fs.cat_ranges([full] * len(ranges), [s for s, _ in ranges],
@@ -230,42 +257,82 @@ class FsspecStore(Store):
     def delete_prefix(self, prefix):
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
-        paths = [self._full(k) for k in self._list(prefix + "/" if prefix else "")]
+        start = prefix + "/" if prefix else ""
+        # Every object under the prefix, the temporary files of local writes and
+        # the 'folder' objects of S3 tools (keys ending in '/') among them.
+        paths = [name for name, _, _ in self._objects(start)]
         if prefix:
             try:
                 self.getsize(prefix)
                 paths.append(self._full(prefix))
             except KeyError:
                 pass
-        if paths:
-            try:
+        # fsspec's rm of a list drops the '/' that ends a folder object's name.
+        folders = [name for name in paths if name.endswith("/")]
+        paths = [name for name in paths if not name.endswith("/")]
+        try:
+            if paths:
                 self.fs.rm(paths)
-            except FileNotFoundError:
-                pass
-            except Exception as exc:
-                raise _with_location(exc, self.url(prefix)) from None
+            for name in folders:
+                try:
+                    self.fs.rm_file(name)
+                except FileNotFoundError:
+                    pass
+        except FileNotFoundError:
+            pass
+        except Exception as exc:
+            raise _with_location(exc, self.url(prefix)) from None
+        if self._local_files:
+            self._remove_empty_directories(self._full(prefix) if prefix else None)
 
-    def _find(self, start):
-        """{relative key: size} of every object under the directory ``start`` names."""
+    def _remove_empty_directories(self, top):
+        """Remove the directories under ``top`` (``top`` too; the root's only
+        below it, for None) that the deletion left empty: a directory in the
+        way reads as something there (a new node there is refused)."""
+        root = top or self.path or self._root_marker
+        for directory, _, _ in os.walk(root, topdown=False):
+            if directory == root and top is None:
+                continue
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass  # not empty (another writer's file), or gone
+
+    def _is_key(self, name, rel):
+        """Whether the object ``name`` (``rel`` in the store) holds a key: not the
+        temporary file of a local write in progress, nor an empty 'folder'
+        object that S3 consoles and tools make (a name ending in '/')."""
+        if name.endswith("/"):
+            return False
+        return not (self._local_files and partial_writer(rel.rpartition("/")[2]) is not None)
+
+    def _objects(self, start):
+        """(name in the filesystem, relative name, info) of every object under
+        the directory ``start`` names."""
         directory = start.rstrip("/")
-        where = self._full(directory) if directory else self.path
+        where = self._full(directory) if directory else self.path or self._root_marker
         try:
             self.fs.invalidate_cache(where)
             found = self.fs.find(where, detail=True)
         except FileNotFoundError as exc:
             if _container_missing(exc):
                 raise _with_location(exc, self.url(directory)) from None
-            return {}
+            return []
         except Exception as exc:
             raise _with_location(exc, self.url(directory)) from None
-        out = {}
+        out = []
         for name, info in found.items():
             if info.get("type", "file") != "file":
                 continue
             rel = self._relative(name)
             if rel and rel.startswith(start):
-                out[rel] = info.get("size")
+                out.append((name, rel, info))
         return out
+
+    def _find(self, start):
+        """{relative key: size} of every key under the directory ``start`` names."""
+        return {rel: info.get("size") for name, rel, info in self._objects(start)
+                if self._is_key(name, rel)}
 
     def _list(self, start):
         return list(self._find(start))
@@ -294,7 +361,7 @@ class FsspecStore(Store):
         """(name, size) of what is directly under ``prefix``; size None for a
         name that holds longer keys."""
         prefix = normalize_prefix(prefix)
-        where = self._full(prefix) if prefix else self.path
+        where = self._full(prefix) if prefix else self.path or self._root_marker
         try:
             self.fs.invalidate_cache(where)
             entries = self.fs.ls(where, detail=True)
@@ -310,7 +377,7 @@ class FsspecStore(Store):
             if not rel or (prefix and not rel.startswith(prefix + "/")):
                 continue
             name = rel[len(prefix) + 1:] if prefix else rel
-            if not name or "/" in name:
+            if not name or "/" in name or not self._is_key(info["name"], name):
                 continue
             is_file = info.get("type", "file") == "file"
             if is_file or name not in found:
@@ -340,11 +407,16 @@ class FsspecStore(Store):
 
     def lock_identity(self, key):
         if self._ident is None:
+            # An object among the options is named by its type: its repr can hold its
+            # address, other in each process (locks a little coarser, never apart).
             options = json.dumps(getattr(self.fs, "storage_options", {}), sort_keys=True,
-                                 default=repr)
+                                 default=lambda o: type(o).__module__ + "." + type(o).__qualname__)
+            # A digest: the options can hold credentials, and the names of cluster
+            # locks are shown by the scheduler (its dashboard, its logs).
+            digest = hashlib.sha256(options.encode("utf-8")).hexdigest()[:32]
             self._ident = ("fsspec", type(self.fs).__module__ + "." + type(self.fs).__name__,
-                           options)
-        return self._ident + (join_key(self.path, key),)
+                           digest)
+        return self._ident + (join_key(self.path, key) if key else self.path,)
 
     def with_read_only(self, read_only=True):
         """The same objects, read-only (or not)."""

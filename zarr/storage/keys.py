@@ -31,7 +31,7 @@ def chunk_key(index, separator=".", leading=None):
 
 
 def _parse_index(name):
-    if not name.isdigit() or (len(name) > 1 and name[0] == "0"):
+    if not (name.isascii() and name.isdigit()) or (len(name) > 1 and name[0] == "0"):
         return None
     return int(name)
 
