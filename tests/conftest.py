@@ -51,25 +51,52 @@ def run_checked(args, timeout, **kwargs):
     return proc
 
 
-@pytest.fixture(scope="session")
-def interop_python():
-    """The python of .venv-interop, created (under a file lock) unless its stamp
-    shows it already holds INTEROP_REQUIREMENTS."""
-    INTEROP_VENV.mkdir(exist_ok=True)
-    python = INTEROP_VENV / "bin" / "python"
-    stamp = INTEROP_VENV / ".requirements"
-    wanted = "\n".join(INTEROP_REQUIREMENTS) + "\n"
-    with open(INTEROP_VENV / ".lock", "w") as lock:
+def _venv(root, requirements, then=None):
+    """The python of the virtual environment ``root``, created (under a file
+    lock) unless its stamp shows it already holds ``requirements``;
+    ``then(python)`` finishes a new one."""
+    root.mkdir(exist_ok=True)
+    python = root / "bin" / "python"
+    stamp = root / ".requirements"
+    wanted = "\n".join(requirements) + "\n"
+    with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
             start = time.monotonic()
-            for entry in INTEROP_VENV.iterdir():
+            for entry in root.iterdir():
                 if entry.name != ".lock":
                     shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() \
                         else entry.unlink()
-            run_checked([sys.executable, "-m", "venv", str(INTEROP_VENV)], INTEROP_VENV_TIMEOUT)
+            run_checked([sys.executable, "-m", "venv", str(root)], INTEROP_VENV_TIMEOUT)
             run_checked([str(python), "-m", "pip", "install", "--disable-pip-version-check",
-                         "-q"] + INTEROP_REQUIREMENTS, INTEROP_VENV_TIMEOUT)
+                         "-q"] + requirements, INTEROP_VENV_TIMEOUT)
+            if then is not None:
+                then(python)
             stamp.write_text(wanted)
-            sys.stderr.write("created %s in %.1f s\n" % (INTEROP_VENV, time.monotonic() - start))
+            sys.stderr.write("created %s in %.1f s\n" % (root, time.monotonic() - start))
     return python
+
+
+@pytest.fixture(scope="session")
+def interop_python():
+    """The python of .venv-interop (zarr-python 3 and the other peers)."""
+    return _venv(INTEROP_VENV, INTEROP_REQUIREMENTS)
+
+
+# The environment of the peers that call this package as `zarr` (xarray): their
+# packages, and this checkout on the path through a .pth file (its built
+# extension, the one the project's .venv compiled).
+PEERS_VENV = ROOT / ".venv-peers"
+PEERS_REQUIREMENTS = ["xarray==2026.9.*", "dask[array]", "numpy", "msgpack", "fsspec"]
+
+
+def _put_on_path(python):
+    purelib = run_checked([str(python), "-c", "import sysconfig; "
+                           "print(sysconfig.get_paths()['purelib'])"], 60).stdout.strip()
+    Path(purelib, "zarr-engine-checkout.pth").write_text(str(ROOT) + "\n")
+
+
+@pytest.fixture(scope="session")
+def peers_python():
+    """The python of .venv-peers, whose ``import zarr`` is this checkout."""
+    return _venv(PEERS_VENV, PEERS_REQUIREMENTS, _put_on_path)
