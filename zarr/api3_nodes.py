@@ -168,7 +168,10 @@ class ArrayAPI3:
         """A v3 array's array-to-bytes codec (:class:`Serializer`); None for v2."""
         if self.zarr_format != 3:
             return None
-        return Serializer(self._v3_serializer())
+        codecs = self._v3_meta["codecs"]
+        if codecs and codecs[0]["name"] == "sharding_indexed":  # the inner chunks' chain
+            codecs = codecs[0]["configuration"]["codecs"]
+        return Serializer(next(c for c in codecs if c["name"] != "transpose"))
 
     @property
     def read_only(self):

@@ -241,13 +241,6 @@ class Array(Selections, ShapeChanges, ArrayAPI3):
         whose chunks never written read as zeros."""
         return None if self._no_fill else self._fill_value
 
-    def _v3_serializer(self):
-        """The array-to-bytes codec of a v3 array's chain (its inner chunks')."""
-        codecs = self._v3_meta["codecs"]
-        if codecs and codecs[0]["name"] == "sharding_indexed":
-            codecs = codecs[0]["configuration"]["codecs"]
-        return next(c for c in codecs if c["name"] != "transpose")
-
     @property
     def store(self):
         """The store that holds the array's metadata and chunks (:mod:`zarr.storage`)."""
