@@ -130,11 +130,12 @@ def test_open_group_uses_consolidated_metadata_as_asked(tmp_path):
     path = str(tmp_path / "c.zarr")
     g = zarr.open_group(path, mode="w")
     g.zeros("x", shape=3, chunks=2)
-    plain = zarr.open_group(path, mode="r")
-    assert type(plain.store).__name__ == "LocalStore"  # nothing consolidated yet
+    with pytest.raises(ValueError):  # nothing consolidated yet
+        zarr.open_group(path, mode="r", use_consolidated=True)
     zarr.consolidate_metadata(path)
     g.zeros("later", shape=3, chunks=2)  # not in .zmetadata
-    assert sorted(zarr.open_group(path, mode="r")) == ["x"]
+    assert sorted(zarr.open_group(path, mode="r", use_consolidated=True)) == ["x"]
+    assert sorted(zarr.open_group(path, mode="r")) == ["later", "x"]  # nothing hidden
     assert sorted(zarr.open_group(path, mode="r", use_consolidated=False)) == ["later", "x"]
     assert sorted(zarr.open_group(path, mode="a")) == ["later", "x"]
     with pytest.raises(ValueError):

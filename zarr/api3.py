@@ -18,8 +18,7 @@ from zarr.errors import ContainsGroupError
 from zarr.consolidated import open_consolidated
 from zarr.hierarchy import open_group as open_plain_group
 from zarr.opening import open as open_node
-from zarr.storage import (CONSOLIDATED_META, MemoryStore, as_store, describe_node, join_key,
-                          node_format)
+from zarr.storage import MemoryStore, as_store, describe_node, node_format
 from zarr.names import node_path
 
 #: The format :func:`create_array` makes when none is given (zarr-python 3's).
@@ -118,8 +117,10 @@ def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
                storage_options=None, use_consolidated=None):
     """:func:`zarr.hierarchy.open_group`, with zarr-python 3's
     ``use_consolidated``: True opens from the consolidated metadata
-    (:func:`zarr.open_consolidated`, modes 'r' and 'r+'); None does so in mode
-    'r' when there is some; False never.
+    (:func:`zarr.open_consolidated`, modes 'r' and 'r+'); None and False
+    list the members as they are stored. (zarr-python 3 takes None as "the
+    consolidated metadata if there is some", which hides the members made
+    since it was written: here that takes asking.)
 
     Examples
     --------
@@ -127,15 +128,10 @@ def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
     >>> store = zarr.storage.MemoryStore()
     >>> _ = zarr.open_group(store, mode="w").zeros("x", shape=3, chunks=2)
     >>> _ = zarr.consolidate_metadata(store)
-    >>> type(zarr.open_group(store, mode="r").store).__name__
+    >>> type(zarr.open_group(store, mode="r", use_consolidated=True).store).__name__
     'ConsolidatedStore'
     """
-    consolidated = use_consolidated
-    if consolidated is None and mode == "r" and zarr_format in (None, 2):
-        where = as_store(store, read_only=True, mode=mode, storage_options=storage_options)
-        consolidated = join_key(node_path(path), CONSOLIDATED_META) in where
-        store, storage_options = where, None
-    if consolidated:
+    if use_consolidated:
         return open_consolidated(store, mode=mode, path=path, synchronized=synchronized,
                                  lazy=lazy, fsync=fsync, threads=threads,
                                  storage_options=storage_options, zarr_format=zarr_format)
