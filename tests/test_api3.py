@@ -141,5 +141,8 @@ def test_open_group_uses_consolidated_metadata_as_asked(tmp_path):
     with pytest.raises(ValueError):
         zarr.open_consolidated(path, zarr_format=3)
     with pytest.raises(ValueError):
+        zarr.consolidate_metadata(path, zarr_format=3)
+    assert sorted(zarr.consolidate_metadata(path, zarr_format=2)) == ["later", "x"]
+    with pytest.raises(ValueError):
         zarr.open_group(str(tmp_path / "g2.zarr"), mode="w").store and zarr.open_consolidated(
             str(tmp_path / "g2.zarr"))

@@ -10,9 +10,7 @@ NotImplementedError naming the argument, never a silent substitute.
 
 import errno
 
-import numpy as np
-
-from zarr.api3_nodes import creation_options
+from zarr.api3_nodes import creation_options, shape_of
 from zarr.codecs import DEFAULT
 from zarr.errors import ContainsGroupError
 from zarr.consolidated import open_consolidated
@@ -63,13 +61,7 @@ def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, ch
     >>> int(z[...].sum()), z.zarr_format
     (10000, 3)
     """
-    if data is not None:
-        data = np.asarray(data)
-        if shape is not None and tuple(shape) != data.shape:
-            raise ValueError("shape %s given with data of shape %s" % (shape, data.shape))
-        shape, dtype = data.shape, data.dtype if dtype is None else dtype
-    if shape is None:
-        raise TypeError("create_array needs shape= (or data=)")
+    shape, dtype, data = shape_of(shape, dtype, data)
     options = creation_options(shape, dtype, chunks, shards, filters, compressors, serializer,
                                fill_value, order, zarr_format, chunk_key_encoding,
                                dimension_names, config)

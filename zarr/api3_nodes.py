@@ -113,6 +113,31 @@ def _serializer_ok(serializer, dtype):
     return name in ("vlen-utf8", "vlen-bytes") if objects else name == "bytes"
 
 
+def check_config(config):
+    """zarr-python 3's array ``config``, checked: ``write_empty_chunks`` True or
+    None (chunks of fill values are stored), ``order`` 'C'; NotImplementedError
+    for anything else."""
+    config = dict(config or {})
+    if config.pop("write_empty_chunks", None) is False:
+        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
+    if config.pop("order", None) not in (None, "C"):
+        raise NotImplementedError("order: arrays are stored in C order")
+    if config:
+        raise NotImplementedError("config=%r" % (config,))
+
+
+def shape_of(shape, dtype, data):
+    """(shape, dtype, data as an array) of a creation given ``data`` or not."""
+    if data is not None:
+        data = np.asarray(data)
+        if shape is not None and tuple(shape) != data.shape:
+            raise ValueError("shape %s given with data of shape %s" % (shape, data.shape))
+        shape, dtype = data.shape, data.dtype if dtype is None else dtype
+    if shape is None:
+        raise TypeError("create_array needs shape= (or data=)")
+    return shape, dtype, data
+
+
 def creation_options(shape, dtype=None, chunks="auto", shards=None, filters="auto",
                      compressors="auto", serializer="auto", fill_value=DEFAULT, order=None,
                      zarr_format=3, chunk_key_encoding=None, dimension_names=None,
@@ -129,13 +154,7 @@ def creation_options(shape, dtype=None, chunks="auto", shards=None, filters="aut
         raise NotImplementedError("serializer=%r: only the default serializer" % (serializer,))
     if order not in (None, "C"):
         raise NotImplementedError("order=%r: arrays are stored in C order" % (order,))
-    config = dict(config or {})
-    if config.pop("write_empty_chunks", None) is False:
-        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
-    if config.pop("order", None) not in (None, "C"):
-        raise NotImplementedError("order: arrays are stored in C order")
-    if config:
-        raise NotImplementedError("config=%r" % (config,))
+    check_config(config)
     if zarr_format not in (2, 3):
         raise ValueError("zarr_format must be 2 or 3, not %r" % (zarr_format,))
     return dict(shape=shape, dtype=dtype, chunks=None if chunks == "auto" else chunks,
@@ -195,12 +214,7 @@ class GroupAPI3:
                      overwrite=False, **kwargs):
         """A member array, made from zarr-python 3's keywords (as
         :func:`zarr.create_array`), in the group's format unless given."""
-        if data is not None:
-            data = np.asarray(data)
-            shape = data.shape if shape is None else shape
-            dtype = data.dtype if dtype is None else dtype
-        if shape is None:
-            raise TypeError("create_array needs shape= (or data=)")
+        shape, dtype, data = shape_of(shape, dtype, data)
         kwargs.setdefault("zarr_format", self._nodes.zarr_format)
         options = creation_options(shape, dtype, **kwargs)
         z = self._create(name, overwrite, options, data)

@@ -89,6 +89,9 @@ def consolidate_metadata(store, path=None, storage_options=None, zarr_format=Non
     storage_options : dict, optional
         For a URL (``s3://bucket/a.zarr``): the options of its fsspec
         filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
+    zarr_format : {None, 2}
+        zarr-python 3's argument: consolidated metadata is of the v2 format
+        (ValueError for another).
 
     Returns
     -------
@@ -115,6 +118,9 @@ def consolidate_metadata(store, path=None, storage_options=None, zarr_format=Non
     >>> g["a/x"].shape
     (4, 4)
     """
+    if zarr_format not in (None, 2):
+        raise ValueError("consolidated metadata is of the Zarr v2 format, not of format %r"
+                         % (zarr_format,))
     store = as_store(store, storage_options=storage_options)
     path = node_path(path)
     kind, found = node_format(store, path)

@@ -2,6 +2,7 @@
 
 import errno
 
+from zarr.api3_nodes import check_config
 from zarr.codecs import DEFAULT
 from zarr.errors import ContainsGroupError
 from zarr.hierarchy import open_group
@@ -114,11 +115,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
-    config = dict(config or {})
-    if config.pop("write_empty_chunks", None) is False:
-        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
-    if config.pop("order", None) not in (None, "C") or config:
-        raise NotImplementedError("config=%r" % (config,))
+    check_config(config)
     store = as_store(store, fsync=fsync, mode=mode, storage_options=storage_options)
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)

@@ -16,11 +16,11 @@ key in its message.
 import hashlib
 import json
 import os
-import threading
 
-from zarr.storage.base import Store, check_value, join_key, normalize_key, normalize_prefix
+from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
+from zarr.storage.local import LocalStore
 from zarr.storage.memory import MemoryStore, copied_from_live_process, this_process
-from zarr.storage.partials import partial_name, partial_writer
+from zarr.storage.partials import partial_writer
 
 # The error codes of object stores that mean the container, not the key, is missing.
 _MISSING_CONTAINER = ("NoSuchBucket", "ContainerNotFound", "BucketNotFound")
@@ -120,7 +120,10 @@ class FsspecStore(Store):
         # request more per chunk, which a single stream does without.
         self._whole = {"max_concurrency": 1} if "max_concurrency" in getattr(
             fs, "__dict__", {}) or hasattr(type(fs), "_cat_file_concurrent") else {}
-        self._lock = threading.Lock()
+        # Local files are written and removed as a directory store does (fsspec's
+        # pipe_file writes in place: a reader could see part of a value).
+        self._directory = LocalStore(self.path or self._root_marker or ".") \
+            if self._local_files else None
         self._ident = None
 
     @classmethod
@@ -223,29 +226,13 @@ class FsspecStore(Store):
     def _set(self, key, value):
         full = self._full(key)
         data = value if type(value) is bytes else bytes(value)
+        if self._directory is not None:
+            self._directory._set(key, data)
+            return
         try:
-            if self._local_files:
-                self._set_file(full, data)
-            else:
-                self.fs.pipe_file(full, data)
+            self.fs.pipe_file(full, data)
         except Exception as exc:
             raise _with_location(exc, "%s (key %r)" % (self.url(key), key)) from None
-
-    def _set_file(self, full, data):
-        # fsspec's local pipe_file writes in place: a reader could see part of it.
-        directory, name = os.path.split(full)
-        os.makedirs(directory or ".", exist_ok=True)
-        tmp = os.path.join(directory, partial_name(name))
-        try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, full)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
 
     def _delete(self, key):
         self.getsize(key)  # KeyError when missing: object stores delete nothing silently
@@ -257,9 +244,12 @@ class FsspecStore(Store):
     def delete_prefix(self, prefix):
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
+        if self._directory is not None:
+            self._directory.delete_prefix(prefix)
+            return
         start = prefix + "/" if prefix else ""
-        # Every object under the prefix, the temporary files of local writes and
-        # the 'folder' objects of S3 tools (keys ending in '/') among them.
+        # Every object under the prefix, the 'folder' objects of S3 tools (keys
+        # ending in '/') among them.
         paths = [name for name, _, _ in self._objects(start)]
         if prefix:
             try:
@@ -282,21 +272,6 @@ class FsspecStore(Store):
             pass
         except Exception as exc:
             raise _with_location(exc, self.url(prefix)) from None
-        if self._local_files:
-            self._remove_empty_directories(self._full(prefix) if prefix else None)
-
-    def _remove_empty_directories(self, top):
-        """Remove the directories under ``top`` (``top`` too; the root's only
-        below it, for None) that the deletion left empty: a directory in the
-        way reads as something there (a new node there is refused)."""
-        root = top or self.path or self._root_marker
-        for directory, _, _ in os.walk(root, topdown=False):
-            if directory == root and top is None:
-                continue
-            try:
-                os.rmdir(directory)
-            except OSError:
-                pass  # not empty (another writer's file), or gone
 
     def _is_key(self, name, rel):
         """Whether the object ``name`` (``rel`` in the store) holds a key: not the
