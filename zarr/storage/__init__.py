@@ -63,7 +63,7 @@ def _is_hdf5(path):
     return False
 
 
-def _is_url(path):
+def is_url(path):
     """Whether ``path`` is an fsspec URL (``s3://...``, ``simplecache::s3://...``)."""
     scheme, sep, _ = path.partition("://")
     return "::" in path or (bool(sep) and scheme.isidentifier() and len(scheme) > 1)
@@ -88,7 +88,7 @@ def as_store(where, read_only=False, fsync=False, mode=None, storage_options=Non
     >>> as_store("/tmp/x.zarr")
     LocalStore('/tmp/x.zarr')
     """
-    if isinstance(where, (str, os.PathLike)) and _is_url(os.fspath(where)):
+    if isinstance(where, (str, os.PathLike)) and is_url(os.fspath(where)):
         url = os.fspath(where)
         if url.startswith("file://") and not storage_options:
             where = url[len("file://"):]
