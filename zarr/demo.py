@@ -157,6 +157,34 @@ def main():
     except zarr.CorruptChunkError as e:
         print("  CorruptChunkError:", e)
 
+    shell_session()
+
+
+def shell_session():
+    """The command line on a small hierarchy: info, tree and verify."""
+    import shlex
+    import subprocess
+    import sys
+    import tempfile
+
+    print()
+    print("From a shell: python -m zarr (or the zarr command)")
+    with tempfile.TemporaryDirectory(prefix="zarr-demo-") as tmp:
+        path = tmp + "/survey.zarr"
+        g = zarr.open_group(path, mode="w")
+        g.attrs["title"] = "a survey"
+        t = g.create("raw/temperature", shape=(2000, 500), chunks=(500, 100), dtype="f4")
+        t[...] = np.random.default_rng(0).normal(15, 5, size=t.shape).astype("f4")
+        g.create("raw/station", shape=(2000,), chunks=(1000,), dtype="i2")[...] = 7
+        for args in (["info", path + "/raw/temperature"], ["tree", path],
+                     ["verify", path, "--checksum"]):
+            print("$ zarr " + " ".join(shlex.quote(a.replace(tmp + "/", "")) for a in args))
+            done = subprocess.run([sys.executable, "-m", "zarr"] + args, capture_output=True,
+                                  text=True, cwd=tmp)
+            print((done.stdout + done.stderr).replace(tmp + "/", "").rstrip())
+            if done.returncode != 0:
+                raise SystemExit("zarr %s failed (exit %d)" % (args[0], done.returncode))
+
 
 if __name__ == "__main__":
     main()

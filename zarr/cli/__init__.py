@@ -160,8 +160,11 @@ def run(args):
         if options["cname"] is not None and options["cname"].lower() == "none":
             options["cname"] = None
             options["clevel"] = 0
-        facts = copy(loc, parse(args.dest), options, args.overwrite, _threads(args),
-                     args.progress, so)
+        dest = parse(args.dest)
+        if so and "url" not in (loc.kind, dest.kind):
+            raise UsageError("--storage-options are for URLs (s3://...), and neither %s nor %s "
+                             "is one" % (args.path, args.dest))
+        facts = copy(loc, dest, options, args.overwrite, _threads(args), args.progress, so)
         _emit(args, "copied %d array%s (%s bytes of values) to %s" % (
             facts["arrays"], "" if facts["arrays"] == 1 else "s", facts["nbytes"],
             args.dest), facts)
@@ -210,7 +213,7 @@ def _cat(args, node):
             values, summarised = read_for_printing(node, selection, args.full)
         except IndexError as e:
             raise UsageError("bad selection %r: %s" % (args.selection, e)) from None
-        print(format_values(values, summarised))
+        print(format_values(values, summarised, args.full))
     return EXIT_OK
 
 

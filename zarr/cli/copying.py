@@ -416,8 +416,9 @@ def _uniform(values):
 def copy(src_loc, dst_loc, options, overwrite=False, threads=None, progress=None,
          storage_options=None):
     """Copy ``src_loc`` to ``dst_loc``; returns the facts of the copy."""
-    src = open_source(src_loc, storage_options)
-    dest = Destination(dst_loc, options, overwrite, storage_options)
+    src = open_source(src_loc, storage_options if src_loc.kind == "url" else None)
+    dest = Destination(dst_loc, options, overwrite,
+                       storage_options if dst_loc.kind == "url" else None)
     if dest.kind == "npy" and _is_group(src):
         raise UsageError("a .npy file holds one array, not a group")
     dest.begin()

@@ -2,6 +2,7 @@
 printed as numpy prints them, reading only what is printed."""
 
 import ast
+import sys
 
 import numpy as np
 
@@ -132,11 +133,12 @@ def read_for_printing(z, selection, full=False):
     return np.asarray(values), summarise
 
 
-def format_values(values, summarised):
+def format_values(values, summarised, full=False):
+    """What numpy prints of ``values`` (read by :func:`read_for_printing`)."""
     if values.ndim == 0:
         return str(values[()])
-    if summarised:
-        with np.printoptions(threshold=0):
+    if summarised or full:
+        with np.printoptions(threshold=0 if summarised else sys.maxsize):
             return str(values)
     return str(values)
 
