@@ -21,7 +21,7 @@ def test_ext_docstring_examples():
 
 
 #: Modules without examples: no public function of their own to show.
-NO_EXAMPLES = {"zarr.bands", "zarr.demo", "zarr.errors", "zarr.nodes", "zarr.options"}
+NO_EXAMPLES = {"zarr.__main__", "zarr.bands", "zarr.demo", "zarr.errors", "zarr.nodes", "zarr.options"}
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(zarr.__path__, "zarr.")
                  if m.name != "zarr.ext")

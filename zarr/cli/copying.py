@@ -222,9 +222,11 @@ def copy_blocks(shape, chunks, itemsize, budget=BLOCK_BYTES):
 
     Examples
     --------
-    >>> copy_blocks((10, 4), (3, 2), 8, budget=64)
-    [(slice(0, 3, None), slice(0, 4, None)), (slice(3, 6, None), slice(0, 4, None)), \
-(slice(6, 9, None), slice(0, 4, None)), (slice(9, 12, None), slice(0, 4, None))]
+    >>> blocks = copy_blocks((10, 4), (3, 2), 8, budget=96)  # 3 rows of 4
+    >>> len(blocks), blocks[0]
+    (4, (slice(0, 3, None), slice(0, 4, None)))
+    >>> len(copy_blocks((10, 4), (3, 2), 8, budget=64))  # a chunk at a time
+    8
     """
     ndim = len(shape)
     if ndim == 0:

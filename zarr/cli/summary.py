@@ -18,7 +18,16 @@ from zarr.util import human_readable_size
 def walk(node, path=""):
     """(path, node, error) of ``node`` and of every node below it, parents
     first, members in name order; a member that does not open gives its
-    error instead of a node."""
+    error instead of a node.
+
+    Examples
+    --------
+    >>> import zarr
+    >>> g = zarr.group()
+    >>> _ = g.zeros("a/x", shape=(2,))
+    >>> [path for path, _, _ in walk(g)]
+    ['', 'a', 'a/x']
+    """
     yield path, node, None
     if not isinstance(node, Group):
         return
