@@ -432,9 +432,15 @@ def test_consolidate_moves_chunks_into_containers(tmp_path):
     assert rc == 1 and "no such directory" in err
 
 
-def test_consolidate_metadata(tmp_path):
-    path = tmp_path / "h.zarr"
-    write_hierarchy(str(path))
-    assert as_json("consolidate-metadata", path)["consolidated"]
-    g = zarr.open_consolidated(str(path))
+@pytest.mark.parametrize("stored", STORES, indirect=True)
+def test_consolidate_metadata_on_every_store(stored):
+    path, so = stored
+    assert as_json("consolidate-metadata", path, *opts(so))["consolidated"]
+    options = json.loads(so) if so else None
+    where = str(path) if not str(path).endswith(".zip") else ZipStore(str(path))
+    if isinstance(path, os.PathLike) and os.path.isdir(path) and \
+            any(n.endswith(".h5") for _, _, names in os.walk(path) for n in names):
+        where = ShardedStore(str(path))
+    g = zarr.open_consolidated(where, storage_options=options)
     assert sorted(g) == ["a", "c", "sub"]
+    np.testing.assert_array_equal(g["sub/b"][...], values()["sub/b"])

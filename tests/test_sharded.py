@@ -569,3 +569,18 @@ def test_nested_directory_of_zarr_python_before_and_after_consolidation(tmp_path
     assert sorted(ShardedStore(root).consolidate()) == sorted(files)
     assert chunk_files(root) == []
     np.testing.assert_array_equal(zarr.open(ShardedStore(root), mode="r")[:], A3)
+
+
+def test_consolidated_metadata_over_containers_reads_the_chunks(tmp_path):
+    # The wrapper of consolidated metadata reads chunks as its store does:
+    # through get, not as files of their own (which a container's are not).
+    root = str(tmp_path / "g")
+    g = zarr.open_group(ShardedStore(root), mode="w")
+    a = np.arange(4000, dtype="i4").reshape(40, 100)
+    g.array("x", a, chunks=(10, 10))
+    assert any(name.endswith(".h5") for name in os.listdir(os.path.join(root, "x")))
+    zarr.consolidate_metadata(ShardedStore(root))
+    c = zarr.open_consolidated(ShardedStore(root))
+    np.testing.assert_array_equal(c["x"][...], a)
+    assert c["x"][39, 99] == a[39, 99]
+    assert c["x"].nchunks_initialized == 40

@@ -155,6 +155,12 @@ class ConsolidatedStore(WrapperStore):
     # What the inner store offers for chunks: their files, their sizes, its directories.
 
     @property
+    def indirect_chunks(self):
+        # A store whose chunks are not files of their own (shard containers)
+        # must be read through get, never through file_path.
+        return getattr(self.store, "indirect_chunks", False)
+
+    @property
     def file_path(self):
         return self.store.file_path  # AttributeError when it has none
 
