@@ -117,6 +117,11 @@ def info(node, with_attrs=False):
     return "\n".join(lines), facts
 
 
+def _basename(node):
+    """The last part of a node's path ('/' for the top of its store)."""
+    return node.key_prefix.rstrip("/").rsplit("/", 1)[-1] or "/"
+
+
 def _tree_facts(node, name, depth, level):
     if isinstance(node, Array):
         return {"name": name, "node_type": "array", "shape": list(node.shape),
@@ -129,7 +134,7 @@ def _tree_facts(node, name, depth, level):
 
 
 def tree(node, level=None):
-    name = node.basename or "/"
+    name = _basename(node)
     if isinstance(node, Array):
         return "%s %s %s" % (name, node.shape, node.dtype), _tree_facts(node, name, 0, level)
     return str(node.tree(level=level)), _tree_facts(node, name, 0, level)
@@ -147,7 +152,7 @@ def _member_facts(name, member):
 
 def ls(node, long=False):
     if isinstance(node, Array):
-        entries = [_member_facts(node.basename or "/", node)]
+        entries = [_member_facts(_basename(node), node)]
     else:
         entries = [_member_facts(name, node[name]) for name in node]
     lines = []
