@@ -31,7 +31,9 @@ def test_tree_and_ls_of_an_array(tmp_path, capsys, command):
 
 
 @pytest.mark.parametrize("selection", ["[[0, 1], [0, 1]]", "[[1, 0], :, [3, 0, 3]]",
-                                       "[[2, 0], 1, [1, 3]]", "[:, [0, 2], [1, 3]]"])
+                                       "[[2, 0], 1, [1, 3]]", "[:, [0, 2], [1, 3]]",
+                                       "[1, :, [3, 0]]", "[[2, 0], :, 1]", "[..., 1, [0, 2]]",
+                                       "[2, ..., [1]]"])
 def test_cat_with_several_lists_never_prints_other_values(tmp_path, capsys, selection):
     a = np.arange(3 * 3 * 4).reshape(3, 3, 4)
     make(tmp_path / "a.zarr", a, chunks=(2, 2, 2))
@@ -44,6 +46,15 @@ def test_cat_with_several_lists_never_prints_other_values(tmp_path, capsys, sele
         assert expected is not None and out.rstrip("\n") == expected
     else:  # refused as bad usage, in one line
         assert rc == 2 and out == "" and err.count("\n") == 1
+
+
+def test_cat_puts_a_list_apart_from_the_integers_first_as_numpy_does(tmp_path, capsys):
+    a = np.arange(6 * 2000 * 3).reshape(6, 2000, 3)
+    make(tmp_path / "a.zarr", a, chunks=(2, 500, 3))
+    for selection in ("[4, :, [2, 0]]", "[4, ::-1, [1]]"):
+        rc, out, err = run(capsys, "cat", tmp_path / "a.zarr", selection)
+        assert rc == 0, err
+        assert out.rstrip("\n") == str(eval("a" + selection)), selection
 
 
 def test_copy_of_a_v3_hierarchy_keeps_its_members_visible(tmp_path, capsys):
