@@ -129,8 +129,22 @@ def read_for_printing(z, selection, full=False):
     key = tuple(ix if isinstance(ix, int) else np.asarray(
         _corners(ix, options["edgeitems"]) if summarise else list(ix), dtype=np.intp)
         for ix in per_axis)
-    values = z.oindex[key]
-    return np.asarray(values), summarise
+    values = np.asarray(z.oindex[key])
+    return _as_numpy_places(values, per_axis), summarise
+
+
+def _as_numpy_places(values, per_axis):
+    """``values`` read by outer indexing, with the axes where numpy puts
+    them: a list apart from the integers (a slice between them) goes first."""
+    lists = [axis for axis, ix in enumerate(per_axis) if isinstance(ix, list)]
+    if len(lists) > 1:
+        raise UsageError("a selection holds at most one list (numpy pairs the values of "
+                         "several lists; select with one list at a time)")
+    advanced = [axis for axis, ix in enumerate(per_axis) if not isinstance(ix, range)]
+    if lists and advanced[-1] - advanced[0] + 1 != len(advanced):
+        at = sum(isinstance(ix, range) for ix in per_axis[:lists[0]])
+        values = np.moveaxis(values, at, 0)
+    return values
 
 
 def format_values(values, summarised, full=False):
