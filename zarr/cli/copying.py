@@ -326,18 +326,20 @@ class Copier:
         where = getattr(src, "name", None) or "/"
         attrs = source_attrs(src, where)
         if _is_group(src):
-            self._make_group(path, attrs)
+            self._make_group(path, attrs, src.metadata.zarr_format if isinstance(src, Group)
+                             else None)
             for name in _members(src):
                 self._copy_node(src[name], join_key(path, name))
             return
         self._copy_array(src, path, attrs)
 
-    def _make_group(self, path, attrs):
+    def _make_group(self, path, attrs, zarr_format=None):
         if self.dest.kind == "hdf5":
             g = self.dest.h5file.require_group(path or "/")
             _put_h5_attrs(g, attrs)
             return
-        g = zarr.open_group(self.dest.store, mode="a", path=path or None)
+        g = zarr.open_group(self.dest.store, mode="a", path=path or None,
+                            zarr_format=zarr_format)
         if attrs:
             g.attrs.put(attrs)
 
