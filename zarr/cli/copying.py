@@ -253,6 +253,8 @@ def _chunks_for(src, options):
              % (getattr(src, "name", None) or "an array", len(src.shape),
                 ",".join(map(str, chunks))))
         return None
+    if chunks is not None:  # a chunk longer than its axis holds no more
+        chunks = tuple(min(c, max(s, 1)) for c, s in zip(chunks, src.shape))
     return chunks
 
 
@@ -268,6 +270,12 @@ def zarr_options(src, options):
     if isinstance(src, Array):
         like = _like(src, dict(given))
         like.pop("synchronized", None)
+        shards = like.get("shards")
+        if chunks is not None and shards is not None and any(
+                s % c for s, c in zip(shards, chunks)):
+            warn("%s: the shards %s are not whole chunks of %s: the copy is not sharded"
+                 % (src.key_prefix or "/", shards, chunks))
+            like["shards"] = None
         if "dimension_separator" not in like and src.zarr_format == 2:
             like["dimension_separator"] = src.dimension_separator
         return like
