@@ -38,7 +38,7 @@ def _shape_arg(text):
         values = tuple(int(v) for v in text.replace("x", ",").split(",") if v.strip())
     except ValueError:
         raise argparse.ArgumentTypeError("not a chunk shape: %r (write 1000,100)" % text)
-    if not values or any(v < 1 for v in values):
+    if not values or any(not 1 <= v < 2 ** 63 for v in values):
         raise argparse.ArgumentTypeError("not a chunk shape: %r (write 1000,100)" % text)
     return values
 
