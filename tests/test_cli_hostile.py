@@ -6,6 +6,8 @@ import pytest
 import zarr
 from zarr.cli import main
 
+h5py = pytest.importorskip("h5py")
+
 
 def run(capsys, *args):
     """(exit status, stdout, stderr) of ``zarr ARGS``."""
@@ -102,3 +104,17 @@ def test_a_chunk_shape_too_large_for_an_index_is_bad_usage(tmp_path, capsys):
                        tmp_path / "a.zarr", tmp_path / "b.zarr")
     assert rc == 2 and err.count("\n") == 1, err
     assert not (tmp_path / "b.zarr").exists()
+
+
+def test_copy_to_hdf5_of_fixed_width_text_and_of_dates(tmp_path, capsys):
+    text = np.array(["é", "ab", ""] * 3)
+    make(tmp_path / "u.zarr", text, chunks=(4,))
+    rc, out, err = run(capsys, "copy", "--no-progress", tmp_path / "u.zarr", tmp_path / "u.h5")
+    assert rc == 0, err
+    with h5py.File(tmp_path / "u.h5", "r") as f:
+        assert f["data"].asstr()[...].tolist() == text.tolist()
+    make(tmp_path / "m.zarr", np.arange(3).astype("M8[s]"), chunks=(2,))
+    rc, out, err = run(capsys, "copy", "--no-progress", tmp_path / "m.zarr", tmp_path / "m.h5")
+    assert rc == 1 and "datetime64" in err and err.count("\n") == 1, err
+    assert "TypeError" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.zarr", "u.h5", "u.zarr"]
