@@ -309,7 +309,11 @@ def h5_options(src, options):
         opts.update(compression="gzip", compression_opts=min(clevel, 9))
         if options.get("shuffle", 1):
             opts["shuffle"] = True
-    if dtype.hasobject:
+    if dtype.kind in "Mm":
+        raise Problem("HDF5 has no %s type: copy %s to a Zarr array or a .npy file"
+                      % ("datetime64" if dtype.kind == "M" else "timedelta64",
+                         getattr(src, "key_prefix", None) or "the array"))
+    if dtype.hasobject or dtype.kind == "U":  # HDF5 has no UTF-32 text
         dtype = _h5py().string_dtype()
     return dtype, opts
 
