@@ -118,3 +118,21 @@ def test_copy_to_hdf5_of_fixed_width_text_and_of_dates(tmp_path, capsys):
     assert rc == 1 and "datetime64" in err and err.count("\n") == 1, err
     assert "TypeError" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.zarr", "u.h5", "u.zarr"]
+
+
+def test_overwrite_never_removes_a_directory_that_is_not_zarr(tmp_path, capsys):
+    top = tmp_path / "work"
+    top.mkdir()
+    (top / "notes.txt").write_text("keep me")
+    make(top / "a.zarr", np.arange(4), chunks=(2,))
+    rc, out, err = run(capsys, "copy", "--no-progress", "--overwrite", top / "a.zarr", top)
+    assert rc == 1 and "Zarr" in err and err.count("\n") == 1, err
+    assert (top / "notes.txt").read_text() == "keep me"
+    np.testing.assert_array_equal(zarr.open(str(top / "a.zarr"), mode="r")[...], np.arange(4))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+    # An empty directory, or a Zarr node, is replaced.
+    (tmp_path / "empty").mkdir()
+    rc, out, err = run(capsys, "copy", "--no-progress", "--overwrite", top / "a.zarr",
+                       tmp_path / "empty")
+    assert rc == 0, err
+    np.testing.assert_array_equal(zarr.open(str(tmp_path / "empty"), mode="r")[...], np.arange(4))
