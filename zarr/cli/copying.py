@@ -153,6 +153,9 @@ class Destination:
     def begin(self):
         if self.exists() and not self.overwrite:
             raise Problem("%s exists: give --overwrite to replace it" % self.loc.text)
+        if self.kind == "directory" and _foreign_directory(self.final):
+            raise Problem("%s is a directory that holds no Zarr array or group: --overwrite "
+                          "replaces only Zarr nodes (or an empty directory)" % self.loc.text)
         if self.kind == "url":
             self.store = open_store(self.loc, read_only=False,
                                     storage_options=self.storage_options)
@@ -206,6 +209,14 @@ class Destination:
             except OSError as e:
                 return "the incomplete copy is left at %s (%s)" % (self.building, e)
         return None
+
+
+def _foreign_directory(path):
+    """Whether ``path`` is a directory with entries but no Zarr metadata at its top."""
+    if not os.path.isdir(path) or os.path.islink(path):
+        return False
+    names = set(os.listdir(path))
+    return bool(names) and not names & {".zarray", ".zgroup", "zarr.json"}
 
 
 def _remove(path):
