@@ -30,6 +30,7 @@ bench: install
 	$(PY) bench/bench_persistent.py
 	$(PY) bench/bench_threads.py
 	$(PY) bench/bench_blocks.py
+	$(PY) bench/bench_cli.py
 	$(PY) bench/bench_table.py
 	$(PY) bench/bench_chunked.py
 	$(PY) bench/bench_peers.py

@@ -407,9 +407,19 @@ class Copier:
             return
         itemsize = max(out.dtype.itemsize, 1)
         blocks = copy_blocks(out.shape, chunks, itemsize)
+        # One buffer for every block read from an array: a fresh one each time
+        # would have its pages zeroed by the kernel on first touch.
+        buf = None
+        if isinstance(reader, Array) and isinstance(out, Array) and out.shape:
+            buf = np.empty([s.stop - s.start for s in blocks[0]], dtype=reader.dtype)
         with Progress(len(blocks), self.progress, desc="copy") as bar:
             for sel in blocks:
-                if isinstance(out, Array):
+                if buf is not None:
+                    sel = tuple(slice(s.start, min(s.stop, n)) for s, n in zip(sel, out.shape))
+                    into = buf[tuple(slice(0, s.stop - s.start) for s in sel)]
+                    reader.get_basic_selection(sel, out=into, threads=self.threads)
+                    out.set_basic_selection(sel, into, threads=self.threads)
+                elif isinstance(out, Array):
                     out.set_basic_selection(sel, np.asarray(reader[sel]), threads=self.threads)
                 else:
                     out[sel] = reader[sel]
