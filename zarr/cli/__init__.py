@@ -244,10 +244,9 @@ def _consolidate(args, loc):
                       % args.path)
     if not os.path.isdir(loc.file):
         raise Problem("%s: no such directory" % loc.file)
-    node, _ = open_node(loc, None)  # there is an array or a group
-    store = ShardedStore(loc.file)
-    moved = store.consolidate(threads=_threads(args), progress=args.progress)
-    count = len(moved) if hasattr(moved, "__len__") else moved
+    open_node(loc, None)  # raises unless an array or a group is there
+    moved = ShardedStore(loc.file).consolidate(threads=_threads(args), progress=args.progress)
+    count = len(moved)
     _emit(args, "moved %s chunk file%s into containers" % (count, "" if count == 1 else "s"),
           {"path": args.path, "moved": count})
     return EXIT_OK

@@ -73,19 +73,15 @@ def _is_group(node):
 def _members(node):
     if isinstance(node, Group):
         return list(node)
+    h5py = _h5py()
     return sorted(name for name in node.keys()
-                  if isinstance(node.get(name, getlink=False), (type(node),) + _h5_dataset()))
-
-
-def _h5_dataset():
-    h5py = sys.modules.get("h5py")
-    return (h5py.Dataset,) if h5py is not None else ()
+                  if isinstance(node.get(name), (h5py.Group, h5py.Dataset)))
 
 
 def _json_value(value):
     if isinstance(value, np.ndarray):
-        return [_json_value(v) for v in value.tolist()] if value.dtype.kind != "O" else \
-            [_json_value(v) for v in value.ravel().tolist()]
+        items = value.ravel() if value.dtype.hasobject else value
+        return [_json_value(v) for v in items.tolist()]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, bytes):
@@ -131,13 +127,12 @@ class Destination:
         self.loc, self.options, self.overwrite = loc, options, overwrite
         self.storage_options = storage_options
         self.kind = loc.kind if loc.kind != "file" else "directory"
-        target = loc.file if loc.kind != "directory" else loc.file
         if loc.kind in ("zip", "hdf5", "npy") and loc.inner and os.path.lexists(loc.file):
             raise Problem("%s exists: a copy makes a new %s file; it cannot go into one "
                           "that is there" % (loc.file, loc.kind))
         if loc.kind == "npy" and loc.inner:
             raise UsageError("a .npy file holds one array: %s" % loc.text)
-        self.final = target
+        self.final = loc.file
         self.building = None
         self.store = None
         self.h5file = None
@@ -465,8 +460,8 @@ def copy(src_loc, dst_loc, options, overwrite=False, threads=None, progress=None
         dest.finish()
     except BaseException as e:
         left = dest.abandon()
-        if left is not None:
-            e.add_note(left) if hasattr(e, "add_note") else None
+        if left is not None and hasattr(e, "add_note"):  # Python 3.11 on
+            e.add_note(left)
         raise
     return {"source": src_loc.text, "destination": dst_loc.text, "arrays": copier.arrays,
             "nbytes": copier.bytes}

@@ -2,6 +2,7 @@
 printed as numpy prints them, reading only what is printed."""
 
 import ast
+import math
 import sys
 
 import numpy as np
@@ -119,10 +120,10 @@ def read_for_printing(z, selection, full=False):
     corners that it prints, with one hidden element of each long axis."""
     options = np.get_printoptions()
     per_axis = axis_indices(selection, z.shape)
-    kept = [ix for ix in per_axis if not isinstance(ix, int)]
-    size = 1
-    for ix in kept:
-        size *= len(ix)
+    if sum(isinstance(ix, list) for ix in per_axis) > 1:
+        raise UsageError("a selection holds at most one list (numpy pairs the values of "
+                         "several lists; select with one list at a time)")
+    size = math.prod(len(ix) for ix in per_axis if not isinstance(ix, int))
     summarise = not full and size > options["threshold"]
     if not summarise and not any(isinstance(item, list) for item in selection):
         return np.asarray(z[selection if selection else Ellipsis]), False
@@ -137,9 +138,6 @@ def _as_numpy_places(values, per_axis):
     """``values`` read by outer indexing, with the axes where numpy puts
     them: a list apart from the integers (a slice between them) goes first."""
     lists = [axis for axis, ix in enumerate(per_axis) if isinstance(ix, list)]
-    if len(lists) > 1:
-        raise UsageError("a selection holds at most one list (numpy pairs the values of "
-                         "several lists; select with one list at a time)")
     advanced = [axis for axis, ix in enumerate(per_axis) if not isinstance(ix, range)]
     if lists and advanced[-1] - advanced[0] + 1 != len(advanced):
         at = sum(isinstance(ix, range) for ix in per_axis[:lists[0]])

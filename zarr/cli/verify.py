@@ -40,8 +40,8 @@ class Finding:
 
 def _chunk_kind(error):
     text = str(error).lower()
-    if isinstance(error, PermissionError) or isinstance(error, OSError) and \
-            not isinstance(error, (FileNotFoundError,)) and "corrupt" not in text:
+    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError) \
+            and "corrupt" not in text:
         return "unreadable"
     if "truncat" in text or "short" in text or "too small" in text or "empty" in text:
         return "truncated"
@@ -52,10 +52,10 @@ def _region(index, grid):
     return tuple(slice(i * c, (i + 1) * c) for i, c in zip(index, grid))
 
 
-def check_array(path, z, threads, bar):
-    """The findings of every stored chunk of ``z``, read and decoded."""
+def check_array(path, z, stored, threads, bar):
+    """The findings of the stored chunks of ``z`` at the grid indices
+    ``stored``, each read and decoded."""
     grid = z.shards or z.chunks
-    stored = [index for index, _ in z._stored_chunks()]
     prefix = z.key_prefix
 
     def check(i):
@@ -167,11 +167,9 @@ def verify(node, with_checksum=False, threads=None, progress=None, label="/"):
     threads = threads or get_threads()
     findings, arrays = [], []
     nodes = list(walk(node))
-    total = 0
-    for _, member, _ in nodes:
-        if isinstance(member, Array):
-            total += member.nchunks_initialized
-    with Progress(total, progress, desc="verify") as bar:
+    stored = {path: [index for index, _ in member._stored_chunks()]
+              for path, member, _ in nodes if isinstance(member, Array)}
+    with Progress(sum(map(len, stored.values())), progress, desc="verify") as bar:
         for path, member, error in nodes:
             name = path or label
             if error is not None:
@@ -183,7 +181,7 @@ def verify(node, with_checksum=False, threads=None, progress=None, label="/"):
                 findings.append(Finding(name, "metadata", describe_error(e)))
             if not isinstance(member, Array):
                 continue
-            checked, found = check_array(name, member, threads, bar)
+            checked, found = check_array(name, member, stored[path], threads, bar)
             found += temporary_files(name, member)
             facts = {"path": name, "chunks_checked": checked,
                      "problems": sum(f.fails for f in found)}
