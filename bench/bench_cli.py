@@ -7,17 +7,24 @@ run in alternation:
 
 1. the baseline: the array, already in memory, written into a directory
    array with 8 MB chunks (1000x1000), ``zarr.open(..., mode="w")`` then
-   ``z[:] = data``, default compression, in this process;
-2. ``python -m zarr copy SRC DST --chunks 1000,1000 --overwrite --no-progress``
+   ``z[:] = data``, default compression, in this process (warm: its buffers
+   and the pages it touches were used by the repeats before);
+2. the same write in a fresh process (a child that loads the array from a
+   ``.npy`` file untimed, then times the open and the write, as a script
+   that has the array in memory does once): what a command, which also runs
+   once in a fresh process, is compared with like for like;
+3. ``python -m zarr copy SRC DST --chunks 1000,1000 --overwrite --no-progress``
    as a subprocess, SRC a directory array of the same data in 1 MB chunks:
    the child's wall time and peak RSS (``os.wait4`` in a small launcher);
-3. the same copy without --chunks (the compressed frames copied as they are);
-4. ``h5repack -l CHUNK=1000x1000 -f SHUF -f GZIP=1`` of the same data in an
+4. the same copy without --chunks (the compressed frames copied as they are);
+5. ``h5repack -l CHUNK=1000x1000 -f SHUF -f GZIP=1`` of the same data in an
    HDF5 file written by h5py (1 MB chunks, shuffle and gzip level 1, the
    filters HDF5 has built in; stated again so that the copy keeps them).
    h5repack comes from Debian's hdf5-tools, installed
    here with apt-get if missing; the row is skipped (and said) if it cannot be.
 
+Before each run, untimed, its destination is removed, so that every run
+writes into a new place and none deletes 300 MB of files in its time.
 Also the start-up cost of the command (``python -m zarr --help``). Prints
 the table and writes bench/results/cli.json and cli.md.
 
@@ -50,6 +57,16 @@ SMALL, LARGE = (250, 500), (1000, 1000)  # 1 MB and 8 MB of float64
 #: Runs a command and prints its wall time, peak RSS (KB) and exit status.
 #: A child forked from this process would inherit the benchmark's own peak
 #: RSS (Linux keeps ru_maxrss across fork and exec), so a small python starts it.
+#: Writes the array of a .npy file (loaded untimed) and prints the time.
+FRESH_WRITE = """import sys, time
+import numpy as np, zarr
+data = np.load(sys.argv[1])
+t = time.perf_counter()
+out = zarr.open(sys.argv[2], mode="w", shape=data.shape, chunks=(%d, %d), dtype=data.dtype)
+out[:] = data
+print(time.perf_counter() - t)
+"""
+
 LAUNCHER = """import os, subprocess, sys, time
 t = time.perf_counter()
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
@@ -117,10 +134,20 @@ def main():
                             dtype=walk.dtype)
             out[:] = walk
 
+        npy = os.path.join(work, "walk.npy")
+        np.save(npy, walk)
+        fresh_times = []
+
+        def fresh_write():
+            proc = subprocess.run([python, "-c", FRESH_WRITE % LARGE, npy, base_path],
+                                  cwd=ROOT, capture_output=True, text=True, check=True)
+            fresh_times.append(float(proc.stdout))
+
         copy = [python, "-m", "zarr", "copy", src, dst, "--chunks", "%d,%d" % LARGE,
                 "--overwrite", "--no-progress"]
         fns = {
             "write from memory": write,
+            "write fresh": fresh_write,
             "copy rechunked": lambda: run_child(copy, rss["copy rechunked"]),
             "copy plain": lambda: run_child([python, "-m", "zarr", "copy", src, plain,
                                              "--overwrite", "--no-progress"],
@@ -138,17 +165,30 @@ def main():
             h5_bytes = os.path.getsize(h5src)
 
             def repack():
-                if os.path.exists(h5dst):
-                    os.unlink(h5dst)
                 run_child([h5repack, "-l", "CHUNK=%dx%d" % LARGE, "-f", "SHUF", "-f", "GZIP=1",
                            h5src, h5dst], rss["h5repack"])
             fns["h5repack"] = repack
         else:
             print("h5repack row skipped:", note, flush=True)
-        times = median_times(fns, repeat)
+        targets = {"write from memory": base_path, "write fresh": base_path,
+                   "copy rechunked": dst, "copy plain": plain}
+        if h5repack:
+            targets["h5repack"] = h5dst
+
+        def before(name):
+            # Each run writes into a new place, its last output deleted just
+            # before (untimed): the same for every row, where otherwise the
+            # write from memory would delete its last output first (mode "w")
+            # and the copy after (it replaces the destination once whole).
+            path = targets.get(name)
+            if path is not None and os.path.lexists(path):
+                shutil.rmtree(path) if os.path.isdir(path) else os.unlink(path)
+
+        times = median_times(fns, repeat, before)
         for name in [n for n in rss if n in fns]:  # the children's own times, no warm-up
             record = rss[name]
             times[name] = statistics.median(t for t, _ in record[1:])
+        times["write fresh"] = statistics.median(fresh_times[1:])
         out = zarr.open(dst, mode="r")
         assert out.chunks == LARGE and np.array_equal(out[...], walk)
         assert zarr.open(plain, mode="r").chunks == SMALL
@@ -159,9 +199,10 @@ def main():
                 assert np.array_equal(d[...], walk)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    base = times["write from memory"]
+    base, fresh = times["write from memory"], times["write fresh"]
     rows = []
     for name, what in (("write from memory", "write from memory, 8 MB chunks (baseline)"),
+                       ("write fresh", "the same write in a fresh process"),
                        ("copy rechunked", "`zarr copy --chunks %d,%d` (1 MB to 8 MB chunks)"
                         % LARGE),
                        ("copy plain", "`zarr copy` (same chunks: frames copied)"),
@@ -172,18 +213,19 @@ def main():
         peaks = [m for _, m in rss.get(name, [])]
         peak = max(peaks) if peaks else None
         rows.append({"name": name, "what": what, "time": times[name],
-                     "ratio": times[name] / base, "peak MB": peak,
+                     "ratio": times[name] / base, "ratio fresh": times[name] / fresh,
+                     "peak MB": peak,
                      "peak MB all": peaks})
     title = ("Medians of %d, %s float64 random walk %s (%d MB), 1 MB chunks %dx%d to 8 MB "
              "chunks %dx%d, in %s; zarr source %d MB, HDF5 source (gzip 1 + shuffle) %s MB."
              % (repeat, "quick:" if args.quick else "", "x".join(map(str, walk.shape)),
                 walk.nbytes // 10**6, SMALL[0], SMALL[1], LARGE[0], LARGE[1], args.dir,
                 src_bytes // 10**6, "-" if h5_bytes is None else h5_bytes // 10**6))
-    lines = [title, "", "| operation | time (s) | ÷ write from memory | child's peak RSS (MB) |",
-             "|---|---|---|---|"]
+    lines = [title, "", "| operation | time (s) | ÷ write from memory | ÷ write in a fresh process "
+             "| child's peak RSS (MB) |", "|---|---|---|---|---|"]
     for r in rows:
-        lines.append("| %s | %.3f | %.2f | %s |" % (
-            r["what"], r["time"], r["ratio"],
+        lines.append("| %s | %.3f | %.2f | %.2f | %s |" % (
+            r["what"], r["time"], r["ratio"], r["ratio fresh"],
             "" if r["peak MB"] is None else "%.0f" % r["peak MB"]))
     if note:
         lines += ["", note]

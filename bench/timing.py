@@ -7,14 +7,19 @@ import time
 import numpy as np
 
 
-def median_times(fns, repeat):
+def median_times(fns, repeat, before=None):
     """Median wall time of each function, run in alternation so that the
-    machine's noise falls on all of them alike."""
-    for fn in fns.values():
+    machine's noise falls on all of them alike; ``before(name)``, if given,
+    runs untimed before each call."""
+    for name, fn in fns.items():
+        if before is not None:
+            before(name)
         fn()  # warm up: page faults, caches
     times = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
+            if before is not None:
+                before(name)
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
