@@ -572,6 +572,17 @@ class Array(Selections, ShapeChanges, ArrayAPI3):
         return "%r in %r" % (self._key_prefix, self._store)
 
     def _write_from(self, sel, value, threads=1):
+        # The chunks of one write may be stored together (the store's
+        # batch keeps them visible to this process's threads meanwhile), but
+        # not under another process's locks: each chunk is stored before its
+        # lock is let go.
+        if not getattr(self._synchronizer, "across_processes", False):
+            with self._store.write_batch(threads):
+                self._write_chunks(sel, value, threads)
+        else:
+            self._write_chunks(sel, value, threads)
+
+    def _write_chunks(self, sel, value, threads):
         constant = value.ndim == 0 or not any(value.strides)
         shared = None  # the compressed frame of a constant whole chunk, made once
         tasks = []
@@ -599,10 +610,11 @@ class Array(Selections, ShapeChanges, ArrayAPI3):
 
     def _copy_frames_to(self, other):
         """Give ``other`` (same shape and encoding) this array's compressed chunks."""
-        for key, _ in self._stored_chunks():
-            frame = self._chunk(key).get_cdata()
-            if frame is not None:
-                other._chunk(key).set_cdata(frame)
+        with other._store.write_batch(other._threads):
+            for key, _ in self._stored_chunks():
+                frame = self._chunk(key).get_cdata()
+                if frame is not None:
+                    other._chunk(key).set_cdata(frame)
 
     # Pickling: an in-memory array travels as its compressed chunks.
 

@@ -14,6 +14,7 @@ cheaper than ``get`` (``supports_partial_reads``), an atomic ``rename``
 (``supports_rename``).
 """
 
+import contextlib
 from collections.abc import MutableMapping
 
 from zarr.errors import ReadOnlyError
@@ -160,6 +161,13 @@ class Store(MutableMapping):
         value = check_value(key, value)
         self._check_writable(key)
         self._set(key, value)
+
+    def write_batch(self, threads=None):
+        """A context in which the writes of its caller may be held and stored
+        together when it ends, where the store can do that for less (a
+        container of many chunks); here it holds nothing. Every value is
+        stored once the context ends."""
+        return contextlib.nullcontext()
 
     def delete(self, key):
         """Remove the value at ``key``; KeyError when there is none."""

@@ -154,6 +154,9 @@ class ConsolidatedStore(WrapperStore):
 
     # What the inner store offers for chunks: their files, their sizes, its directories.
 
+    def write_batch(self, threads=None):
+        return self.store.write_batch(threads)
+
     @property
     def indirect_chunks(self):
         # A store whose chunks are not files of their own (shard containers)

@@ -25,6 +25,7 @@ Examples
 (b'abc', {'1.2': 3})
 """
 
+import contextvars
 import os
 import fcntl
 import stat
@@ -33,11 +34,14 @@ import time
 import weakref
 
 from zarr.errors import CorruptChunkError, NotAFileError
+from zarr.parallel import run_tasks
 from zarr.storage import h5container as h5c
 from zarr.storage.partials import partial_name
 
 #: A container is rewritten once its unreachable bytes exceed its live ones by this much.
 COMPACT_SLACK = 1 << 20
+#: The most bytes of chunk values a :class:`WriteBatch` holds before committing them.
+BATCH_BYTES = 64 << 20
 
 _READ_FLAGS = os.O_RDONLY | os.O_CLOEXEC
 _WRITE_FLAGS = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
@@ -65,6 +69,101 @@ def _renew_after_fork():
 os.register_at_fork(after_in_child=_renew_after_fork)
 
 
+class WriteBatch:
+    """The chunk writes of one call into containers, held until the call
+    ends and then committed as one version of each container.
+
+    The values wait in their :class:`ContainerFile` (one per file in the
+    process), where every reader and writer of this process sees them, so
+    that a chunk lock let go before the commit loses no update: a writer
+    that reads a held chunk changes the held value, and each commit stores
+    the newest one. Other processes see the values once committed. Only
+    the context that opened the batch (and the package's threads working
+    for it, which run in copies of it) holds its writes; any other writer
+    commits before it returns, as always.
+    """
+
+    def __init__(self, owner, commit_group, budget=None):
+        self.owner = owner  # the store whose writes are held
+        self._commit_group = commit_group
+        self._budget = BATCH_BYTES if budget is None else budget
+        self._lock = threading.Lock()
+        self._groups = {}  # container key: (its ContainerFile, {name there: (chunk key, value)})
+        self._nbytes = 0
+
+    def put(self, container, container_key, key, name, value):
+        container.hold(name, value)
+        with self._lock:
+            self._groups.setdefault(container_key, (container, {}))[1][name] = (key, value)
+            self._nbytes += len(value)
+            if self._nbytes <= self._budget:
+                return
+            # Over budget: the putting thread commits what is held so far.
+            groups, self._groups, self._nbytes = self._groups, {}, 0
+        self._commit(groups, 1)
+
+    def commit(self, threads=None):
+        """Commit what is held, on up to ``threads`` threads:
+        ``commit_group(container_key, container, {name: chunk key})`` for
+        each container. Every container is tried; the first error is raised
+        once all are done, and no value of this batch is held after it."""
+        with self._lock:
+            groups, self._groups, self._nbytes = self._groups, {}, 0
+        self._commit(groups, threads)
+
+    def _commit(self, groups, threads):
+        errors = []
+
+        def committing(container_key, container, items):
+            def task():
+                try:
+                    self._commit_group(container_key, container,
+                                       {name: key for name, (key, _) in items.items()})
+                except Exception as e:
+                    errors.append(e)
+            return task
+        try:
+            run_tasks([committing(ck, c, items) for ck, (c, items) in groups.items()], threads)
+        finally:
+            for container, items in groups.values():  # those never tried (an interrupt)
+                for name, (_, value) in items.items():
+                    container.drop_held(name, value)
+        if errors:
+            raise errors[0]
+
+
+_holding = contextvars.ContextVar("zarr_container_writes", default=None)
+
+
+def held_writes(store):
+    """The :class:`WriteBatch` of ``store`` open in this context, or None."""
+    batch = _holding.get()
+    return batch if batch is not None and batch.owner is store else None
+
+
+class holding_writes:
+    """A context in which ``store``'s chunk writes into containers are held
+    in a :class:`WriteBatch` and committed when it ends (also when it ends
+    by an exception: what was written stays written, as it would unbatched).
+    A context inside another of the same store adds to the outer batch."""
+
+    def __init__(self, store, threads=None):
+        self.store, self.threads = store, threads
+        self._token = self._batch = None
+
+    def __enter__(self):
+        if held_writes(self.store) is None:
+            self._batch = WriteBatch(self.store, self.store._commit_held)
+            self._token = _holding.set(self._batch)
+        return self
+
+    def __exit__(self, *exc):
+        if self._batch is not None:
+            _holding.reset(self._token)
+            self._batch.commit(self.threads)
+        return False
+
+
 def container_file(path):
     """The :class:`ContainerFile` of ``path``, shared by every store of this
     process that reaches the file (by its real path)."""
@@ -73,8 +172,10 @@ def container_file(path):
         found = _registry.get(real)
         if found is None:
             if len(_registry) >= _MAX_REGISTRY:
-                # Two objects of one file are safe: their flocks exclude each other.
-                _registry.clear()
+                # Two objects of one file are safe: their flocks exclude each
+                # other. One holding values for a commit stays the only one.
+                for key in [k for k, c in _registry.items() if not c._held]:
+                    del _registry[key]
             found = _registry[real] = ContainerFile(real)
         return found
 
@@ -120,8 +221,9 @@ class Session:
         self._puts[name] = value
 
     def remove(self, name):
-        """Queue the removal of ``name``; whether it was there."""
-        was = self.has(name)
+        """Queue the removal of ``name`` (a value held for it included);
+        whether it was there."""
+        was = self.container.drop_held(name) | self.has(name)
         self._puts.pop(name, None)
         if self._held(name):
             self._removes.add(name)
@@ -161,6 +263,8 @@ class ContainerFile:
         self._commit_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue = []
+        self._held_lock = threading.Lock()
+        self._held = {}  # name: value written by a WriteBatch, not yet committed
         self._fd = None  # the locked file's descriptor, while a change holds the lock
 
     # Reading.
@@ -225,6 +329,11 @@ class ContainerFile:
     def read(self, name, ranges=None):
         """The bytes of ``name`` (or of its ``(start, length)`` ranges);
         KeyError when the file or the name is missing."""
+        held = self.held(name)
+        if held is not None:
+            return held if ranges is None else [held[start:start + length]
+                                                for start, length in ranges]
+
         def missing():
             raise KeyError(name)
         return self._with_index(lambda fd, index: h5c.read_value(fd, index, name, ranges),
@@ -232,6 +341,10 @@ class ContainerFile:
 
     def size(self, name):
         """The length of the value of ``name``; KeyError when it is missing."""
+        held = self.held(name)
+        if held is not None:
+            return len(held)
+
         def missing():
             raise KeyError(name)
         return self._with_index(lambda fd, index: index.size_of(name), missing)
@@ -240,6 +353,56 @@ class ContainerFile:
         """{name: size} of the values the file holds (empty when it is missing)."""
         return self._with_index(
             lambda fd, index: {name: index.size_of(name) for name in index.names()}, dict)
+
+    # Values held for a commit (see WriteBatch).
+
+    def hold(self, name, value):
+        with self._held_lock:
+            self._held[name] = value
+
+    def held(self, name):
+        """The value held for ``name``, or None."""
+        if not self._held:
+            return None
+        with self._held_lock:
+            return self._held.get(name)
+
+    def drop_held(self, name, value=None):
+        """Forget the value held for ``name`` (only if it is ``value``, when
+        given); whether there was one."""
+        with self._held_lock:
+            held = self._held.get(name)
+            if held is None or (value is not None and held is not value):
+                return False
+            del self._held[name]
+            return True
+
+    def commit_held(self, names, put=None, make_parent=None, fsync=False):
+        """Commit the newest values held for ``names`` (those still held) in
+        one version, each by ``put(session, name, value)`` (default
+        ``session.put``). They stop being held once stored, or once the
+        commit fails (and its error is raised): nothing is held that is not
+        on its way to the file."""
+        def apply(session):
+            with self._held_lock:
+                values = [(n, self._held[n]) for n in names if n in self._held]
+            for name, value in values:
+                (put or Session.put)(session, name, value)
+            return values
+        with self._held_lock:
+            tried = {n: self._held[n] for n in names if n in self._held}
+        try:
+            values = self.change(apply, make_parent, fsync)
+        except BaseException:
+            with self._held_lock:  # a newer value stays, for its own writer to commit
+                for name, value in tried.items():
+                    if self._held.get(name) is value:
+                        del self._held[name]
+            raise
+        with self._held_lock:
+            for name, value in values:
+                if self._held.get(name) is value:
+                    del self._held[name]
 
     # Changing.
 
