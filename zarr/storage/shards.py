@@ -39,7 +39,7 @@ from zarr.storage import h5container as h5c
 from zarr.storage.partials import partial_name
 
 #: A container is rewritten once its unreachable bytes exceed its live ones by this much.
-COMPACT_SLACK = 1 << 20
+COMPACT_SLACK = 64 << 10
 #: The most bytes of chunk values a :class:`WriteBatch` holds before committing them.
 BATCH_BYTES = 64 << 20
 
