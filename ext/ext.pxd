@@ -147,6 +147,16 @@ cdef class _FileRanges(_Ranges):
     cdef Py_ssize_t known_size(self)
 
 
+cdef class _SliceRanges(_FileRanges):
+    cdef Py_ssize_t base
+    cdef bint shared
+    cdef object context
+
+    cdef object fetch(self, list ranges)
+    cdef bint fetch_into(self, object frame, list pieces) except -1
+    cdef object whole(self)
+
+
 cdef class _StoreRanges(_Ranges):
     cdef object store
     cdef str key
@@ -166,6 +176,7 @@ cdef class StoreChunk(Chunk):
     cdef readonly object lock
     cdef object _file_path
     cdef object _file_prefix
+    cdef object _open_value
     cdef bint _ranged
 
     cdef _bind(self, store, str key, lock)
@@ -188,4 +199,6 @@ cdef class StoreChunk(Chunk):
     # Reads of part of the value.
     cpdef object read(self, object sel=*, object out=*)
     cdef object _read_part(self, object sel)
+    cdef object _read_part_opened(self, object sel)
+    cdef _SliceRanges _opened(self, tuple found)
     cdef object _read_ranges(self, object sel, _Ranges source)

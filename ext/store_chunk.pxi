@@ -146,6 +146,37 @@ cdef class _FileRanges(_Ranges):
         return self.size
 
 
+cdef class _SliceRanges(_FileRanges):
+    """Ranges of a value that is the bytes [base, base + size) of a file
+    already open (a chunk in a container file)."""
+
+    cdef object fetch(self, list ranges):
+        cdef Py_ssize_t start, length
+        out = []
+        for start, length in ranges:
+            start = min(max(start, 0), self.size)
+            length = max(0, min(length, self.size - start))
+            out.append(os.pread(self.fd, length, self.base + start) if length else b"")
+        return out
+
+    cdef bint fetch_into(self, object frame, list pieces) except -1:
+        view = memoryview(frame)
+        for start, stop, offset in pieces:
+            if stop > self.size:
+                return False
+            if (os.preadv(self.fd, [view[offset:offset + stop - start]], self.base + start)
+                    != stop - start):
+                return False
+        return True
+
+    cdef object whole(self):
+        data = os.pread(self.fd, self.size, self.base)
+        if len(data) != self.size:
+            raise CorruptChunkError("%s: cut short, %d of its %d bytes are in its file"
+                                    % (self.context, len(data), self.size))
+        return data
+
+
 cdef class _StoreRanges(_Ranges):
     """Ranges of a store's value, through the store's ``get_ranges``."""
 
@@ -283,9 +314,12 @@ cdef class StoreChunk(Chunk):
         self.store = store
         self.key = key
         self.lock = lock
+        self._open_value = None
         if getattr(store, "indirect_chunks", False):
-            # A store of directories whose chunks are not all files of their own.
+            # A store of directories whose chunks are not all files of their own:
+            # it says where a chunk's bytes are (open_value), if it can.
             self._file_path = self._file_prefix = None
+            self._open_value = getattr(store, "open_value", None)
         else:
             self._file_path = getattr(store, "file_path", None)
             # A store whose files are its root's path and the key (a directory
@@ -316,6 +350,7 @@ cdef class StoreChunk(Chunk):
             c.store, c.key, c.lock = store, key, lock
             c._file_path, c._ranged = self._file_path, self._ranged
             c._file_prefix = self._file_prefix
+            c._open_value = self._open_value
         else:
             c._bind(store, key, lock)
         return c
@@ -354,6 +389,19 @@ cdef class StoreChunk(Chunk):
         return _as_bytes(value, self.key)
 
     cdef object _load(self):
+        cdef _SliceRanges slice_
+        if self._open_value is not None:
+            found = self._open_value(self.key)
+            if found is None or type(found) is not tuple:
+                return found if found is None else self._bounded(found)
+            slice_ = self._opened(found)
+            try:
+                if slice_.size > self._max_frame():
+                    raise self._too_large(slice_.size)
+                return slice_.whole()
+            finally:
+                if not slice_.shared:
+                    os.close(slice_.fd)
         if self._file_path is not None:
             # A directory's chunk file, read here: as the store's get reads
             # it, without its frames of Python on the way.
@@ -425,6 +473,8 @@ cdef class StoreChunk(Chunk):
         not a plain compressed frame (the whole-chunk path then deals with it)."""
         cdef _FileRanges fr
         cdef _StoreRanges sr
+        if self._open_value is not None:
+            return self._read_part_opened(sel)
         if self._file_path is None:
             sr = _StoreRanges.__new__(_StoreRanges)
             sr.store = self.store
@@ -460,6 +510,38 @@ cdef class StoreChunk(Chunk):
             raise
         finally:
             os.close(fd)
+
+    cdef object _read_part_opened(self, object sel):
+        """_read_part of a chunk whose store says where its bytes are: one
+        look-up for the header, the table and the blocks, or the whole value."""
+        cdef _SliceRanges slice_
+        found = self._open_value(self.key)
+        if found is None:
+            return _NOT_HANDLED
+        if type(found) is not tuple:
+            return _WholeValue(self._bounded(found))
+        slice_ = self._opened(found)
+        try:
+            if slice_.size > self._max_frame():
+                raise self._too_large(slice_.size)
+            res = self._read_ranges(sel, slice_)
+            if res is _NOT_HANDLED:  # not a frame read by parts: whole, from the same file
+                return _WholeValue(slice_.whole())
+            return res
+        finally:
+            if not slice_.shared:
+                os.close(slice_.fd)
+
+    cdef _SliceRanges _opened(self, tuple found):
+        """The ranges of the (fd, offset, size) a store's open_value gave, or
+        of its (fd, offset, size, True), whose fd the store closes."""
+        cdef _SliceRanges slice_ = _SliceRanges.__new__(_SliceRanges)
+        if len(found) == 4:
+            slice_.fd, slice_.base, slice_.size, slice_.shared = found
+        else:
+            slice_.fd, slice_.base, slice_.size = found
+        slice_.context = self._context()
+        return slice_
 
     cdef object _read_ranges(self, object sel, _Ranges source):
         cdef tuple run = _contiguous_run(sel, self.shape)

@@ -475,7 +475,8 @@ class Array(Selections, ShapeChanges, ArrayAPI3):
                 bands.add(key, osel, chunk)
         if bands is not None:
             tasks.extend(bands.scatter_tasks(out))
-        run_tasks(tasks, threads)
+        with self._store.read_batch():
+            run_tasks(tasks, threads)
         is_fill = self._is_fill
         return any(d.size and is_fill(d.flat[0]) for d in dests)
 

@@ -245,7 +245,8 @@ class Selections:
                 tasks.append(partial(_read_items, chunk, flat, result, index, lead))
             else:
                 tasks.append(partial(_read_part, chunk, box, inner, result, index, lead))
-        run_tasks(tasks, self._threads_for(threads))
+        with self._store.read_batch():
+            run_tasks(tasks, self._threads_for(threads))
         return result, firsts
 
     def _write_plan(self, make_plan, selection, value, threads):

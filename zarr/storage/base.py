@@ -162,6 +162,12 @@ class Store(MutableMapping):
         self._check_writable(key)
         self._set(key, value)
 
+    def read_batch(self):
+        """A context in which a read of many values may share what it finds
+        once (the files they live in), where the store can do that for less;
+        here it shares nothing."""
+        return contextlib.nullcontext()
+
     def write_batch(self, threads=None):
         """A context in which the writes of its caller may be held and stored
         together when it ends, where the store can do that for less (a

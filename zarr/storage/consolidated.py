@@ -154,6 +154,9 @@ class ConsolidatedStore(WrapperStore):
 
     # What the inner store offers for chunks: their files, their sizes, its directories.
 
+    def read_batch(self):
+        return self.store.read_batch()
+
     def write_batch(self, threads=None):
         return self.store.write_batch(threads)
 
@@ -162,6 +165,10 @@ class ConsolidatedStore(WrapperStore):
         # A store whose chunks are not files of their own (shard containers)
         # must be read through get, never through file_path.
         return getattr(self.store, "indirect_chunks", False)
+
+    @property
+    def open_value(self):
+        return self.store.open_value  # AttributeError when it has none
 
     @property
     def file_path(self):

@@ -17,6 +17,7 @@ nested directory of one file per chunk opens as it is, and
 See :mod:`zarr.storage.shards` for how a container changes safely.
 """
 
+import errno
 import fcntl
 import json
 import os
@@ -25,10 +26,11 @@ from zarr.errors import CorruptChunkError
 from zarr.parallel import check_threads, run_tasks
 from zarr.progress import Progress
 from zarr.storage.base import join_key, normalize_key, normalize_prefix
-from zarr.storage.files import read_file
+from zarr.storage.files import open_regular, read_file
 from zarr.storage.keys import ARRAY_META
 from zarr.storage.local import LocalStore
 from zarr.storage.nofollow import open_directory
+from zarr.storage.shard_reads import read_snapshot, reading_snapshot
 from zarr.storage.shards import container_file, held_writes, holding_writes
 
 CONTAINER_SUFFIX = ".h5"
@@ -111,6 +113,12 @@ class ShardedStore(LocalStore):
     def _array_ndim(self, prefix):
         """The number of dimensions of the array at ``prefix`` if its chunk keys
         are nested (``/``), else None."""
+        snapshot = read_snapshot(self)
+        if snapshot is not None:
+            return snapshot.ndim(prefix, self._read_array_ndim)
+        return self._read_array_ndim(prefix)
+
+    def _read_array_ndim(self, prefix):
         key = join_key(prefix, ARRAY_META)
         stamp = LocalStore.stamp(self, key)  # one stat: an array made or remade meanwhile
         cached = self._arrays.get(prefix)
@@ -164,7 +172,9 @@ class ShardedStore(LocalStore):
         >>> store.route("a/0/1/2/0"), store.route("a/.zarray")
         (('a/0/1.h5', '2.0'), None)
         """
-        key = normalize_key(key)
+        return self._route(normalize_key(key))
+
+    def _route(self, key):
         found = self._array_of(key.split("/"))
         if found is None:
             return None
@@ -248,6 +258,52 @@ class ShardedStore(LocalStore):
         except CorruptChunkError as e:
             raise self._bad(e, key, routed[0]) from None
 
+    def open_value(self, key):
+        """Where the bytes of ``key`` are, for a read that may need only part
+        of them: ``(fd, offset, size)`` in a file open at ``fd``, which the
+        caller closes (``(fd, offset, size, True)`` when the store closes it,
+        once the read of many chunks it is part of ends: see
+        :meth:`read_batch`); the bytes themselves; or None when ``key`` is
+        missing.
+
+        Examples
+        --------
+        >>> import os, tempfile, zarr
+        >>> store = ShardedStore(tempfile.mkdtemp())
+        >>> z = zarr.open(store, mode="w", shape=(4, 4, 4), chunks=2, dtype="u1")
+        >>> z[:] = 1
+        >>> fd, offset, size = store.open_value("0/1/1")
+        >>> os.pread(fd, size, offset) == store["0/1/1"]
+        True
+        >>> os.close(fd)
+        """
+        key = normalize_key(key)
+        routed = self._route(key)
+        if routed is None and self._as_container(key) is not None:
+            return None
+        path = self._prefix + key if os.sep == "/" else self.file_path(key)
+        snapshot = read_snapshot(self)
+        if snapshot is not None and routed is not None:
+            found = snapshot.find(key, routed, path, self._container(routed[0]))
+            if found is not None:
+                return found
+        try:
+            fd, st = open_regular(path)
+        except FileNotFoundError:
+            fd = None
+        except OSError as e:
+            if e.errno != errno.ENAMETOOLONG:  # no file can have that name
+                raise
+            fd = None
+        if fd is not None:
+            return fd, 0, st.st_size
+        if routed is None:
+            return None
+        try:
+            return self._container(routed[0]).open_value(routed[1])
+        except CorruptChunkError as e:
+            raise self._bad(e, key, routed[0]) from None
+
     def get_ranges(self, key, ranges):
         routed = self.route(key)
         if routed is not None:
@@ -326,6 +382,11 @@ class ShardedStore(LocalStore):
             return batch.put(container, routed[0], key, routed[1], value)
         container.hold(routed[1], value)  # so that no older held value wins over it
         self._commit_held(routed[0], container, {routed[1]: key})
+
+    def read_batch(self):
+        """A context in which a read of many chunks opens each container
+        once (see :mod:`zarr.storage.shard_reads`)."""
+        return reading_snapshot(self)
 
     def write_batch(self, threads=None):
         """A context whose chunk writes into containers are held, then

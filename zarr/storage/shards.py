@@ -299,14 +299,16 @@ class ContainerFile:
         st = os.fstat(fd)
         self._cached = (self._identity(st, index.superblock), index)
 
-    def _with_index(self, use, missing):
+    def _with_index(self, use, missing, keep=False):
         """``use(fd, index)`` on the file's current version; ``missing()`` when
-        the file is missing or empty."""
+        the file is missing or empty. With ``keep``, a tuple ``use`` returns
+        holds ``fd``, left open for the caller to close."""
         for attempt in range(_READ_ATTEMPTS):
             try:
                 fd = os.open(self.path, _READ_FLAGS)
             except (FileNotFoundError, NotADirectoryError):
                 return missing()
+            kept = False
             try:
                 st = os.fstat(fd)
                 if not stat.S_ISREG(st.st_mode):
@@ -315,7 +317,9 @@ class ContainerFile:
                     return missing()  # made by a writer that has not committed yet
                 superblock = os.pread(fd, h5c.SUPERBLOCK_SIZE, 0)
                 try:
-                    return use(fd, self._index(fd, st, superblock))
+                    result = use(fd, self._index(fd, st, superblock))
+                    kept = keep and type(result) is tuple
+                    return result
                 except CorruptChunkError:
                     # A superblock read while a writer replaced it can be part
                     # old, part new: a second look at a file that changed says.
@@ -323,7 +327,8 @@ class ContainerFile:
                         continue
                     raise
             finally:
-                os.close(fd)
+                if not kept:
+                    os.close(fd)
         raise AssertionError("unreachable")
 
     def read(self, name, ranges=None):
@@ -338,6 +343,37 @@ class ContainerFile:
             raise KeyError(name)
         return self._with_index(lambda fd, index: h5c.read_value(fd, index, name, ranges),
                                 missing)
+
+    def open_value(self, name):
+        """Where the value of ``name`` is: ``(fd, offset, nbytes)`` in the
+        file open at ``fd``, which the caller closes; its bytes, when it is
+        not a plain range of the file (held for a commit, or in a layout
+        read through h5py); None when the file or the name is missing.
+
+        The range keeps this value's bytes while ``fd`` is open: a change
+        appends past the version's end, a compaction writes a new file.
+        """
+        held = self.held(name)
+        if held is not None:
+            return held
+
+        def use(fd, index):
+            entry = index.entries.get(name)
+            if entry is None or name in index.bad or name in index.inline:
+                try:
+                    return h5c.read_value(fd, index, name)  # its bytes, or its error
+                except KeyError:
+                    return None
+            return fd, entry[1], entry[2]
+        return self._with_index(use, lambda: None, keep=True)
+
+    def open_version(self):
+        """``(fd, index)`` of the file's current version, open until the
+        caller closes ``fd``, when it is in this package's layout; else None
+        (missing, empty, or read through h5py)."""
+        def use(fd, index):
+            return (fd, index) if index.ours else None
+        return self._with_index(use, lambda: None, keep=True)
 
     def size(self, name):
         """The length of the value of ``name``; KeyError when it is missing."""
