@@ -23,10 +23,11 @@ import json
 import os
 
 from zarr.errors import CorruptChunkError
+from zarr.ext import READ_FLAGS, check_regular_file
 from zarr.parallel import check_threads, run_tasks
 from zarr.progress import Progress
 from zarr.storage.base import join_key, normalize_key, normalize_prefix
-from zarr.storage.files import open_regular, read_file
+from zarr.storage.files import raise_with_path, read_file
 from zarr.storage.keys import ARRAY_META
 from zarr.storage.local import LocalStore
 from zarr.storage.nofollow import open_directory
@@ -119,11 +120,17 @@ class ShardedStore(LocalStore):
         return self._read_array_ndim(prefix)
 
     def _read_array_ndim(self, prefix):
-        key = join_key(prefix, ARRAY_META)
-        stamp = LocalStore.stamp(self, key)  # one stat: an array made or remade meanwhile
         cached = self._arrays.get(prefix)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
+        if cached is not None:  # one stat: an array made or remade meanwhile
+            path, stamp, ndim = cached
+            try:
+                st = os.stat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                st = None
+            if stamp == (None if st is None else (st.st_ino, st.st_mtime_ns, st.st_size)):
+                return ndim
+        key = join_key(prefix, ARRAY_META)
+        stamp = LocalStore.stamp(self, key)
         ndim = None
         if stamp is not None:
             try:
@@ -135,7 +142,7 @@ class ShardedStore(LocalStore):
                 ndim = len(meta["shape"]) or None
         if len(self._arrays) > 4096:
             self._arrays.clear()
-        self._arrays[prefix] = (stamp, ndim)
+        self._arrays[prefix] = (self.file_path(key), stamp, ndim)
         return ndim
 
     def _array_of(self, parts):
@@ -288,14 +295,22 @@ class ShardedStore(LocalStore):
             if found is not None:
                 return found
         try:
-            fd, st = open_regular(path)
+            fd = os.open(path, READ_FLAGS)
         except FileNotFoundError:
             fd = None
         except OSError as e:
             if e.errno != errno.ENAMETOOLONG:  # no file can have that name
+                raise_with_path(e, path)
                 raise
             fd = None
         if fd is not None:
+            try:
+                st = os.fstat(fd)
+                check_regular_file(st, path)
+            except BaseException as e:
+                os.close(fd)
+                raise_with_path(e, path)
+                raise
             return fd, 0, st.st_size
         if routed is None:
             return None
