@@ -225,11 +225,9 @@ def commit(fd, index, puts, removes=(), fsync=False):
     entries = dict(index.entries)
     bad = {name: why for name, why in index.bad.items()
            if name not in puts and name not in removes}
-    garbage = index.garbage
+    garbage = garbage_after(index, puts, removes)
     for name in removes:
-        old = entries.pop(name, None)
-        if old is not None:
-            garbage += old[2] + DATASET_HEADER_SIZE
+        entries.pop(name, None)
     pos = start
     pieces = []
     for name, value in puts.items():
@@ -238,16 +236,11 @@ def commit(fd, index, puts, removes=(), fsync=False):
         n = len(value)
         if n > MAX_VALUE:
             raise ValueError("a container's value is at most %d bytes, not %d" % (MAX_VALUE, n))
-        old = entries.get(name)
-        if old is not None:
-            garbage += old[2] + DATASET_HEADER_SIZE
         pieces.append(value)
         header = dataset_header(pos, n)
         entries[name] = (pos + n, pos, n)
         pieces.append(header)
         pos += n + len(header)
-    if index.superblock:
-        garbage += _group_size(len(index.entries) + len(index.inline) + len(index.bad))
     headers = {name: e[0] for name, e in entries.items()}
     headers.update((name, why[0]) for name, why in bad.items())
     group, root, tree, heap, k = _group(headers, pos)
@@ -266,6 +259,28 @@ def commit(fd, index, puts, removes=(), fsync=False):
     new.identity = index.identity
     new.bad = bad
     return new
+
+
+def garbage_after(index, puts, removes=()):
+    """The bytes no version reaches once ``puts`` and ``removes`` are
+    committed in place over the version ``index`` describes."""
+    garbage = index.garbage
+    for name in set(puts).union(removes):
+        old = index.entries.get(name)
+        if old is not None:
+            garbage += old[2] + DATASET_HEADER_SIZE
+    if index.superblock:
+        garbage += _group_size(len(index.entries) + len(index.inline) + len(index.bad))
+    return garbage
+
+
+def live_after(index, puts, removes=()):
+    """The bytes of values and dataset headers the version reaches once
+    ``puts`` and ``removes`` are committed over the version ``index`` describes."""
+    gone = set(puts).union(removes)
+    kept = sum(n + DATASET_HEADER_SIZE for name, (_, _, n) in index.entries.items()
+               if name not in gone)
+    return kept + sum(len(value) + DATASET_HEADER_SIZE for value in puts.values())
 
 
 def _group_size(count):

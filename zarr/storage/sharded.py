@@ -24,13 +24,12 @@ import os
 
 from zarr.errors import CorruptChunkError
 from zarr.ext import READ_FLAGS, check_regular_file
-from zarr.parallel import check_threads, run_tasks
-from zarr.progress import Progress
 from zarr.storage.base import join_key, normalize_key, normalize_prefix
 from zarr.storage.files import raise_with_path, read_file
 from zarr.storage.keys import ARRAY_META
 from zarr.storage.local import LocalStore
 from zarr.storage.nofollow import open_directory
+from zarr.storage.shard_consolidation import consolidate
 from zarr.storage.shard_reads import read_snapshot, reading_snapshot
 from zarr.storage.shards import container_file, held_writes, holding_writes
 
@@ -613,69 +612,4 @@ class ShardedStore(LocalStore):
         >>> len(moved), sorted(os.listdir(root)), int(zarr.open(ShardedStore(root))[3, 3, 3])
         (8, ['.zarray', '.zattrs', '0.h5', '1.h5'], 7)
         """
-        self._check_writable(path or ARRAY_META)
-        prefix = normalize_prefix(path)
-        start = prefix + "/" if prefix else ""
-        by_container = {}
-        arrays = set()
-        for key in sorted(LocalStore._list(self, start)):
-            routed = self.route(key)
-            if routed is not None:
-                by_container.setdefault(routed[0], []).append((key, routed[1]))
-            elif key.endswith("/" + ARRAY_META) or key == ARRAY_META:
-                arrays.add(key[:-len(ARRAY_META)].rstrip("/"))
-        if self._array_ndim(prefix):
-            arrays.add(prefix)
-        moved = []
-        bar = Progress(sum(map(len, by_container.values())), progress, "chunks")
-
-        def task(container_key, items):
-            def run():
-                done = self._move(container_key, items, bar)
-                moved.extend(done)
-            return run
-        try:
-            run_tasks([task(c, items) for c, items in sorted(by_container.items())],
-                      check_threads(threads))
-        finally:
-            bar.close()
-        for array in sorted(arrays):
-            self.prune(array)
-        return sorted(moved)
-
-    def _move(self, container_key, items, bar):
-        """Move the files of ``items`` ((key, name) pairs) into the container
-        ``container_key``; the keys moved."""
-        moved = []
-        batch_limit = max(self.getsize(key) for key, _ in items) if items else 0
-
-        def apply(session):
-            pending, size = [], 0
-            for key, name in items:
-                data = read_file(self.file_path(key))
-                if data is None:
-                    continue  # written into the container, or deleted, meanwhile
-                if not (session.has(name) and session.read(name) == data):
-                    if size + len(data) > batch_limit and pending:
-                        _finish(session, pending)
-                        moved.extend(k for k, _, _ in pending)
-                        bar.update(len(pending))
-                        pending, size = [], 0
-                    session.put(name, data)
-                    size += len(data)
-                pending.append((key, name, data))
-            _finish(session, pending)
-            moved.extend(k for k, _, _ in pending)
-            bar.update(len(pending))
-
-        def _finish(session, pending):
-            session.flush()
-            for key, name, data in pending:
-                if session.read(name) != data:
-                    raise CorruptChunkError("%s: the copy of chunk %r read back differs from "
-                                            "its file; the file is kept"
-                                            % (self.file_path(container_key), key))
-                LocalStore._delete(self, key)
-        self._container(container_key).change(apply, self._make_parent(container_key),
-                                              self.fsync)
-        return moved
+        return consolidate(self, path, threads, progress)

@@ -38,7 +38,8 @@ from zarr.parallel import run_tasks
 from zarr.storage import h5container as h5c
 from zarr.storage.partials import partial_name
 
-#: A container is rewritten once its unreachable bytes exceed its live ones by this much.
+#: A change that would leave a container's unreachable bytes exceeding its live
+#: ones by this much writes the container anew, beside itself, instead.
 COMPACT_SLACK = 64 << 10
 #: The most bytes of chunk values a :class:`WriteBatch` holds before committing them.
 BATCH_BYTES = 64 << 20
@@ -234,7 +235,11 @@ class Session:
         if not self._puts and not self._removes:
             return
         index, container = self.index, self.container
-        if not index.ours or index.garbage > index.live() + COMPACT_SLACK:
+        puts, removes = self._puts, self._removes
+        if not index.ours or (h5c.garbage_after(index, puts, removes)
+                              > h5c.live_after(index, puts, removes) + COMPACT_SLACK):
+            # Mostly garbage once committed in place: written aside instead,
+            # with only the values kept copied.
             self.index = container._rewrite(self.fd, index, self._puts, self._removes,
                                             self.fsync)
             self.fd = container._fd
