@@ -1,0 +1,367 @@
+"""DelayedArray: numpy operations over an array too big for memory, computed
+only when a result is asked for, and then a block at a time."""
+
+import numbers
+
+import numpy as np
+
+from zarr.delayed import blocks as _blocks
+from zarr.delayed.indices import normalize
+from zarr.delayed.nodes import (UFUNC_KWARGS, Cast, Concatenate, Elementwise, Node, Seed,
+                                Subset, Transpose)
+
+
+def _operand(value, name):
+    """A DelayedArray's node, a numpy array or a scalar as an operand; None
+    for anything else (numpy then tries the other operand's methods)."""
+    if isinstance(value, DelayedArray):
+        return value._node
+    if isinstance(value, (numbers.Number, np.generic, str, bytes)):
+        return value
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (list, tuple)):
+        return np.asarray(value)
+    return None
+
+
+class DelayedArray:
+    """An array whose values are those of ``seed`` (anything with ``shape``,
+    ``dtype`` and numpy-style slicing: this package's arrays, ``h5py``
+    datasets, numpy arrays, another DelayedArray) through the operations
+    applied to it, computed only when asked for.
+
+    numpy's element-wise functions (ufuncs) and operators, subsets
+    (``d[rows, cols]`` with slices, index lists and masks), ``astype``,
+    ``T``, ``transpose``, ``round``, ``clip``, ``where``, ``concatenate`` and
+    ``stack`` give new delayed arrays, reading nothing. A result reads what it
+    needs a block at a time, on the package's threads: ``np.asarray(d)``,
+    ``d.compute()``, ``d[...]`` of a 0-d array, and the reductions (``sum``,
+    ``mean``, ``min``, ``max``, ``var``, ``std``, ``any``, ``all``,
+    ``count_nonzero``, as methods and as numpy functions).
+
+    Examples
+    --------
+    >>> import numpy as np, zarr
+    >>> from zarr.delayed import DelayedArray
+    >>> z = zarr.array(np.arange(40 * 50, dtype="f8").reshape(40, 50), chunks=(10, 10))
+    >>> d = np.log1p(DelayedArray(z) / np.arange(1, 51))
+    >>> d
+    <40 x 50> DelayedArray object of type 'float64'
+    ...
+    >>> float(np.round(d.sum(), 3)), d[2:4, [0, 49]].compute().shape
+    (7380.574, (2, 2))
+    """
+
+    __array_priority__ = 20
+
+    def __init__(self, seed):
+        if isinstance(seed, DelayedArray):
+            seed = seed._node
+        self._node = seed if isinstance(seed, Node) else Seed(seed)
+
+    # What it is.
+
+    @property
+    def shape(self):
+        return self._node.shape
+
+    @property
+    def dtype(self):
+        return self._node.dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self):
+        return self.size * self.dtype.itemsize
+
+    @property
+    def chunks(self):
+        """The block shape its values are computed in (the seed's chunks)."""
+        return self._node.chunks
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d delayed array")
+        return self.shape[0]
+
+    # numpy's protocols.
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__":
+            raise TypeError("numpy.%s.%s is not element-wise: a delayed array takes ufuncs "
+                            "called element by element, and reductions as functions "
+                            "(numpy.sum) or methods" % (ufunc.__name__, method))
+        if "out" in kwargs:
+            raise TypeError("numpy.%s with out=: a delayed array computes nothing in place; "
+                            "use the result instead" % ufunc.__name__)
+        if "where" in kwargs:
+            raise TypeError("numpy.%s with where=: leaves values undefined; use numpy.where "
+                            "on the result" % ufunc.__name__)
+        unknown = set(kwargs) - UFUNC_KWARGS
+        if unknown:
+            raise TypeError("numpy.%s: a delayed array does not take %s"
+                            % (ufunc.__name__, ", ".join(sorted(unknown))))
+        operands = [_operand(x, ufunc.__name__) for x in inputs]
+        if any(op is None for op in operands):
+            return NotImplemented
+        if ufunc.nout == 1:
+            return DelayedArray(Elementwise(ufunc, operands, kwargs))
+        return tuple(DelayedArray(Elementwise(ufunc, operands, kwargs, output=i))
+                     for i in range(ufunc.nout))
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = _FUNCTIONS.get(func)
+        if handler is None:
+            raise TypeError("numpy.%s is not among a delayed array's operations (they are "
+                            "%s); compute the array first (numpy.asarray) to use it"
+                            % (func.__name__, ", ".join(sorted(f.__name__ for f in _FUNCTIONS))))
+        return handler(*args, **kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError("a delayed array is computed: it cannot be viewed without a copy")
+        out = self.compute()
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    # Results.
+
+    def compute(self, threads=None):
+        """The values, as an ndarray (read and computed a block at a time)."""
+        return _blocks.compute(self._node, threads)
+
+    def __getitem__(self, selection):
+        if selection is Ellipsis or selection == ():
+            if not self.shape:
+                return self.compute()[()]
+        if isinstance(selection, DelayedArray):
+            raise IndexError("a delayed array is not an index: compute it first")
+        return DelayedArray(Subset(self._node, normalize(selection, self.shape)))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self):
+        if self.size != 1:
+            raise ValueError("the truth value of a delayed array with more than one element "
+                             "is ambiguous; use any() or all()")
+        return bool(self.compute().reshape(()))
+
+    def __float__(self):
+        return float(self.compute().reshape(()))
+
+    def __int__(self):
+        return int(self.compute().reshape(()))
+
+    # Operations that give delayed arrays.
+
+    def astype(self, dtype, casting="unsafe"):
+        """The values cast to ``dtype`` (``ndarray.astype``'s rules)."""
+        return DelayedArray(Cast(self._node, dtype, casting))
+
+    def transpose(self, *axes):
+        """The array with its dimensions reversed, or in the order ``axes``."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        if not axes:
+            axes = tuple(range(self.ndim))[::-1]
+        axes = tuple(_blocks._axis(a, self.ndim) for a in axes)
+        if sorted(axes) != list(range(self.ndim)):
+            raise ValueError("axes %s don't match an array of %d dimensions" % (axes, self.ndim))
+        return DelayedArray(Transpose(self._node, axes))
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def round(self, decimals=0):
+        return _round(self, decimals)
+
+    def clip(self, a_min=None, a_max=None):
+        return _clip(self, a_min, a_max)
+
+    # Reductions.
+
+    def _reduce(self, kind, axis=None, dtype=None, out=None, keepdims=False, ddof=0, **rest):
+        if out is not None:
+            raise TypeError("%s with out=: a delayed array's reduction returns its result"
+                            % kind)
+        if rest.pop("where", True) is not True or rest:
+            raise TypeError("%s: a delayed array does not take %s"
+                            % (kind, ", ".join(sorted(rest) or ["where"])))
+        return _blocks.reduce(self._node, kind, axis, dtype, keepdims, ddof)
+
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        return self._reduce("sum", axis, dtype, out, keepdims, **kw)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        return self._reduce("prod", axis, dtype, out, keepdims, **kw)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        return self._reduce("mean", axis, dtype, out, keepdims, **kw)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+        return self._reduce("var", axis, dtype, out, keepdims, ddof, **kw)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+        return self._reduce("std", axis, dtype, out, keepdims, ddof, **kw)
+
+    def min(self, axis=None, out=None, keepdims=False, **kw):
+        return self._reduce("min", axis, None, out, keepdims, **kw)
+
+    def max(self, axis=None, out=None, keepdims=False, **kw):
+        return self._reduce("max", axis, None, out, keepdims, **kw)
+
+    def any(self, axis=None, out=None, keepdims=False, **kw):
+        return self._reduce("any", axis, None, out, keepdims, **kw)
+
+    def all(self, axis=None, out=None, keepdims=False, **kw):
+        return self._reduce("all", axis, None, out, keepdims, **kw)
+
+    def count_nonzero(self, axis=None, keepdims=False):
+        return self._reduce("count_nonzero", axis, None, None, keepdims)
+
+    # The summary.
+
+    def __repr__(self):
+        from zarr.delayed.summary import summary
+        return summary(self)
+
+
+def _binary(ufunc):
+    def forward(self, other):
+        return ufunc(self, other)
+
+    def backward(self, other):
+        return ufunc(other, self)
+    return forward, backward
+
+
+for _name, _ufunc in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply),
+                      ("truediv", np.true_divide), ("floordiv", np.floor_divide),
+                      ("mod", np.remainder), ("pow", np.power), ("and", np.bitwise_and),
+                      ("or", np.bitwise_or), ("xor", np.bitwise_xor),
+                      ("lshift", np.left_shift), ("rshift", np.right_shift)]:
+    _f, _b = _binary(_ufunc)
+    setattr(DelayedArray, "__%s__" % _name, _f)
+    setattr(DelayedArray, "__r%s__" % _name, _b)
+for _name, _ufunc in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
+                      ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)]:
+    setattr(DelayedArray, "__%s__" % _name, _binary(_ufunc)[0])
+DelayedArray.__neg__ = lambda self: np.negative(self)
+DelayedArray.__pos__ = lambda self: np.positive(self)
+DelayedArray.__abs__ = lambda self: np.absolute(self)
+DelayedArray.__invert__ = lambda self: np.invert(self)
+DelayedArray.__hash__ = None
+
+
+def _delayed(value):
+    if isinstance(value, DelayedArray):
+        return value
+    if isinstance(value, np.ndarray) or hasattr(value, "shape"):
+        return DelayedArray(value)
+    return DelayedArray(np.asarray(value))
+
+
+def _where(condition, x=None, y=None):
+    if x is None and y is None:
+        raise TypeError("numpy.where with one argument gives positions: compute the "
+                        "condition first")
+    operands = [_operand(v, "where") for v in (condition, x, y)]
+    if any(op is None for op in operands):
+        raise TypeError("numpy.where: operands must be delayed arrays, numpy arrays or scalars")
+    return DelayedArray(Elementwise(np.where, operands, name="where"))
+
+
+def _clip(a, a_min=None, a_max=None, **kwargs):
+    if kwargs:
+        raise TypeError("clip: a delayed array does not take %s" % ", ".join(sorted(kwargs)))
+    if a_min is None and a_max is None:
+        raise ValueError("One of max or min must be given")
+    out = _delayed(a)
+    if a_min is not None:
+        out = np.maximum(out, a_min)
+    if a_max is not None:
+        out = np.minimum(out, a_max)
+    return out
+
+
+def _round(a, decimals=0, out=None):
+    if out is not None:
+        raise TypeError("round with out=: a delayed array computes nothing in place")
+    return DelayedArray(Elementwise(np.round, [_delayed(a)._node],
+                                    {"decimals": int(decimals)}, name="round"))
+
+
+def _concatenate(arrays, axis=0, **kwargs):
+    if kwargs:
+        raise TypeError("concatenate: a delayed array does not take %s"
+                        % ", ".join(sorted(kwargs)))
+    nodes = [_delayed(a)._node for a in arrays]
+    if not nodes:
+        raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        raise TypeError("concatenate with axis=None flattens: reshape is not a delayed "
+                        "operation; give an axis")
+    return DelayedArray(Concatenate(nodes, _blocks._axis(axis, nodes[0].ndim)))
+
+
+def _stack(arrays, axis=0, **kwargs):
+    if kwargs:
+        raise TypeError("stack: a delayed array does not take %s" % ", ".join(sorted(kwargs)))
+    arrays = [_delayed(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError("all input arrays must have the same shape: %s"
+                         % " and ".join(str(s) for s in sorted(shapes)))
+    ndim = arrays[0].ndim + 1
+    axis = _blocks._axis(axis, ndim)
+    # A new axis of length 1 in each, then concatenated along it.
+    order = list(range(1, ndim))
+    order.insert(axis, 0)
+    lifted = [DelayedArray(Transpose(_Lift(a._node), tuple(order))) for a in arrays]
+    return _concatenate(lifted, axis)
+
+
+class _Lift(Node):
+    """``node`` with a first dimension of length 1."""
+
+    def __init__(self, node):
+        self.node = node
+        self.shape = (1,) + node.shape
+        self.chunks = (1,) + node.chunks
+        self.dtype = node.dtype
+
+    def read(self, index):
+        return self.node.read(index[1:]).reshape(tuple(len(p) for p in index))
+
+
+def _reduction(kind):
+    def handler(a, *args, **kwargs):
+        return getattr(_delayed(a), kind)(*args, **kwargs)
+    return handler
+
+
+_FUNCTIONS = {
+    np.sum: _reduction("sum"), np.prod: _reduction("prod"), np.mean: _reduction("mean"),
+    np.var: _reduction("var"), np.std: _reduction("std"), np.min: _reduction("min"),
+    np.max: _reduction("max"), np.amin: _reduction("min"), np.amax: _reduction("max"),
+    np.any: _reduction("any"), np.all: _reduction("all"),
+    np.count_nonzero: lambda a, axis=None, keepdims=False:
+        _delayed(a).count_nonzero(axis, keepdims),
+    np.transpose: lambda a, axes=None: _delayed(a).transpose(axes),
+    np.round: _round, np.around: _round, np.clip: _clip, np.where: _where,
+    np.concatenate: _concatenate, np.stack: _stack,
+    np.shape: lambda a: _delayed(a).shape, np.ndim: lambda a: _delayed(a).ndim,
+    np.size: lambda a, axis=None: _delayed(a).size if axis is None else _delayed(a).shape[axis],
+}

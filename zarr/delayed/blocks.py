@@ -1,0 +1,187 @@
+"""A delayed array computed block by block: the blocks, and the results
+that are built from them (the whole array, reductions over axes)."""
+
+import threading
+
+import numpy as np
+
+from zarr.delayed.indices import Run
+from zarr.parallel import run_tasks
+
+#: A block is grown from the seed's chunks until it holds about this many bytes.
+BLOCK_BYTES = 8 << 20
+
+
+def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES):
+    """Whole multiples of ``chunks`` (or whole dimensions) of about ``target``
+    bytes, grown along the last dimensions first.
+
+    Examples
+    --------
+    >>> block_shape((10000, 1000), (1000, 100), 4, target=4 << 20)
+    (1000, 800)
+    """
+    block = [min(max(c, 1), max(n, 1)) for c, n in zip(chunks, shape)]
+    for d in range(len(block) - 1, -1, -1):
+        while block[d] < shape[d] and int(np.prod(block)) * itemsize * 2 <= target:
+            block[d] = min(shape[d], block[d] * 2)
+        if block[d] < shape[d]:
+            break
+    return tuple(block)
+
+
+def blocks(shape, block):
+    """(the slices, the Run index) of each block of ``block`` shape in ``shape``."""
+    grid = [range(0, n, b) if n else [] for n, b in zip(shape, block)]
+    for starts in np.ndindex(*[len(g) for g in grid]) if shape else [()]:
+        slices = tuple(slice(grid[d][i], min(grid[d][i] + block[d], shape[d]))
+                       for d, i in enumerate(starts))
+        yield slices, tuple(Run(s.start, 1, s.stop - s.start) for s in slices)
+
+
+def compute(node, threads=None):
+    """The values of ``node``, an ndarray, computed a block at a time."""
+    out = np.empty(node.shape, node.dtype)
+    if out.size == 0:
+        return out
+    if not node.shape:
+        return np.asarray(node.read(()), node.dtype).reshape(())
+    block = block_shape(node.shape, node.chunks, max(node.dtype.itemsize, 1))
+
+    def task(slices, index):
+        def run():
+            out[slices] = node.read(index)
+        return run
+    run_tasks([task(s, i) for s, i in blocks(node.shape, block)], threads)
+    return out
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    out = tuple(sorted(_axis(a, ndim) for a in axes))
+    if len(set(out)) != len(out):
+        raise ValueError("duplicate value in 'axis'")
+    return out
+
+
+def _axis(a, ndim):
+    if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+        raise TypeError("an axis is an int, not %r" % (a,))
+    if not -ndim <= a < ndim:
+        raise np.exceptions.AxisError(int(a), ndim)
+    return int(a) % ndim
+
+
+#: Each reduction: (the partial of a block, how two partials combine).
+_SIMPLE = {
+    "sum": (lambda x, axes, dtype: np.sum(x, axis=axes, keepdims=True, dtype=dtype), np.add),
+    "prod": (lambda x, axes, dtype: np.prod(x, axis=axes, keepdims=True, dtype=dtype),
+             np.multiply),
+    "min": (lambda x, axes, dtype: np.min(x, axis=axes, keepdims=True), np.minimum),
+    "max": (lambda x, axes, dtype: np.max(x, axis=axes, keepdims=True), np.maximum),
+    "any": (lambda x, axes, dtype: np.any(x, axis=axes, keepdims=True), np.logical_or),
+    "all": (lambda x, axes, dtype: np.all(x, axis=axes, keepdims=True), np.logical_and),
+    "count_nonzero": (lambda x, axes, dtype: np.count_nonzero(x, axis=axes, keepdims=True)
+                      .astype(np.intp), np.add),
+}
+
+REDUCTIONS = tuple(_SIMPLE) + ("mean", "var", "std")
+
+
+def _result_dtype(kind, dtype, wanted):
+    sample = np.zeros((1,), dtype)
+    with np.errstate(all="ignore"):
+        if kind in ("sum", "prod", "mean"):
+            return getattr(np, kind)(sample, dtype=wanted).dtype
+        if kind in ("var", "std"):
+            return getattr(np, kind)(sample, dtype=wanted).dtype
+        if kind == "count_nonzero":
+            return np.dtype(np.intp)
+        return getattr(np, kind)(sample).dtype
+
+
+def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=None):
+    """``numpy.<kind>(values of node, axis=axis, ...)``, read a block at a time."""
+    if kind not in REDUCTIONS:
+        raise ValueError("no reduction %r; the reductions are %s" % (kind, ", ".join(REDUCTIONS)))
+    axes = _axes(axis, node.ndim)
+    if dtype is not None and kind in ("min", "max", "any", "all", "count_nonzero"):
+        raise TypeError("%s takes no dtype" % kind)
+    out_dtype = _result_dtype(kind, node.dtype, dtype)
+    if kind in ("min", "max") and any(node.shape[a] == 0 for a in axes):
+        raise ValueError("zero-size array to reduction operation %s which has no identity"
+                         % {"min": "minimum", "max": "maximum"}[kind])
+    kept_shape = tuple(1 if d in axes else n for d, n in enumerate(node.shape))
+    lock = threading.Lock()
+    state = {}
+    block = block_shape(node.shape, node.chunks, max(node.dtype.itemsize, 1)) \
+        if node.shape else ()
+    moments = kind in ("mean", "var", "std")
+    acc = np.dtype(np.complex128 if node.dtype.kind == "c" else np.float64) \
+        if moments else (out_dtype if kind in ("sum", "prod") else None)
+
+    def task(slices, index):
+        where = tuple(slice(0, 1) if d in axes else s for d, s in enumerate(slices))
+
+        def run():
+            x = node.read(index)
+            if moments:
+                n = np.prod([x.shape[a] for a in axes], dtype=np.int64)
+                mean = np.sum(x, axis=axes, keepdims=True, dtype=acc) / max(n, 1)
+                m2 = np.sum(np.abs(x - mean) ** 2, axis=axes, keepdims=True, dtype=np.float64)
+                with lock:
+                    _combine_moments(state, where, n, mean, m2, kept_shape, acc)
+                return
+            part, combine = _SIMPLE[kind]
+            value = part(x, axes, acc)
+            with lock:
+                if "value" not in state:
+                    state["value"] = np.empty(kept_shape, value.dtype)
+                    state["seen"] = np.zeros(kept_shape, bool)
+                target, seen = state["value"][where], state["seen"][where]
+                state["value"][where] = np.where(seen, combine(target, value), value)
+                state["seen"][where] = True
+        return run
+    if 0 in node.shape:
+        result = _empty_reduction(kind, kept_shape, out_dtype)
+    else:
+        run_tasks([task(s, i) for s, i in blocks(node.shape, block)], threads)
+        result = _finish(kind, state, ddof, out_dtype)
+    if not keepdims:
+        result = result.reshape(tuple(n for d, n in enumerate(node.shape) if d not in axes))
+    return result[()] if result.ndim == 0 else result
+
+
+def _combine_moments(state, where, n, mean, m2, kept_shape, acc):
+    if "n" not in state:
+        state["n"] = np.zeros(kept_shape, np.int64)
+        state["mean"] = np.zeros(kept_shape, acc)
+        state["m2"] = np.zeros(kept_shape, np.float64)
+    na = state["n"][where]
+    ma = state["mean"][where]
+    total = na + n
+    delta = mean - ma
+    state["mean"][where] = ma + delta * (n / total)
+    state["m2"][where] = state["m2"][where] + m2 + np.abs(delta) ** 2 * (na * n / total)
+    state["n"][where] = total
+
+
+def _finish(kind, state, ddof, out_dtype):
+    if kind in _SIMPLE:
+        return state["value"].astype(out_dtype, copy=False)
+    with np.errstate(all="ignore"):
+        if kind == "mean":
+            return state["mean"].astype(out_dtype)
+        var = state["m2"] / np.maximum(state["n"] - ddof, 0)
+        return (np.sqrt(var) if kind == "std" else var).astype(out_dtype)
+
+
+def _empty_reduction(kind, kept_shape, out_dtype):
+    """What numpy gives for a reduction over no elements (no warning: a nan
+    says it)."""
+    if 0 in kept_shape:
+        return np.empty(kept_shape, out_dtype)
+    value = {"sum": 0, "prod": 1, "any": False, "all": True, "count_nonzero": 0}.get(kind, np.nan)
+    return np.full(kept_shape, value, out_dtype)
