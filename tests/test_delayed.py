@@ -210,3 +210,22 @@ def test_chains_against_numpy(shape, chunks, ops, reduce_axis):
     np.testing.assert_allclose(d.compute(), x)
     np.testing.assert_allclose(d.sum(axis=reduce_axis), x.sum(axis=reduce_axis), atol=1e-9)
     np.testing.assert_allclose(d.std(axis=reduce_axis), x.std(axis=reduce_axis), atol=1e-9)
+
+
+def test_results_in_stores_and_dask(tmp_path):
+    x = DATA
+    d = np.log1p(abs(DelayedArray(zarr.array(x, chunks=(7, 5)))))
+    want = np.log1p(abs(x))
+    z = d.to_zarr(str(tmp_path / "a.zarr"))
+    assert z.chunks == (7, 5)
+    np.testing.assert_array_equal(zarr.open(str(tmp_path / "a.zarr"), mode="r")[...], want)
+    with pytest.raises(Exception, match="exist"):
+        d.to_zarr(str(tmp_path / "a.zarr"))  # never overwritten by default
+    np.testing.assert_array_equal(zarr.open(str(tmp_path / "a.zarr"), mode="r")[...], want)
+    z = (d * 2).to_zarr(str(tmp_path / "b.zarr"), chunks=(4, 17))
+    np.testing.assert_array_equal(z[...], want * 2)
+    for storage in ("mem", "tmp", "hdf5mem"):
+        np.testing.assert_array_equal(np.asarray(d.store(storage=storage)[...]), want)
+    dx = d[2:, ::2].to_dask()
+    assert dx.shape == (21, 9)
+    np.testing.assert_allclose(dx.sum(axis=0).compute(), want[2:, ::2].sum(axis=0))

@@ -161,6 +161,61 @@ class DelayedArray:
     def __int__(self):
         return int(self.compute().reshape(()))
 
+    def to_zarr(self, store, chunks=None, mode="w-", threads=None, **kwargs):
+        """Write the values into a new array of this package at ``store`` (a
+        path or a store), block by block, and return it. ``chunks`` defaults to
+        the seed's; ``mode`` and the other keywords are :func:`zarr.open`'s
+        (``'w-'``: an array already there is an error, never overwritten).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> d = np.sqrt(DelayedArray(np.arange(20.0).reshape(4, 5)))
+        >>> z = d.to_zarr(tempfile.mkdtemp() + "/a.zarr", chunks=(2, 2))
+        >>> z.chunks, round(float(z[3, 4] ** 2), 6)
+        ((2, 2), 19.0)
+        """
+        import zarr
+        chunks = self.chunks if chunks is None else chunks
+        z = zarr.open(store, mode=mode, shape=self.shape, chunks=chunks, dtype=self.dtype,
+                      **kwargs)
+        _blocks.write_into(self._node, z, threads)
+        return z
+
+    def store(self, storage=None, threads=None, **kwargs):
+        """Write the values into a new array of the storage named by ``storage``
+        (see :data:`zarr.chunked.storage_registry`: ``'mem'``, ``'tmp'``, ``'dir'``,
+        ``'hdf5tmp'``...), a block of rows at a time; the keywords
+        go to the storage (``chunks``, ``cname``...).
+
+        Examples
+        --------
+        >>> z = (DelayedArray(np.arange(10)) * 3).store(storage="mem")
+        >>> z[...].tolist()[-3:]
+        [21, 24, 27]
+        """
+        from zarr import chunked
+        if not self.shape:
+            raise ValueError("a 0-d delayed array has no rows to store; compute it")
+        return chunked.copy(_Rows(self), storage=storage, threads=threads, **kwargs)
+
+    def to_dask(self):
+        """A dask array of these values, in blocks of the seed's chunks; each
+        block reads and computes only its part.
+
+        Examples
+        --------
+        >>> x = (DelayedArray(np.arange(12).reshape(3, 4)) + 1).to_dask()
+        >>> x.chunks, int(x.sum().compute())
+        (((3,), (4,)), 78)
+        """
+        import uuid
+
+        import dask.array as da
+        return da.from_array(_Rows(self), chunks=self.chunks or (), asarray=True,
+                             name="delayed-%s" % uuid.uuid4().hex,
+                             meta=np.empty((0,) * self.ndim, self.dtype))
+
     # Operations that give delayed arrays.
 
     def astype(self, dtype, casting="unsafe"):
@@ -234,6 +289,23 @@ class DelayedArray:
     def __repr__(self):
         from zarr.delayed.summary import summary
         return summary(self)
+
+
+class _Rows:
+    """A delayed array as an array-like whose slices are computed ndarrays
+    (for zarr.chunked and dask, which read their blocks so)."""
+
+    def __init__(self, array):
+        self.array = array
+        self.shape, self.dtype, self.ndim = array.shape, array.dtype, array.ndim
+        self.chunks = array.chunks
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, selection):
+        part = self.array[selection]
+        return part.compute() if part.shape else np.asarray(part.compute())[()]
 
 
 def _binary(ufunc):

@@ -56,6 +56,28 @@ def compute(node, threads=None):
     return out
 
 
+def write_into(node, array, threads=None):
+    """Write the values of ``node`` into ``array`` (of its shape), in blocks
+    of whole chunks of ``array``."""
+    if tuple(array.shape) != node.shape:
+        raise ValueError("values of shape %s do not fit an array of shape %s"
+                         % (node.shape, tuple(array.shape)))
+    if 0 in node.shape:
+        return array
+    if not node.shape:
+        array[()] = node.read(())
+        return array
+    block = block_shape(node.shape, getattr(array, "chunks", node.chunks),
+                        max(node.dtype.itemsize, 1))
+
+    def task(slices, index):
+        def run():
+            array[slices] = node.read(index)
+        return run
+    run_tasks([task(s, i) for s, i in blocks(node.shape, block)], threads)
+    return array
+
+
 def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
