@@ -1,5 +1,7 @@
-"""The built extension: c-blosc linked in statically, nothing of it exported."""
+"""The built extension (c-blosc linked in statically, nothing of it exported),
+and the package installed whole."""
 
+import os
 import subprocess
 
 import zarr.ext
@@ -25,3 +27,15 @@ def test_extension_exports_only_its_init_function():
 def test_linked_library_is_the_pinned_c_blosc():
     assert zarr.ext.BLOSC_VERSION.startswith("1.21.7")
     assert zarr.ext.COMPRESSORS == ("blosclz", "lz4", "lz4hc", "zlib", "zstd")
+
+
+def test_every_subpackage_is_installed():
+    """pyproject.toml lists each package directory of zarr/: an install that is
+    not editable holds them all."""
+    import tomllib
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        listed = set(tomllib.load(f)["tool"]["setuptools"]["packages"])
+    found = {os.path.relpath(d, root).replace(os.sep, ".")
+             for d, _, files in os.walk(os.path.join(root, "zarr")) if "__init__.py" in files}
+    assert found == listed
