@@ -78,7 +78,7 @@ class Seed(Node):
             data = self.seed.oindex[tuple(parts)]
         else:
             data = self._read_covering(parts)
-        data = np.asarray(data)
+        data = _dense(data)
         if flips:
             data = np.flip(data, tuple(flips))
         return data
@@ -107,11 +107,18 @@ class Seed(Node):
                 lo = int(p.min())
                 selection.append(slice(lo, int(p.max()) + 1))
                 picks.append(p - lo)
-        data = np.asarray(self.seed[tuple(selection)])
+        data = _dense(self.seed[tuple(selection)])
         for axis, pick in enumerate(picks):
             if pick is not None:
                 data = np.take(data, pick, axis=axis)
         return data
+
+
+def _dense(data):
+    """What a seed's subset gave, as an ndarray (a sparse seed's, made dense)."""
+    if not isinstance(data, np.ndarray) and hasattr(data, "toarray"):
+        return data.toarray()
+    return np.asarray(data)
 
 
 def _shape_of(operand):
