@@ -8,20 +8,31 @@ import numpy as np
 from zarr.delayed.indices import Run
 from zarr.parallel import run_tasks
 
-#: A block is grown from the seed's chunks until it holds about this many bytes.
-BLOCK_BYTES = 8 << 20
+#: A block is grown from the seed's chunks (or cut from one, along its first
+#: dimensions) until it holds about this many bytes: what a computation holds
+#: a few times over on each thread.
+BLOCK_BYTES = 2 << 20
 
 
 def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES):
     """Whole multiples of ``chunks`` (or whole dimensions) of about ``target``
-    bytes, grown along the last dimensions first.
+    bytes, grown along the last dimensions first; a chunk larger than that
+    is cut along its first dimensions (its rows are read from the blosc
+    blocks that hold them, not the whole chunk).
 
     Examples
     --------
     >>> block_shape((10000, 1000), (1000, 100), 4, target=4 << 20)
     (1000, 800)
+    >>> block_shape((20000, 2500), (1000, 2500), 8)
+    (100, 2500)
     """
     block = [min(max(c, 1), max(n, 1)) for c, n in zip(chunks, shape)]
+    for d in range(len(block)):
+        parts = 1
+        while int(np.prod(block)) * itemsize > target and block[d] > 1:
+            parts += 1
+            block[d] = -(-min(chunks[d], shape[d]) // parts)
     for d in range(len(block) - 1, -1, -1):
         while block[d] < shape[d] and int(np.prod(block)) * itemsize * 2 <= target:
             block[d] = min(shape[d], block[d] * 2)
@@ -30,12 +41,22 @@ def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES):
     return tuple(block)
 
 
-def blocks(shape, block):
-    """(the slices, the Run index) of each block of ``block`` shape in ``shape``."""
-    grid = [range(0, n, b) if n else [] for n, b in zip(shape, block)]
+def _spans(n, step, chunk):
+    """The (start, stop) of the blocks of ``step`` along a dimension of ``n``:
+    those smaller than a ``chunk`` start anew at each chunk's start."""
+    if step >= chunk:
+        return [(a, min(a + step, n)) for a in range(0, n, step)]
+    return [(a, min(a + step, c + chunk, n)) for c in range(0, n, chunk)
+            for a in range(c, min(c + chunk, n), step)]
+
+
+def blocks(shape, block, chunks=None):
+    """(the slices, the Run index) of each block of ``block`` shape in ``shape``,
+    none across a border of ``chunks``."""
+    chunks = block if chunks is None else chunks
+    grid = [_spans(n, b, max(c, 1)) for n, b, c in zip(shape, block, chunks)]
     for starts in np.ndindex(*[len(g) for g in grid]) if shape else [()]:
-        slices = tuple(slice(grid[d][i], min(grid[d][i] + block[d], shape[d]))
-                       for d, i in enumerate(starts))
+        slices = tuple(slice(*grid[d][i]) for d, i in enumerate(starts))
         yield slices, tuple(Run(s.start, 1, s.stop - s.start) for s in slices)
 
 
@@ -52,7 +73,7 @@ def compute(node, threads=None):
         def run():
             out[slices] = node.read(index)
         return run
-    run_tasks([task(s, i) for s, i in blocks(node.shape, block)], threads)
+    run_tasks([task(s, i) for s, i in blocks(node.shape, block, node.chunks)], threads)
     return out
 
 
@@ -74,7 +95,7 @@ def write_into(node, array, threads=None):
         def run():
             array[slices] = node.read(index)
         return run
-    run_tasks([task(s, i) for s, i in blocks(node.shape, block)], threads)
+    run_tasks([task(s, i) for s, i in blocks(node.shape, block, array.chunks)], threads)
     return array
 
 
@@ -169,7 +190,7 @@ def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=No
     if 0 in node.shape:
         result = _empty_reduction(kind, kept_shape, out_dtype)
     else:
-        run_tasks([task(s, i) for s, i in blocks(node.shape, block)], threads)
+        run_tasks([task(s, i) for s, i in blocks(node.shape, block, node.chunks)], threads)
         result = _finish(kind, state, ddof, out_dtype)
     if not keepdims:
         result = result.reshape(tuple(n for d, n in enumerate(node.shape) if d not in axes))
