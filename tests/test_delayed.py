@@ -234,7 +234,7 @@ def test_results_in_stores_and_dask(tmp_path):
 def test_blocks_cut_from_large_chunks(monkeypatch):
     from zarr.delayed import blocks
     monkeypatch.setattr(blocks, "BLOCK_BYTES", 8 * 17 * 3)  # a third of a chunk's rows
-    monkeypatch.setattr(blocks.block_shape, "__defaults__", (blocks.BLOCK_BYTES,))
+    monkeypatch.setattr(blocks.block_shape, "__defaults__", (blocks.BLOCK_BYTES, True))
     z = zarr.array(DATA, chunks=(10, 17))
     counted = Counting(z, (10, 17))
     d = DelayedArray(counted) + 1
@@ -245,3 +245,11 @@ def test_blocks_cut_from_large_chunks(monkeypatch):
     np.testing.assert_array_equal(d.compute(), DATA + 1)
     np.testing.assert_allclose(d.var(axis=0), (DATA + 1).var(axis=0))
     assert counted.read == 2 * DATA.size
+
+
+def test_writes_into_large_chunks_lose_nothing(tmp_path):
+    x = np.random.default_rng(3).standard_normal((400, 3000))  # chunks of 9.6 MB
+    d = DelayedArray(x) * 2
+    for _ in range(3):
+        z = d.to_zarr(str(tmp_path / "big.zarr"), chunks=(400, 3000), mode="w", threads=2)
+        np.testing.assert_array_equal(z[...], x * 2)

@@ -14,11 +14,13 @@ from zarr.parallel import run_tasks
 BLOCK_BYTES = 2 << 20
 
 
-def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES):
+def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES, cut=True):
     """Whole multiples of ``chunks`` (or whole dimensions) of about ``target``
     bytes, grown along the last dimensions first; a chunk larger than that
     is cut along its first dimensions (its rows are read from the blosc
-    blocks that hold them, not the whole chunk).
+    blocks that hold them, not the whole chunk) unless ``cut`` is False (the
+    blocks are written into a chunked array: each whole chunks of it, so that
+    no two threads write one chunk).
 
     Examples
     --------
@@ -28,7 +30,7 @@ def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES):
     (100, 2500)
     """
     block = [min(max(c, 1), max(n, 1)) for c, n in zip(chunks, shape)]
-    for d in range(len(block)):
+    for d in range(len(block) if cut else 0):
         parts = 1
         while int(np.prod(block)) * itemsize > target and block[d] > 1:
             parts += 1
@@ -67,19 +69,12 @@ def compute(node, threads=None):
         return out
     if not node.shape:
         return np.asarray(node.read(()), node.dtype).reshape(())
-    block = block_shape(node.shape, node.chunks, max(node.dtype.itemsize, 1))
-
-    def task(slices, index):
-        def run():
-            out[slices] = node.read(index)
-        return run
-    run_tasks([task(s, i) for s, i in blocks(node.shape, block, node.chunks)], threads)
-    return out
+    return write_into(node, out, threads)
 
 
 def write_into(node, array, threads=None):
-    """Write the values of ``node`` into ``array`` (of its shape), in blocks
-    of whole chunks of ``array``."""
+    """Write the values of ``node`` into ``array`` (of its shape: an ndarray, or
+    an array of this package, in blocks of its whole chunks); ``array``."""
     if tuple(array.shape) != node.shape:
         raise ValueError("values of shape %s do not fit an array of shape %s"
                          % (node.shape, tuple(array.shape)))
@@ -88,14 +83,16 @@ def write_into(node, array, threads=None):
     if not node.shape:
         array[()] = node.read(())
         return array
-    block = block_shape(node.shape, getattr(array, "chunks", node.chunks),
-                        max(node.dtype.itemsize, 1))
+    chunks = getattr(array, "chunks", None)
+    block = block_shape(node.shape, chunks or node.chunks, max(node.dtype.itemsize, 1),
+                        cut=chunks is None)
+    chunks = chunks or node.chunks
 
     def task(slices, index):
         def run():
             array[slices] = node.read(index)
         return run
-    run_tasks([task(s, i) for s, i in blocks(node.shape, block, array.chunks)], threads)
+    run_tasks([task(s, i) for s, i in blocks(node.shape, block, chunks)], threads)
     return array
 
 

@@ -23,9 +23,8 @@ import json
 import os
 
 from zarr.errors import CorruptChunkError
-from zarr.ext import READ_FLAGS, check_regular_file
 from zarr.storage.base import join_key, normalize_key, normalize_prefix
-from zarr.storage.files import raise_with_path, read_file
+from zarr.storage.files import open_regular, read_file
 from zarr.storage.keys import ARRAY_META
 from zarr.storage.local import LocalStore
 from zarr.storage.nofollow import open_directory
@@ -294,23 +293,13 @@ class ShardedStore(LocalStore):
             if found is not None:
                 return found
         try:
-            fd = os.open(path, READ_FLAGS)
+            fd, st = open_regular(path)
+            return fd, 0, st.st_size
         except FileNotFoundError:
-            fd = None
+            pass
         except OSError as e:
             if e.errno != errno.ENAMETOOLONG:  # no file can have that name
-                raise_with_path(e, path)
                 raise
-            fd = None
-        if fd is not None:
-            try:
-                st = os.fstat(fd)
-                check_regular_file(st, path)
-            except BaseException as e:
-                os.close(fd)
-                raise_with_path(e, path)
-                raise
-            return fd, 0, st.st_size
         if routed is None:
             return None
         try:
