@@ -253,3 +253,36 @@ def test_writes_into_large_chunks_lose_nothing(tmp_path):
     for _ in range(3):
         z = d.to_zarr(str(tmp_path / "big.zarr"), chunks=(400, 3000), mode="w", threads=2)
         np.testing.assert_array_equal(z[...], x * 2)
+
+
+def test_arrays_of_this_package_take_part():
+    z = zarr.array(DATA, chunks=(7, 5))
+    for got, want in [(z + 1, DATA + 1), (1 - z, 1 - DATA), (z > 5, DATA > 5),
+                      (np.log1p(abs(z)), np.log1p(abs(DATA))), (-z, -DATA),
+                      (np.ones(17) * z, np.ones(17) * DATA), (z ** 2 / z[:1], DATA ** 2 / DATA[:1])]:
+        assert isinstance(got, DelayedArray)
+        np.testing.assert_array_equal(got.compute(), want)
+    assert np.sum(z) == pytest.approx(DATA.sum()) and isinstance(np.mean(z, axis=0), np.ndarray)
+    np.testing.assert_allclose(np.mean(z, axis=0), DATA.mean(axis=0))
+    assert np.max(z) == DATA.max() and np.count_nonzero(z > 0) == np.count_nonzero(DATA > 0)
+    # What is not element-wise works on the values, as before.
+    assert isinstance(np.asarray(z), np.ndarray)
+    np.testing.assert_array_equal(np.concatenate([z, z]), np.concatenate([DATA, DATA]))
+    np.testing.assert_array_equal(np.add.reduce(z, axis=1), np.add.reduce(DATA, axis=1))
+    out = np.empty(DATA.shape)
+    assert np.add(z, 1, out=out) is out and (out == DATA + 1).all()
+    assert z == z and z != zarr.array(DATA) and len({z}) == 1  # identity, still hashable
+
+
+def test_reductions_of_a_large_array_stay_in_bounded_memory():
+    import tracemalloc
+    z = zarr.zeros((20000, 10000), chunks=(1000, 1000), dtype="f8")  # 1.6 GB, mostly empty
+    z[0, 0], z[-1, -1] = 5, 2
+    tracemalloc.start()
+    try:
+        total, top = np.sum(z), np.max(z, axis=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert total == 7 and top[0] == 5 and top[-1] == 2 and top.shape == (10000,)
+    assert peak < 100e6

@@ -119,3 +119,13 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+#: Subpackages imported on first use (``zarr.chunked.copy(...)`` after ``import zarr``).
+_ON_FIRST_USE = ("chunked", "delayed", "sparse")
+
+
+def __getattr__(name):
+    if name in _ON_FIRST_USE:
+        import importlib
+        return importlib.import_module("zarr." + name)
+    raise AttributeError("module 'zarr' has no attribute %r" % (name,))

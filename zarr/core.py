@@ -18,6 +18,7 @@ from zarr.api3_nodes import ArrayAPI3
 from zarr.attrs import Attributes, NodeAttributes
 from zarr.bands import Bands
 from zarr.codecs import DEFAULT, Blosc, codec_of, filters_of
+from zarr.delayed.operands import DelayedOperations
 from zarr.errors import ReadOnlyError
 from zarr.ext import SHUFFLE_NAMES
 from zarr.indexing import (NotBasicSelection, chunk_projections, normalize_selection,
@@ -46,7 +47,7 @@ class Summary(str):
         return str(self)
 
 
-class Array(Selections, ShapeChanges, ArrayAPI3):
+class Array(Selections, ShapeChanges, ArrayAPI3, DelayedOperations):
     """A chunked, compressed N-dimensional array in memory.
 
     The array is cut into chunks of shape ``chunks``; each chunk is kept

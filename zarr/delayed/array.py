@@ -194,10 +194,10 @@ class DelayedArray:
         >>> z[...].tolist()[-3:]
         [21, 24, 27]
         """
-        from zarr import chunked
+        import zarr
         if not self.shape:
             raise ValueError("a 0-d delayed array has no rows to store; compute it")
-        return chunked.copy(_Rows(self), storage=storage, threads=threads, **kwargs)
+        return zarr.chunked.copy(_Rows(self), storage=storage, threads=threads, **kwargs)
 
     def to_dask(self):
         """A dask array of these values, in blocks of the seed's chunks; each
