@@ -286,3 +286,34 @@ def test_reductions_of_a_large_array_stay_in_bounded_memory():
         tracemalloc.stop()
     assert total == 7 and top[0] == 5 and top[-1] == 2 and top.shape == (10000,)
     assert peak < 100e6
+
+
+def test_hdf5_datasets_reopened_for_each_read(tmp_path):
+    from zarr.delayed import hdf5
+    path = tmp_path / "whee.h5"
+    data = np.random.default_rng(4).random((40, 50))
+    with h5py.File(path, "w") as f:
+        f.create_dataset("yay", data=data, chunks=(10, 25))
+        f.create_group("group")
+    arr = hdf5(path, "yay")
+    assert arr.chunks == (10, 25)
+    scaling = np.random.default_rng(5).random(50) + 0.5
+    transformed = np.log1p(arr / scaling)
+    np.testing.assert_allclose(transformed.compute(), np.log1p(data / scaling))
+    np.testing.assert_allclose(transformed[[30, 2, 2], ::-7].compute(),
+                               np.log1p(data / scaling)[[30, 2, 2]][:, ::-7])
+    with h5py.File(path, "r+") as f:  # another program's write, between two reads
+        f["yay"][0, :] = 0
+    assert (arr[0].compute() == 0).all()
+    np.testing.assert_array_equal(hdf5(path, "yay", native_order=False).compute(), f_T(path))
+    with pytest.raises(FileNotFoundError, match="nope.h5"):
+        hdf5(tmp_path / "nope.h5", "yay")
+    with pytest.raises(KeyError, match="no dataset 'nay'"):
+        hdf5(path, "nay")
+    with pytest.raises(TypeError, match="is a group"):
+        hdf5(path, "group")
+
+
+def f_T(path):
+    with h5py.File(path, "r") as f:
+        return f["yay"][...].T

@@ -13,5 +13,6 @@ Examples
 """
 
 from zarr.delayed.array import DelayedArray
+from zarr.delayed.files import HDF5Dataset, hdf5
 
-__all__ = ["DelayedArray"]
+__all__ = ["DelayedArray", "HDF5Dataset", "hdf5"]
