@@ -231,10 +231,16 @@ def test_results_in_stores_and_dask(tmp_path):
     np.testing.assert_allclose(dx.sum(axis=0).compute(), want[2:, ::2].sum(axis=0))
 
 
-def test_blocks_cut_from_large_chunks(monkeypatch):
-    from zarr.delayed import blocks
-    monkeypatch.setattr(blocks, "BLOCK_BYTES", 8 * 17 * 3)  # a third of a chunk's rows
-    monkeypatch.setattr(blocks.block_shape, "__defaults__", (blocks.BLOCK_BYTES, True))
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blocks_cut_from_large_chunks(threads):
+    from zarr.delayed import blocks, buffer_size
+    with buffer_size(8 * 17 * 3):  # a third of a chunk's rows
+        _cut_blocks(blocks, threads)
+    with pytest.raises(ValueError, match="positive"):
+        buffer_size(0)
+
+
+def _cut_blocks(blocks, threads):
     z = zarr.array(DATA, chunks=(10, 17))
     counted = Counting(z, (10, 17))
     d = DelayedArray(counted) + 1
@@ -242,8 +248,9 @@ def test_blocks_cut_from_large_chunks(monkeypatch):
                                          d.chunks)]
     assert all(s[0].stop - s[0].start <= 4 and (s[0].start // 10) == ((s[0].stop - 1) // 10)
                for s in spans)  # within one chunk's rows
-    np.testing.assert_array_equal(d.compute(), DATA + 1)
-    np.testing.assert_allclose(d.var(axis=0), (DATA + 1).var(axis=0))
+    np.testing.assert_array_equal(d.compute(threads=threads), DATA + 1)
+    np.testing.assert_allclose(blocks.reduce(d._node, "var", 0, threads=threads),
+                               (DATA + 1).var(axis=0))
     assert counted.read == 2 * DATA.size
 
 

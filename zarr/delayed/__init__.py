@@ -13,6 +13,7 @@ Examples
 """
 
 from zarr.delayed.array import DelayedArray
+from zarr.delayed.blocks import buffer_size
 from zarr.delayed.files import HDF5Dataset, hdf5
 
-__all__ = ["DelayedArray", "HDF5Dataset", "hdf5"]
+__all__ = ["DelayedArray", "HDF5Dataset", "buffer_size", "hdf5"]

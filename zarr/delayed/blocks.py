@@ -1,6 +1,7 @@
 """A delayed array computed block by block: the blocks, and the results
 that are built from them (the whole array, reductions over axes)."""
 
+import contextvars
 import threading
 
 import numpy as np
@@ -10,13 +11,43 @@ from zarr.parallel import run_tasks
 
 #: A block is grown from the seed's chunks (or cut from one, along its first
 #: dimensions) until it holds about this many bytes: what a computation holds
-#: a few times over on each thread.
+#: a few times over on each thread. :func:`buffer_size` sets it for a context.
 BLOCK_BYTES = 2 << 20
 
+_block_bytes = contextvars.ContextVar("zarr_delayed_block_bytes", default=None)
 
-def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES, cut=True):
+
+class buffer_size:
+    """A context in which delayed arrays are computed in blocks of about
+    ``nbytes`` bytes (in this thread, and the package's threads working for
+    it), instead of :data:`BLOCK_BYTES`.
+
+    Examples
+    --------
+    >>> from zarr.delayed import DelayedArray
+    >>> with buffer_size(64 << 20):
+    ...     block_shape((20000, 2500), (1000, 2500), 8)
+    (2000, 2500)
+    """
+
+    def __init__(self, nbytes):
+        if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 1:
+            raise ValueError("a buffer size is a positive number of bytes, not %r" % (nbytes,))
+        self.nbytes = nbytes
+        self._token = None
+
+    def __enter__(self):
+        self._token = _block_bytes.set(self.nbytes)
+        return self
+
+    def __exit__(self, *exc):
+        _block_bytes.reset(self._token)
+        return False
+
+
+def block_shape(shape, chunks, itemsize, target=None, cut=True):
     """Whole multiples of ``chunks`` (or whole dimensions) of about ``target``
-    bytes, grown along the last dimensions first; a chunk larger than that
+    bytes (the context's :class:`buffer_size`, else :data:`BLOCK_BYTES`), grown along the last dimensions first; a chunk larger than that
     is cut along its first dimensions (its rows are read from the blosc
     blocks that hold them, not the whole chunk) unless ``cut`` is False (the
     blocks are written into a chunked array: each whole chunks of it, so that
@@ -29,6 +60,8 @@ def block_shape(shape, chunks, itemsize, target=BLOCK_BYTES, cut=True):
     >>> block_shape((20000, 2500), (1000, 2500), 8)
     (100, 2500)
     """
+    if target is None:
+        target = _block_bytes.get() or BLOCK_BYTES
     block = [min(max(c, 1), max(n, 1)) for c, n in zip(chunks, shape)]
     for d in range(len(block) if cut else 0):
         parts = 1
