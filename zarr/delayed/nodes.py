@@ -229,7 +229,7 @@ class Transpose(Node):
         parent = [None] * len(self.axes)
         for p, a in zip(index, self.axes):
             parent[a] = p
-        return np.transpose(self.node.read(tuple(parent)), np.argsort(self.axes))
+        return np.transpose(self.node.read(tuple(parent)), self.axes)
 
 
 class Concatenate(Node):

@@ -1,0 +1,123 @@
+"""Hostile cases for zarr.delayed and zarr.sparse, numpy and scipy the oracles:
+each test asserts what numpy (scipy) gives, so that it fails on a bug."""
+
+import h5py
+import numpy as np
+import pytest
+import scipy.sparse
+
+import zarr
+from zarr.delayed import DelayedArray
+from zarr.sparse import CompressedSparseMatrix, from_scipy
+
+RNG = np.random.default_rng(7)
+X3 = RNG.standard_normal((2, 3, 4))
+X2 = RNG.integers(-5, 5, (6, 7)).astype(np.int8)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of a few elements, so that every computation crosses many."""
+    from zarr.delayed import blocks
+    monkeypatch.setattr(blocks.block_shape, "__defaults__", (64,))
+
+
+def same(got, want):
+    """``got`` (a delayed array or a result) is numpy's ``want``: shape, dtype, values."""
+    if isinstance(got, DelayedArray):
+        assert got.shape == np.shape(want) and got.dtype == np.asarray(want).dtype
+        got = got.compute()
+    assert np.shape(got) == np.shape(want)
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_array_equal(got, want)
+
+
+# Transposes of three dimensions and more.
+
+@pytest.mark.parametrize("axes", [(1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (-1, 0, 1)])
+def test_transpose_of_3d_by_any_permutation(axes):
+    d = DelayedArray(zarr.array(X3, chunks=(1, 2, 3)))
+    same(d.transpose(*axes), X3.transpose(*axes))
+
+
+def test_transpose_of_a_cube_is_not_its_inverse():
+    # (3, 3, 3): the shapes agree whatever the order, so a wrong one gave wrong values.
+    c = np.arange(27.0).reshape(3, 3, 3)
+    same(DelayedArray(c).transpose(1, 2, 0), c.transpose(1, 2, 0))
+    same(np.transpose(DelayedArray(c), (2, 0, 1))[1:, ::-1, [2, 0]],
+         c.transpose(2, 0, 1)[1:, ::-1][:, :, [2, 0]])
+
+
+# stack along any axis, and index lists along the new axis.
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2])
+def test_stack_along_any_axis(small_blocks, axis):
+    x = X2.astype(float)
+    d = DelayedArray(zarr.array(x, chunks=(2, 3)))
+    same(np.stack([d, d + 1], axis=axis), np.stack([x, x + 1], axis=axis))
+
+
+def test_stack_of_3d_along_the_last_axes():
+    d = DelayedArray(X3)
+    same(np.stack([d, d * 2], axis=2), np.stack([X3, X3 * 2], axis=2))
+    same(np.stack([d, d * 2], axis=-1), np.stack([X3, X3 * 2], axis=-1))
+
+
+def test_stack_then_repeated_positions_along_the_new_axis():
+    d = DelayedArray(X2)
+    s = np.stack([d, d + 1])
+    want = np.stack([X2, X2 + 1])
+    same(s[[0, 0, 1]], want[[0, 0, 1]])
+    same(s[[1, 1]][:, ::-2], want[[1, 1]][:, ::-2])
+    same(np.stack([d, d], axis=1)[:, [1, 0, 0]], np.stack([X2, X2], axis=1)[:, [1, 0, 0]])
+
+
+# Index arrays given as numpy arrays.
+
+def test_subset_by_a_numpy_index_array():
+    d = DelayedArray(X2)
+    same(d[np.array([0, 2])], X2[np.array([0, 2])])
+    same(d[np.array([5, 1], dtype=np.uint64)], X2[np.array([5, 1], dtype=np.uint64)])
+    same(d[X2[:, 0] > 0], X2[X2[:, 0] > 0])
+
+
+def test_subset_by_an_empty_numpy_mask():
+    e = np.zeros(0)
+    same(DelayedArray(e)[np.zeros(0, bool)], e[np.zeros(0, bool)])
+    same(DelayedArray(e)[np.array([], dtype=np.int64)], e[np.array([], dtype=np.int64)])
+
+
+# clip: numpy's own rules.
+
+def test_clip_by_python_ints_beyond_the_integer_type():
+    d = DelayedArray(X2)
+    same(np.clip(d, -300, 3), np.clip(X2, -300, 3))
+    same(d.clip(None, 1000), X2.clip(None, 1000))
+
+
+def test_clip_dtypes_and_delayed_bounds(small_blocks):
+    d = DelayedArray(zarr.array(X2, chunks=(2, 3)))
+    same(np.clip(d, 0.5, 2), np.clip(X2, 0.5, 2))
+    same(np.clip(d, d[:1], d[1:2] + 2), np.clip(X2, X2[:1], X2[1:2] + 2))
+    same(np.clip(d, 3, 1), np.clip(X2, 3, 1))
+
+
+# Generalized ufuncs work on whole core dimensions: not element by element.
+
+def test_matmul_is_not_element_wise(small_blocks):
+    x = np.arange(16.0).reshape(4, 4)
+    d = DelayedArray(zarr.array(x, chunks=(2, 2)))
+    try:
+        got = np.matmul(d, d)
+    except TypeError:
+        return  # refused: fine
+    same(got, x @ x)
+
+
+def test_vecdot_gives_numpys_shape():
+    x = np.arange(12.0).reshape(3, 4)
+    try:
+        got = np.vecdot(DelayedArray(x), DelayedArray(x))
+    except TypeError:
+        return
+    same(got, np.vecdot(x, x))
