@@ -415,7 +415,9 @@ class _Lift(Node):
         self.dtype = node.dtype
 
     def read(self, index):
-        return self.node.read(index[1:]).reshape(tuple(len(p) for p in index))
+        # Every position along the new dimension is 0, perhaps repeated (d[[0, 0]]).
+        data = self.node.read(index[1:])
+        return np.repeat(data[np.newaxis], len(index[0]), axis=0)
 
 
 def _reduction(kind):
