@@ -138,7 +138,7 @@ class DelayedArray:
         return _blocks.compute(self._node, threads)
 
     def __getitem__(self, selection):
-        if selection is Ellipsis or selection == ():
+        if selection is Ellipsis or (isinstance(selection, tuple) and selection == ()):
             if not self.shape:
                 return self.compute()[()]
         if isinstance(selection, DelayedArray):
