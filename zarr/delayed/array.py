@@ -358,12 +358,12 @@ def _clip(a, a_min=None, a_max=None, **kwargs):
         raise TypeError("clip: a delayed array does not take %s" % ", ".join(sorted(kwargs)))
     if a_min is None and a_max is None:
         raise ValueError("One of max or min must be given")
-    out = _delayed(a)
-    if a_min is not None:
-        out = np.maximum(out, a_min)
-    if a_max is not None:
-        out = np.minimum(out, a_max)
-    return out
+    # numpy.clip itself, block by block: its dtypes, and its bounds beyond the
+    # array's integer type (np.clip(int8, -300, 300)), which maximum refuses.
+    operands = [_delayed(a)._node] + [_operand(v, "clip") for v in (a_min, a_max)]
+    if any(op is None for op, v in zip(operands[1:], (a_min, a_max)) if v is not None):
+        raise TypeError("clip: bounds must be delayed arrays, numpy arrays or scalars")
+    return DelayedArray(Elementwise(np.clip, operands, name="clip"))
 
 
 def _round(a, decimals=0, out=None):
