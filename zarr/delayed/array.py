@@ -105,6 +105,10 @@ class DelayedArray:
         if "where" in kwargs:
             raise TypeError("numpy.%s with where=: leaves values undefined; use numpy.where "
                             "on the result" % ufunc.__name__)
+        if ufunc.signature is not None:
+            raise TypeError("numpy.%s works on whole core dimensions (signature %s), not "
+                            "element by element: compute the arrays first"
+                            % (ufunc.__name__, ufunc.signature))
         unknown = set(kwargs) - UFUNC_KWARGS
         if unknown:
             raise TypeError("numpy.%s: a delayed array does not take %s"
