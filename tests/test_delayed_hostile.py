@@ -121,3 +121,27 @@ def test_vecdot_gives_numpys_shape():
     except TypeError:
         return
     same(got, np.vecdot(x, x))
+
+
+# Means of infinite values, over many blocks.
+
+def test_mean_of_an_infinite_value_is_infinite(small_blocks):
+    x = np.arange(40.0).reshape(4, 10)
+    x[0, 0] = np.inf
+    d = DelayedArray(zarr.array(x, chunks=(2, 2)))
+    with np.errstate(all="ignore"):
+        same(d.mean(), x.mean())
+        same(d.mean(axis=1), x.mean(axis=1))
+        same(d.mean(axis=0, keepdims=True), x.mean(axis=0, keepdims=True))
+        big = np.full((4, 10), 1e308)  # numpy's sum overflows: its mean is inf
+        same(DelayedArray(zarr.array(big, chunks=(2, 2))).mean(), big.mean())
+
+
+# The preview shows the values numpy shows.
+
+def test_preview_of_strings_holding_commas():
+    a = np.array(["a,b", "c"] * 5)
+    text = repr(DelayedArray(a))
+    assert "'a,b'" in text and text.count("'a,b'") == 3 and "'a,  b'" not in text
+    text = repr(DelayedArray(a.reshape(2, 5)))
+    assert text.count("'a,b'") == 5 and text.count("'c'") == 5
