@@ -145,3 +145,20 @@ def test_preview_of_strings_holding_commas():
     assert "'a,b'" in text and text.count("'a,b'") == 3 and "'a,  b'" not in text
     text = repr(DelayedArray(a.reshape(2, 5)))
     assert text.count("'a,b'") == 5 and text.count("'c'") == 5
+
+
+# Results of no dimensions, or of empty ones.
+
+def test_to_dask_of_a_0d_array():
+    got = (DelayedArray(np.array(2.5)) * 2).to_dask()
+    assert got.shape == () and got.dtype == np.float64
+    assert got.compute() == 5.0
+
+
+@pytest.mark.parametrize("x", [np.array(2.5), np.zeros((0, 3)), np.arange(7, dtype="u2"),
+                               np.arange(60.0).reshape(3, 4, 5)])
+def test_to_zarr_and_dask_of_odd_shapes(tmp_path, x):
+    d = DelayedArray(x) + 1
+    z = d.to_zarr(str(tmp_path / "a.zarr"))
+    same(np.asarray(z[...]), x + 1)
+    same(np.asarray(d.to_dask().compute()), x + 1)

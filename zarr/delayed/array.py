@@ -309,6 +309,8 @@ class _Rows:
 
     def __getitem__(self, selection):
         part = self.array[selection]
+        if not isinstance(part, DelayedArray):  # a 0-d array's d[()]: its value
+            return np.asarray(part)
         return part.compute() if part.shape else np.asarray(part.compute())[()]
 
 
