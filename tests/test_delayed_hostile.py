@@ -162,3 +162,23 @@ def test_to_zarr_and_dask_of_odd_shapes(tmp_path, x):
     z = d.to_zarr(str(tmp_path / "a.zarr"))
     same(np.asarray(z[...]), x + 1)
     same(np.asarray(d.to_dask().compute()), x + 1)
+
+
+# What numpy takes and so should a delayed array.
+
+def test_a_0d_integer_array_as_an_index():
+    d = DelayedArray(X2)
+    same(d[np.array(2)], X2[np.array(2)])
+    same(d[:, np.array(-1, dtype=np.int8)], X2[:, np.array(-1, dtype=np.int8)])
+
+
+def test_ufunc_with_where_true():
+    same(np.add(DelayedArray(X2), 1, where=True), np.add(X2, 1, where=True))
+
+
+def test_divmod_operator():
+    d = DelayedArray(X2)
+    for got, want in zip(divmod(d, 4), divmod(X2, 4)):
+        same(got, want)
+    for got, want in zip(divmod(7, d + 6), divmod(7, X2 + 6)):
+        same(got, want)

@@ -102,6 +102,8 @@ class DelayedArray:
         if "out" in kwargs:
             raise TypeError("numpy.%s with out=: a delayed array computes nothing in place; "
                             "use the result instead" % ufunc.__name__)
+        if kwargs.get("where", False) is True:
+            del kwargs["where"]  # numpy's default: every element
         if "where" in kwargs:
             raise TypeError("numpy.%s with where=: leaves values undefined; use numpy.where "
                             "on the result" % ufunc.__name__)
@@ -334,6 +336,8 @@ for _name, _ufunc in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply
 for _name, _ufunc in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
                       ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)]:
     setattr(DelayedArray, "__%s__" % _name, _binary(_ufunc)[0])
+DelayedArray.__divmod__ = lambda self, other: np.divmod(self, other)
+DelayedArray.__rdivmod__ = lambda self, other: np.divmod(other, self)
 DelayedArray.__neg__ = lambda self: np.negative(self)
 DelayedArray.__pos__ = lambda self: np.positive(self)
 DelayedArray.__abs__ = lambda self: np.absolute(self)
