@@ -182,3 +182,55 @@ def test_divmod_operator():
         same(got, want)
     for got, want in zip(divmod(7, d + 6), divmod(7, X2 + 6)):
         same(got, want)
+
+
+# Seeds that take one index list at a time (h5py): what is read is bounded.
+
+class Virtual:
+    """A large seed whose values are their flat positions, made as read; it
+    takes slices and one list, as h5py does, and counts what it reads."""
+
+    def __init__(self, shape):
+        self.shape, self.dtype, self.read = shape, np.dtype("i8"), 0
+
+    def __getitem__(self, selection):
+        assert sum(1 for s in selection if isinstance(s, list)) <= 1
+        axes = [np.arange(*s.indices(n)) if isinstance(s, slice) else np.asarray(s)
+                for s, n in zip(selection, self.shape)]
+        out = np.ravel_multi_index(np.ix_(*axes), self.shape)
+        self.read += out.size
+        return out
+
+    def values(self, *axes):
+        return np.ravel_multi_index(np.ix_(*[np.arange(n)[a] for a, n in zip(axes, self.shape)]),
+                                    self.shape)
+
+
+def test_lists_far_apart_read_little_more_than_they_keep():
+    seed = Virtual((3000, 20000))
+    rows, cols = [0, 2999], np.arange(0, 20000, 20)
+    got = DelayedArray(seed)[rows, cols].compute()
+    same(got, seed.values(rows, cols))
+    assert seed.read <= 4 * got.size  # not the 3000 rows that cover the two ends
+
+
+def test_lists_on_every_axis_of_a_3d_seed():
+    seed = Virtual((400, 3000, 500))
+    sel = ([399, 0, 399, 200], [2999, 5, 1500, 1501, 0], [0, 499, 3, 3])
+    d = DelayedArray(seed)
+    want = seed.values(*sel)
+    same(d[sel], want)
+    assert seed.read <= 4 * want.size + 64 * 6  # not 400 x 5 x 500
+    same(d[sel][::-1, [4, 0], ::-2], want[::-1][:, [4, 0]][:, :, ::-2])
+    same(d[::-97, sel[1], 7:1:-2], seed.values(slice(None, None, -97), sel[1], slice(7, 1, -2)))
+
+
+def test_lists_on_every_axis_of_an_h5py_dataset(tmp_path):
+    x = np.arange(40 * 300 * 50.0).reshape(40, 300, 50)
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        h = f.create_dataset("x", data=x, chunks=(8, 30, 10))
+        sel = ([39, 0, 39, 20], [299, 5, 150, 151, 0], [0, 49, 3, 3])
+        d = DelayedArray(h)
+        same(d[sel], x[np.ix_(*sel)])
+        same(d[sel][::-1, [4, 0], ::-2], x[np.ix_(*sel)][::-1][:, [4, 0]][:, :, ::-2])
+        same((d * 2)[[0, 39], ::-7, [49, 0]], (x * 2)[np.ix_([0, 39], np.arange(300)[::-7], [49, 0])])
