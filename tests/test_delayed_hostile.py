@@ -234,3 +234,41 @@ def test_lists_on_every_axis_of_an_h5py_dataset(tmp_path):
         same(d[sel], x[np.ix_(*sel)])
         same(d[sel][::-1, [4, 0], ::-2], x[np.ix_(*sel)][::-1][:, [4, 0]][:, :, ::-2])
         same((d * 2)[[0, 39], ::-7, [49, 0]], (x * 2)[np.ix_([0, 39], np.arange(300)[::-7], [49, 0])])
+
+
+# Sparse matrices against scipy.
+
+SPARSE = scipy.sparse.random(7, 5, density=0.4, format="csc", random_state=3)
+
+
+def _arrays(m):
+    return {"data": m.data, "indices": m.indices, "indptr": m.indptr}
+
+
+@pytest.mark.parametrize("fmt", ["csc", "csr"])
+def test_sparse_one_value_is_scipys_scalar(fmt):
+    m = SPARSE.asformat(fmt)
+    s = CompressedSparseMatrix(_arrays(m), m.shape, by_column=fmt == "csc")
+    for i, j in [(1, 2), (-1, -1), (np.int64(6), np.uint8(4)), (0, 0)]:
+        got, want = s[i, j], m[i, j]
+        assert not scipy.sparse.issparse(got)
+        assert got == want and np.asarray(got).dtype == np.asarray(want).dtype
+    assert s[1, :].shape == m[1, :].shape == (1, 5)
+
+
+def test_sparse_sum_axes_as_scipys():
+    s = CompressedSparseMatrix(_arrays(SPARSE), SPARSE.shape, by_column=True)
+    np.testing.assert_allclose(s.sum(axis=(0, 1)), SPARSE.sum(axis=(0, 1)))
+    np.testing.assert_allclose(s.sum(axis=(-1,)), np.asarray(SPARSE.sum(axis=-1)).ravel())
+    for bad in [True, 1.0, "0"]:
+        with pytest.raises(TypeError):
+            SPARSE.sum(axis=bad)
+        with pytest.raises(TypeError):
+            s.sum(axis=bad)
+    with pytest.raises(ValueError):
+        s.sum(axis=2)
+
+
+def test_sparse_shape_of_bools_refused():
+    with pytest.raises(ValueError):
+        CompressedSparseMatrix(_arrays(SPARSE), (True, 5), by_column=True)
