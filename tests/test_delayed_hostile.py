@@ -233,7 +233,8 @@ def test_lists_on_every_axis_of_an_h5py_dataset(tmp_path):
         d = DelayedArray(h)
         same(d[sel], x[np.ix_(*sel)])
         same(d[sel][::-1, [4, 0], ::-2], x[np.ix_(*sel)][::-1][:, [4, 0]][:, :, ::-2])
-        same((d * 2)[[0, 39], ::-7, [49, 0]], (x * 2)[np.ix_([0, 39], np.arange(300)[::-7], [49, 0])])
+        same((d * 2)[[0, 39], ::-7, [49, 0]],
+             (x * 2)[np.ix_([0, 39], np.arange(300)[::-7], [49, 0])])
 
 
 # Sparse matrices against scipy.

@@ -232,7 +232,8 @@ class CompressedSparseMatrix:
 
 
 def _is_int(key):
-    return isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, (bool, np.bool_))
+    return (isinstance(key, (numbers.Integral, np.integer))
+            and not isinstance(key, (bool, np.bool_)))
 
 
 def _positions(key, n):
