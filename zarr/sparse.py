@@ -67,8 +67,7 @@ class CompressedSparseMatrix:
     def __init__(self, source, shape, by_column, data="data", indices="indices",
                  indptr="indptr"):
         if (not isinstance(shape, tuple) or len(shape) != 2
-                or not all(isinstance(n, (numbers.Integral, np.integer)) and n >= 0
-                           for n in shape)):
+                or not all(_is_int(n) and n >= 0 for n in shape)):
             raise ValueError("shape must be a tuple of two counts, not %r" % (shape,))
         self.shape = (int(shape[0]), int(shape[1]))
         self.by_column = bool(by_column)
@@ -174,6 +173,8 @@ class CompressedSparseMatrix:
         minors = _positions(minor_key, self._minor)
         if not (len(minors) == self._minor and (minors == np.arange(self._minor)).all()):
             part = part[minors, :] if self.by_column else part[:, minors]
+        if all(_is_int(k) for k in key):  # one value, as scipy's m[i, j]
+            return part[0, 0]
         return part  # an int index gives a 1 x n matrix, as scipy's do
 
     def to_scipy(self, format="csc"):
@@ -200,8 +201,19 @@ class CompressedSparseMatrix:
     def sum(self, axis=None):
         """The sum of the values (``axis=None``), of each column (``axis=0``) or
         of each row (``axis=1``), as numpy arrays, read a block at a time."""
-        if axis is not None and axis not in (0, 1, -1, -2):
-            raise np.exceptions.AxisError(axis, 2)
+        if isinstance(axis, tuple):  # scipy's: (0, 1) is every value
+            if not axis or not all(_is_int(a) for a in axis):
+                raise TypeError("axis must be an int, a tuple of ints or None, not %r" % (axis,))
+            for a in axis:
+                if not -2 <= a < 2:
+                    raise np.exceptions.AxisError(int(a), 2)
+            if len({a % 2 for a in axis}) != len(axis):
+                raise ValueError("duplicate value in 'axis'")
+            axis = axis[0] if len(axis) == 1 else None
+        elif axis is not None and not _is_int(axis):
+            raise TypeError("axis must be an int, a tuple of ints or None, not %r" % (axis,))
+        if axis is not None and not -2 <= axis < 2:
+            raise np.exceptions.AxisError(int(axis), 2)
         acc = np.sum(np.zeros(1, self.dtype)).dtype
         major_sums = np.zeros(self._major, acc)
         minor_sums = np.zeros(self._minor, acc)
@@ -217,6 +229,11 @@ class CompressedSparseMatrix:
         columns = major_sums if self.by_column else minor_sums
         rows = minor_sums if self.by_column else major_sums
         return columns if axis % 2 == 0 else rows
+
+
+def _is_int(key):
+    return (isinstance(key, (numbers.Integral, np.integer))
+            and not isinstance(key, (bool, np.bool_)))
 
 
 def _positions(key, n):

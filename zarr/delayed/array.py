@@ -102,9 +102,15 @@ class DelayedArray:
         if "out" in kwargs:
             raise TypeError("numpy.%s with out=: a delayed array computes nothing in place; "
                             "use the result instead" % ufunc.__name__)
+        if kwargs.get("where", False) is True:
+            del kwargs["where"]  # numpy's default: every element
         if "where" in kwargs:
             raise TypeError("numpy.%s with where=: leaves values undefined; use numpy.where "
                             "on the result" % ufunc.__name__)
+        if ufunc.signature is not None:
+            raise TypeError("numpy.%s works on whole core dimensions (signature %s), not "
+                            "element by element: compute the arrays first"
+                            % (ufunc.__name__, ufunc.signature))
         unknown = set(kwargs) - UFUNC_KWARGS
         if unknown:
             raise TypeError("numpy.%s: a delayed array does not take %s"
@@ -138,7 +144,7 @@ class DelayedArray:
         return _blocks.compute(self._node, threads)
 
     def __getitem__(self, selection):
-        if selection is Ellipsis or selection == ():
+        if selection is Ellipsis or (isinstance(selection, tuple) and selection == ()):
             if not self.shape:
                 return self.compute()[()]
         if isinstance(selection, DelayedArray):
@@ -305,6 +311,8 @@ class _Rows:
 
     def __getitem__(self, selection):
         part = self.array[selection]
+        if not isinstance(part, DelayedArray):  # a 0-d array's d[()]: its value
+            return np.asarray(part)
         return part.compute() if part.shape else np.asarray(part.compute())[()]
 
 
@@ -328,6 +336,8 @@ for _name, _ufunc in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply
 for _name, _ufunc in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
                       ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)]:
     setattr(DelayedArray, "__%s__" % _name, _binary(_ufunc)[0])
+DelayedArray.__divmod__ = lambda self, other: np.divmod(self, other)
+DelayedArray.__rdivmod__ = lambda self, other: np.divmod(other, self)
 DelayedArray.__neg__ = lambda self: np.negative(self)
 DelayedArray.__pos__ = lambda self: np.positive(self)
 DelayedArray.__abs__ = lambda self: np.absolute(self)
@@ -358,12 +368,12 @@ def _clip(a, a_min=None, a_max=None, **kwargs):
         raise TypeError("clip: a delayed array does not take %s" % ", ".join(sorted(kwargs)))
     if a_min is None and a_max is None:
         raise ValueError("One of max or min must be given")
-    out = _delayed(a)
-    if a_min is not None:
-        out = np.maximum(out, a_min)
-    if a_max is not None:
-        out = np.minimum(out, a_max)
-    return out
+    # numpy.clip itself, block by block: its dtypes, and its bounds beyond the
+    # array's integer type (np.clip(int8, -300, 300)), which maximum refuses.
+    operands = [_delayed(a)._node] + [_operand(v, "clip") for v in (a_min, a_max)]
+    if any(op is None for op, v in zip(operands[1:], (a_min, a_max)) if v is not None):
+        raise TypeError("clip: bounds must be delayed arrays, numpy arrays or scalars")
+    return DelayedArray(Elementwise(np.clip, operands, name="clip"))
 
 
 def _round(a, decimals=0, out=None):
@@ -415,7 +425,9 @@ class _Lift(Node):
         self.dtype = node.dtype
 
     def read(self, index):
-        return self.node.read(index[1:]).reshape(tuple(len(p) for p in index))
+        # Every position along the new dimension is 0, perhaps repeated (d[[0, 0]]).
+        data = self.node.read(index[1:])
+        return np.repeat(data[np.newaxis], len(index[0]), axis=0)
 
 
 def _reduction(kind):

@@ -202,10 +202,11 @@ def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=No
             x = node.read(index)
             if moments:
                 n = np.prod([x.shape[a] for a in axes], dtype=np.int64)
-                mean = np.sum(x, axis=axes, keepdims=True, dtype=acc) / max(n, 1)
+                total = np.sum(x, axis=axes, keepdims=True, dtype=acc)
+                mean = total / max(n, 1)
                 m2 = np.sum(np.abs(x - mean) ** 2, axis=axes, keepdims=True, dtype=np.float64)
                 with lock:
-                    _combine_moments(state, where, n, mean, m2, kept_shape, acc)
+                    _combine_moments(state, where, n, total, mean, m2, kept_shape, acc)
                 return
             part, combine = _SIMPLE[kind]
             value = part(x, axes, acc)
@@ -227,15 +228,17 @@ def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=No
     return result[()] if result.ndim == 0 else result
 
 
-def _combine_moments(state, where, n, mean, m2, kept_shape, acc):
+def _combine_moments(state, where, n, block_sum, mean, m2, kept_shape, acc):
     if "n" not in state:
         state["n"] = np.zeros(kept_shape, np.int64)
+        state["sum"] = np.zeros(kept_shape, acc)
         state["mean"] = np.zeros(kept_shape, acc)
         state["m2"] = np.zeros(kept_shape, np.float64)
     na = state["n"][where]
     ma = state["mean"][where]
     total = na + n
     delta = mean - ma
+    state["sum"][where] = state["sum"][where] + block_sum
     state["mean"][where] = ma + delta * (n / total)
     state["m2"][where] = state["m2"][where] + m2 + np.abs(delta) ** 2 * (na * n / total)
     state["n"][where] = total
@@ -245,8 +248,8 @@ def _finish(kind, state, ddof, out_dtype):
     if kind in _SIMPLE:
         return state["value"].astype(out_dtype, copy=False)
     with np.errstate(all="ignore"):
-        if kind == "mean":
-            return state["mean"].astype(out_dtype)
+        if kind == "mean":  # numpy's: the sum over the count (an infinite value gives inf)
+            return (state["sum"] / state["n"]).astype(out_dtype)
         var = state["m2"] / np.maximum(state["n"] - ddof, 0)
         return (np.sqrt(var) if kind == "std" else var).astype(out_dtype)
 

@@ -114,6 +114,8 @@ def normalize(selection, shape):
 
 
 def _one(sel, n, dim):
+    if isinstance(sel, np.ndarray) and sel.ndim == 0 and sel.dtype.kind in "iu":
+        sel = sel[()]  # numpy takes a 0-d integer array as that integer
     if isinstance(sel, slice):
         start, stop, step = sel.indices(n)
         return Run(start, step, len(range(start, stop, step)))

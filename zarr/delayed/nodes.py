@@ -17,6 +17,7 @@ Examples
 ((2, 3), [[15, 13]])
 """
 
+import itertools
 import numbers
 
 import numpy as np
@@ -86,32 +87,64 @@ class Seed(Node):
     def _read_covering(self, parts):
         """Arrays of positions read by a seed that takes slices and one list
         (h5py takes one list, increasing): the dimension where a list saves
-        the most is read as the sorted positions, the others as the slices
-        that cover them, and the positions are then taken here."""
+        the most is read as the sorted positions, the others as slices that
+        cover them, and the positions are then taken here. Positions far
+        apart are covered by several slices, each read on its own, so that
+        what is read stays within a few times what is kept."""
         spans = [(int(p.max()) - int(p.min()) + 1 - len(np.unique(p)), axis)
                  for axis, p in enumerate(parts) if not isinstance(p, slice) and len(p)]
         listed = max(spans)[1] if spans else None
-        selection, picks = [], []
-        for axis, p in enumerate(parts):
-            if isinstance(p, slice):
-                selection.append(p)
-                picks.append(None)
-            elif len(p) == 0:
-                selection.append(slice(0, 0))
-                picks.append(None)
-            elif axis == listed:
-                unique, inverse = np.unique(p, return_inverse=True)
-                selection.append(unique.tolist())
-                picks.append(inverse)
-            else:
-                lo = int(p.min())
-                selection.append(slice(lo, int(p.max()) + 1))
-                picks.append(p - lo)
-        data = _dense(self.seed[tuple(selection)])
-        for axis, pick in enumerate(picks):
-            if pick is not None:
-                data = np.take(data, pick, axis=axis)
-        return data
+        out = None
+        pieces = [_covers(p) if not isinstance(p, slice) and len(p) and axis != listed else [None]
+                  for axis, p in enumerate(parts)]
+        for covers in itertools.product(*pieces):
+            selection, picks, where = [], [], []
+            for axis, (p, cover) in enumerate(zip(parts, covers)):
+                if isinstance(p, slice):
+                    selection.append(p)
+                    picks.append(None)
+                    where.append(slice(None))
+                elif len(p) == 0:
+                    selection.append(slice(0, 0))
+                    picks.append(None)
+                    where.append(slice(None))
+                elif axis == listed:
+                    unique, inverse = np.unique(p, return_inverse=True)
+                    selection.append(unique.tolist())
+                    picks.append(inverse.ravel())
+                    where.append(slice(None))
+                else:
+                    lo, hi = cover
+                    mine = np.flatnonzero((p >= lo) & (p < hi))
+                    selection.append(slice(lo, hi))
+                    picks.append(p[mine] - lo)
+                    where.append(mine)
+            data = _dense(self.seed[tuple(selection)])
+            for axis, pick in enumerate(picks):
+                if pick is not None:
+                    data = np.take(data, pick, axis=axis)
+            if len(pieces) and all(len(c) == 1 for c in pieces):
+                return data
+            if out is None:
+                out = np.empty(tuple(len(range(*p.indices(n))) if isinstance(p, slice) else len(p)
+                                     for p, n in zip(parts, self.shape)), data.dtype)
+            out[np.ix_(*[np.arange(out.shape[a]) if isinstance(w, slice) else w
+                         for a, w in enumerate(where)])] = data
+        return out
+
+
+def _covers(positions, slack=64):
+    """The (start, stop) of the slices that cover ``positions``: each at most
+    twice as long as the distinct positions it holds, and ``slack`` more."""
+    unique = np.unique(positions)
+    covers, lo, count = [], int(unique[0]), 0
+    for i, u in enumerate(unique.tolist()):
+        if u - lo + 1 > 2 * (count + 1) + slack:
+            covers.append((lo, int(unique[i - 1]) + 1))
+            lo, count = u, 0
+        count += 1
+    covers.append((lo, int(unique[-1]) + 1))
+    return covers
 
 
 def _dense(data):
@@ -229,7 +262,7 @@ class Transpose(Node):
         parent = [None] * len(self.axes)
         for p, a in zip(index, self.axes):
             parent[a] = p
-        return np.transpose(self.node.read(tuple(parent)), np.argsort(self.axes))
+        return np.transpose(self.node.read(tuple(parent)), self.axes)
 
 
 class Concatenate(Node):

@@ -65,20 +65,28 @@ def _assemble(parts, counts, axis=0):
                            for i in range(counts[axis])], axis=axis)
 
 
+#: What numpy puts between the values it formats, split on here: a character
+#: no value's text holds (a comma may be in a string's).
+_SEP = "\x00"
+
+
 def _format(values, cuts):
     if values.ndim == 0:
         return np.array2string(values)
-    text = np.array2string(values, separator=",", threshold=values.size + 1,
+    text = np.array2string(values, separator=_SEP, threshold=values.size + 1,
                            max_line_width=1 << 30)
     if values.ndim == 1:
-        cells = text.strip("[]").split(",")
+        cells = text[1:-1].split(_SEP)
         width = max(len(c) for c in cells)
         cells = [c.rjust(width) for c in cells]
         if cuts[0]:
             cells = cells[:EDGE] + ["..."] + cells[EDGE:]
         return "[" + ", ".join(cells) + "]"
-    rows = [r.strip(" \n").strip("[],").split(",") for r in text[1:-1].split("\n")]
-    cells = [[c.strip("\n") for c in row] for row in rows]
+    cells = []
+    for row in text[1:-1].split("\n"):  # "[a<SEP>b]<SEP>", then " [c<SEP>d]"
+        row = row.strip()
+        row = row[:-1] if row.endswith(_SEP) else row
+        cells.append(row[1:-1].split(_SEP))
     width = max(len(c) for row in cells for c in row)
     lines = []
     for row in cells:
