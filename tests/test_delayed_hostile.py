@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse
 
 import zarr
-from zarr.delayed import DelayedArray
-from zarr.sparse import CompressedSparseMatrix, from_scipy
+from zarr.delayed import DelayedArray, buffer_size
+from zarr.sparse import CompressedSparseMatrix
 
 RNG = np.random.default_rng(7)
 X3 = RNG.standard_normal((2, 3, 4))
@@ -16,10 +16,10 @@ X2 = RNG.integers(-5, 5, (6, 7)).astype(np.int8)
 
 
 @pytest.fixture
-def small_blocks(monkeypatch):
+def small_blocks():
     """Blocks of a few elements, so that every computation crosses many."""
-    from zarr.delayed import blocks
-    monkeypatch.setattr(blocks.block_shape, "__defaults__", (64,))
+    with buffer_size(64):
+        yield
 
 
 def same(got, want):
