@@ -9,6 +9,7 @@ from zarr.delayed import blocks as _blocks
 from zarr.delayed.indices import normalize
 from zarr.delayed.nodes import (UFUNC_KWARGS, Cast, Concatenate, Elementwise, Node, Seed,
                                 Subset, Transpose)
+from zarr.delayed.operators import install
 
 
 def _operand(value, name):
@@ -316,33 +317,7 @@ class _Rows:
         return part.compute() if part.shape else np.asarray(part.compute())[()]
 
 
-def _binary(ufunc):
-    def forward(self, other):
-        return ufunc(self, other)
-
-    def backward(self, other):
-        return ufunc(other, self)
-    return forward, backward
-
-
-for _name, _ufunc in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply),
-                      ("truediv", np.true_divide), ("floordiv", np.floor_divide),
-                      ("mod", np.remainder), ("pow", np.power), ("and", np.bitwise_and),
-                      ("or", np.bitwise_or), ("xor", np.bitwise_xor),
-                      ("lshift", np.left_shift), ("rshift", np.right_shift)]:
-    _f, _b = _binary(_ufunc)
-    setattr(DelayedArray, "__%s__" % _name, _f)
-    setattr(DelayedArray, "__r%s__" % _name, _b)
-for _name, _ufunc in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
-                      ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)]:
-    setattr(DelayedArray, "__%s__" % _name, _binary(_ufunc)[0])
-DelayedArray.__divmod__ = lambda self, other: np.divmod(self, other)
-DelayedArray.__rdivmod__ = lambda self, other: np.divmod(other, self)
-DelayedArray.__neg__ = lambda self: np.negative(self)
-DelayedArray.__pos__ = lambda self: np.positive(self)
-DelayedArray.__abs__ = lambda self: np.absolute(self)
-DelayedArray.__invert__ = lambda self: np.invert(self)
-DelayedArray.__hash__ = None
+install(DelayedArray)
 
 
 def _delayed(value):

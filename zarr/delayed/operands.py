@@ -20,6 +20,8 @@ Examples
 
 import numpy as np
 
+from zarr.delayed.operators import install
+
 #: The numpy functions an array of this package computes block by block.
 REDUCTIONS = {np.sum: "sum", np.prod: "prod", np.mean: "mean", np.var: "var", np.std: "std",
               np.min: "min", np.max: "max", np.amin: "min", np.amax: "max", np.any: "any",
@@ -59,26 +61,4 @@ class DelayedOperations:
         return func._implementation(*args, **kwargs)
 
 
-def _binary(ufunc):
-    def forward(self, other):
-        return ufunc(self, other)
-
-    def backward(self, other):
-        return ufunc(other, self)
-    return forward, backward
-
-
-for _name, _ufunc in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply),
-                      ("truediv", np.true_divide), ("floordiv", np.floor_divide),
-                      ("mod", np.remainder), ("pow", np.power), ("and", np.bitwise_and),
-                      ("or", np.bitwise_or), ("xor", np.bitwise_xor)]:
-    _f, _b = _binary(_ufunc)
-    setattr(DelayedOperations, "__%s__" % _name, _f)
-    setattr(DelayedOperations, "__r%s__" % _name, _b)
-for _name, _ufunc in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
-                      ("ge", np.greater_equal)]:
-    setattr(DelayedOperations, "__%s__" % _name, _binary(_ufunc)[0])
-DelayedOperations.__neg__ = lambda self: np.negative(self)
-DelayedOperations.__pos__ = lambda self: np.positive(self)
-DelayedOperations.__abs__ = lambda self: np.absolute(self)
-DelayedOperations.__invert__ = lambda self: np.invert(self)
+install(DelayedOperations, equality=False)
