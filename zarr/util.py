@@ -165,3 +165,27 @@ def check_out_dtype(out, dtype):
     if not np.can_cast(dtype, out.dtype, "safe"):
         raise TypeError("out of dtype %s cannot receive %s values without loss"
                         % (out.dtype, np.dtype(dtype)))
+
+
+class Sized:
+    """``ndim``, ``size`` and ``nbytes`` of a class that has ``shape`` and ``dtype``.
+
+    Examples
+    --------
+    >>> class A(Sized):
+    ...     shape, dtype = (3, 4), np.dtype("f4")
+    >>> A().ndim, A().size, A().nbytes
+    (2, 12, 48)
+    """
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self):
+        return self.size * self.dtype.itemsize

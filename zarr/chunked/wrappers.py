@@ -6,6 +6,7 @@ import numpy as np
 
 from zarr.chunked import core, reductions, selection, tables
 from zarr.chunked.blocks import check_array_like
+from zarr.util import Sized
 
 __all__ = ["ChunkedArrayWrapper", "ChunkedTableWrapper"]
 
@@ -21,7 +22,7 @@ def _unwrap(x):
     return x.values if isinstance(x, (ChunkedArrayWrapper, ChunkedTableWrapper)) else x
 
 
-class ChunkedArrayWrapper:
+class ChunkedArrayWrapper(Sized):
     """Any array-like with ``shape``, ``dtype`` and slicing (this package's
     arrays, numpy arrays, h5py datasets, dask arrays) with the functions of
     :mod:`zarr.chunked` as methods; each takes their keyword arguments
@@ -49,18 +50,6 @@ class ChunkedArrayWrapper:
     @property
     def dtype(self):
         return np.dtype(self.values.dtype)
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    @property
-    def nbytes(self):
-        return self.size * self.dtype.itemsize
 
     @property
     def chunks(self):

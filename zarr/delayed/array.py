@@ -10,6 +10,7 @@ from zarr.delayed.indices import normalize
 from zarr.delayed.nodes import (UFUNC_KWARGS, Cast, Concatenate, Elementwise, Node, Seed,
                                 Subset, Transpose)
 from zarr.delayed.operators import install
+from zarr.util import Sized
 
 
 def _operand(value, name):
@@ -26,7 +27,7 @@ def _operand(value, name):
     return None
 
 
-class DelayedArray:
+class DelayedArray(Sized):
     """An array whose values are those of ``seed`` (anything with ``shape``,
     ``dtype`` and numpy-style slicing: this package's arrays, ``h5py``
     datasets, numpy arrays, another DelayedArray) through the operations
@@ -70,18 +71,6 @@ class DelayedArray:
     @property
     def dtype(self):
         return self._node.dtype
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    @property
-    def nbytes(self):
-        return self.size * self.dtype.itemsize
 
     @property
     def chunks(self):
