@@ -324,3 +324,36 @@ def test_hdf5_datasets_reopened_for_each_read(tmp_path):
 def f_T(path):
     with h5py.File(path, "r") as f:
         return f["yay"][...].T
+
+
+def test_the_blocks_of_a_petabyte_array_are_made_as_they_are_run():
+    import itertools
+    import tracemalloc
+    from zarr.delayed import blocks
+    shape, chunks = (10**8, 10**7), (1000, 1000)  # 3.6 PB of int32: 2e9 blocks
+    tracemalloc.start()
+    try:
+        block = blocks.block_shape(shape, chunks, 4)
+        first = list(itertools.islice(blocks.blocks(shape, block, chunks), 1000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert block == (500, 1000) and first[1][0] == (slice(0, 500), slice(1000, 2000))
+    assert peak < 2_000_000
+    ran = []
+    blocks.run_blocks(lambda s, i: lambda: ran.append(s), iter(first), 2)
+    assert sorted(ran) == sorted(s for s, _ in first)
+
+
+@pytest.mark.parametrize("n,step,chunk", [(10, 3, 4), (1000, 7, 10), (5, 10, 2), (0, 3, 4),
+                                          (17, 4, 4), (9, 2, 9)])
+def test_spans_of_a_dimension(n, step, chunk):
+    from zarr.delayed.blocks import _Spans
+    spans = _Spans(n, step, chunk)
+    got = [spans[i] for i in range(len(spans))]
+    if step >= chunk:
+        want = [(a, min(a + step, n)) for a in range(0, n, step)]
+    else:
+        want = [(a, min(a + step, c + chunk, n)) for c in range(0, n, chunk)
+                for a in range(c, min(c + chunk, n), step)]
+    assert got == want

@@ -76,21 +76,73 @@ def block_shape(shape, chunks, itemsize, target=None, cut=True):
     return tuple(block)
 
 
-def _spans(n, step, chunk):
-    """The (start, stop) of the blocks of ``step`` along a dimension of ``n``:
-    those smaller than a ``chunk`` start anew at each chunk's start."""
-    if step >= chunk:
-        return [(a, min(a + step, n)) for a in range(0, n, step)]
-    return [(a, min(a + step, c + chunk, n)) for c in range(0, n, chunk)
-            for a in range(c, min(c + chunk, n), step)]
+#: The blocks run at a time: a list of them, not of every block of an
+#: array of a billion blocks, is what a computation holds.
+BATCH = 256
+
+
+class _Spans:
+    """The (start, stop) of the blocks of ``step`` along a dimension of ``n``,
+    made when asked for: those smaller than a ``chunk`` start anew at each
+    chunk's start.
+
+    Examples
+    --------
+    >>> [_Spans(10, 3, 4)[i] for i in range(len(_Spans(10, 3, 4)))]
+    [(0, 3), (3, 4), (4, 7), (7, 8), (8, 10)]
+    """
+
+    def __init__(self, n, step, chunk):
+        self.n, self.step, self.chunk = n, step, chunk
+        if step >= chunk:
+            self.per = None
+            self.count = -(-n // step)
+        else:
+            self.per = -(-chunk // step)  # blocks in a whole chunk
+            whole, rest = divmod(n, chunk)
+            self.count = whole * self.per + -(-rest // step)
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, i):
+        if self.per is None:
+            start = i * self.step
+            return start, min(start + self.step, self.n)
+        chunk, k = divmod(i, self.per)
+        start = chunk * self.chunk + k * self.step
+        return start, min(start + self.step, (chunk + 1) * self.chunk, self.n)
+
+
+def run_blocks(make_task, each_block, threads):
+    """``make_task(slices, index)()`` for each block ``each_block`` yields, on
+    the package's threads, :data:`BATCH` blocks at a time."""
+    batch = []
+    for slices, index in each_block:
+        batch.append(make_task(slices, index))
+        if len(batch) == BATCH:
+            run_tasks(batch, threads)
+            batch = []
+    if batch:
+        run_tasks(batch, threads)
+
+
+def _grid_indices(lengths):
+    """The indices of a grid of ``lengths`` in C order, made one at a time."""
+    if not lengths:
+        yield ()
+        return
+    for i in range(lengths[0]):
+        for rest in _grid_indices(lengths[1:]):
+            yield (i,) + rest
 
 
 def blocks(shape, block, chunks=None):
     """(the slices, the Run index) of each block of ``block`` shape in ``shape``,
     none across a border of ``chunks``."""
     chunks = block if chunks is None else chunks
-    grid = [_spans(n, b, max(c, 1)) for n, b, c in zip(shape, block, chunks)]
-    for starts in np.ndindex(*[len(g) for g in grid]) if shape else [()]:
+    grid = [_Spans(n, b, max(c, 1)) for n, b, c in zip(shape, block, chunks)]
+    for starts in _grid_indices([len(g) for g in grid]):
         slices = tuple(slice(*grid[d][i]) for d, i in enumerate(starts))
         yield slices, tuple(Run(s.start, 1, s.stop - s.start) for s in slices)
 
@@ -125,7 +177,7 @@ def write_into(node, array, threads=None):
         def run():
             array[slices] = node.read(index)
         return run
-    run_tasks([task(s, i) for s, i in blocks(node.shape, block, chunks)], threads)
+    run_blocks(task, blocks(node.shape, block, chunks), threads)
     return array
 
 
@@ -221,7 +273,7 @@ def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=No
     if 0 in node.shape:
         result = _empty_reduction(kind, kept_shape, out_dtype)
     else:
-        run_tasks([task(s, i) for s, i in blocks(node.shape, block, node.chunks)], threads)
+        run_blocks(task, blocks(node.shape, block, node.chunks), threads)
         result = _finish(kind, state, ddof, out_dtype)
     if not keepdims:
         result = result.reshape(tuple(n for d, n in enumerate(node.shape) if d not in axes))
