@@ -266,8 +266,15 @@ def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=No
                 if "value" not in state:
                     state["value"] = np.empty(kept_shape, value.dtype)
                     state["seen"] = np.zeros(kept_shape, bool)
-                target, seen = state["value"][where], state["seen"][where]
-                state["value"][where] = np.where(seen, combine(target, value), value)
+                seen = state["seen"][where]
+                if seen.all():
+                    state["value"][where] = combine(state["value"][where], value)
+                elif not seen.any():  # the first block of these: nothing to combine with
+                    state["value"][where] = value
+                else:
+                    with np.errstate(all="ignore"):  # what is not seen yet is not a value
+                        state["value"][where] = np.where(
+                            seen, combine(state["value"][where], value), value)
                 state["seen"][where] = True
         return run
     if 0 in node.shape:
