@@ -14,6 +14,6 @@ Examples
 
 from zarr.delayed.array import DelayedArray
 from zarr.delayed.blocks import buffer_size
-from zarr.delayed.files import HDF5Dataset, hdf5
+from zarr.delayed.files import HDF5Dataset, TileDBArray, hdf5, tiledb
 
-__all__ = ["DelayedArray", "HDF5Dataset", "buffer_size", "hdf5"]
+__all__ = ["DelayedArray", "HDF5Dataset", "TileDBArray", "buffer_size", "hdf5", "tiledb"]
