@@ -100,3 +100,9 @@ def _put_on_path(python):
 def peers_python():
     """The python of .venv-peers, whose ``import zarr`` is this checkout."""
     return _venv(PEERS_VENV, PEERS_REQUIREMENTS, _put_on_path)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The TileDB tests last: once a TileDB context exists, a fork may
+    deadlock (TileDB says so), and many tests after them fork."""
+    items.sort(key=lambda item: "test_delayed_tiledb.py" in item.nodeid)
