@@ -102,7 +102,12 @@ def peers_python():
     return _venv(PEERS_VENV, PEERS_REQUIREMENTS, _put_on_path)
 
 
+#: The tests that make TileDB contexts: the TileDB tests and the examples of
+#: the module that reads TileDB arrays.
+TILEDB_TESTS = ("test_delayed_tiledb.py", "[zarr.delayed.files]")
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """The TileDB tests last: once a TileDB context exists, a fork may
-    deadlock (TileDB says so), and many tests after them fork."""
-    items.sort(key=lambda item: "test_delayed_tiledb.py" in item.nodeid)
+    """The tests that use TileDB last: once a TileDB context exists, a fork
+    may deadlock (TileDB says so), and many tests after them fork."""
+    items.sort(key=lambda item: any(name in item.nodeid for name in TILEDB_TESTS))
