@@ -396,8 +396,6 @@ cdef class StoreChunk(Chunk):
                 return found if found is None else self._bounded(found)
             slice_ = self._opened(found)
             try:
-                if slice_.size > self._max_frame():
-                    raise self._too_large(slice_.size)
                 return slice_.whole()
             finally:
                 if not slice_.shared:
@@ -522,8 +520,6 @@ cdef class StoreChunk(Chunk):
             return _WholeValue(self._bounded(found))
         slice_ = self._opened(found)
         try:
-            if slice_.size > self._max_frame():
-                raise self._too_large(slice_.size)
             res = self._read_ranges(sel, slice_)
             if res is _NOT_HANDLED:  # not a frame read by parts: whole, from the same file
                 return _WholeValue(slice_.whole())
@@ -534,12 +530,18 @@ cdef class StoreChunk(Chunk):
 
     cdef _SliceRanges _opened(self, tuple found):
         """The ranges of the (fd, offset, size) a store's open_value gave, or
-        of its (fd, offset, size, True), whose fd the store closes."""
+        of its (fd, offset, size, True), whose fd the store closes; a value
+        longer than any frame of the chunk is refused unread (its fd closed
+        unless it is the store's)."""
         cdef _SliceRanges slice_ = _SliceRanges.__new__(_SliceRanges)
         if len(found) == 4:
             slice_.fd, slice_.base, slice_.size, slice_.shared = found
         else:
             slice_.fd, slice_.base, slice_.size = found
+        if slice_.size > self._max_frame():
+            if not slice_.shared:
+                os.close(slice_.fd)
+            raise self._too_large(slice_.size)
         slice_.context = self._context()
         return slice_
 

@@ -266,15 +266,12 @@ def reduce(node, kind, axis=None, dtype=None, keepdims=False, ddof=0, threads=No
                 if "value" not in state:
                     state["value"] = np.empty(kept_shape, value.dtype)
                     state["seen"] = np.zeros(kept_shape, bool)
-                seen = state["seen"][where]
-                if seen.all():
+                # The blocks share one grid: a region of the result is seen
+                # whole or not at all, and its first block is stored as it is.
+                if state["seen"][where].all():
                     state["value"][where] = combine(state["value"][where], value)
-                elif not seen.any():  # the first block of these: nothing to combine with
-                    state["value"][where] = value
                 else:
-                    with np.errstate(all="ignore"):  # what is not seen yet is not a value
-                        state["value"][where] = np.where(
-                            seen, combine(state["value"][where], value), value)
+                    state["value"][where] = value
                 state["seen"][where] = True
         return run
     if 0 in node.shape:

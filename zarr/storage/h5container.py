@@ -549,6 +549,16 @@ def read_index_h5py(path):
     return index
 
 
+def value_range(index, name):
+    """``(offset, nbytes)`` of the value of ``name`` in the version ``index``
+    describes, when it is a plain range of the file; else None (missing, not
+    a chunk's bytes, or read through h5py: :func:`read_value` says which)."""
+    entry = index.entries.get(name)
+    if entry is None or name in index.bad or name in index.inline:
+        return None
+    return entry[1], entry[2]
+
+
 def read_value(fd, index, name, ranges=None):
     """The bytes of ``name`` (or of its ``(start, length)`` ranges, a list)
     in the version of the file ``index`` describes; KeyError when absent."""

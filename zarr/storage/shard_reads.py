@@ -22,6 +22,7 @@ import os
 import threading
 
 from zarr.errors import CorruptChunkError
+from zarr.storage import h5container as h5c
 
 _reading = contextvars.ContextVar("zarr_shard_reads", default=None)
 _UNSEEN = object()
@@ -75,10 +76,8 @@ class ReadSnapshot:
         if version is None:
             return None
         fd, index = version
-        entry = index.entries.get(name)
-        if entry is None or name in index.bad or name in index.inline:
-            return None
-        return fd, entry[1], entry[2], True
+        where = h5c.value_range(index, name)
+        return None if where is None else (fd,) + where + (True,)
 
     def _open(self, container_key, container):
         try:

@@ -118,17 +118,11 @@ class ShardedStore(LocalStore):
         return self._read_array_ndim(prefix)
 
     def _read_array_ndim(self, prefix):
-        cached = self._arrays.get(prefix)
-        if cached is not None:  # one stat: an array made or remade meanwhile
-            path, stamp, ndim = cached
-            try:
-                st = os.stat(path)
-            except (FileNotFoundError, NotADirectoryError):
-                st = None
-            if stamp == (None if st is None else (st.st_ino, st.st_mtime_ns, st.st_size)):
-                return ndim
         key = join_key(prefix, ARRAY_META)
-        stamp = LocalStore.stamp(self, key)
+        stamp = LocalStore.stamp(self, key)  # one stat: an array made or remade meanwhile
+        cached = self._arrays.get(prefix)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         ndim = None
         if stamp is not None:
             try:
@@ -140,7 +134,7 @@ class ShardedStore(LocalStore):
                 ndim = len(meta["shape"]) or None
         if len(self._arrays) > 4096:
             self._arrays.clear()
-        self._arrays[prefix] = (self.file_path(key), stamp, ndim)
+        self._arrays[prefix] = (stamp, ndim)
         return ndim
 
     def _array_of(self, parts):
@@ -286,7 +280,7 @@ class ShardedStore(LocalStore):
         routed = self._route(key)
         if routed is None and self._as_container(key) is not None:
             return None
-        path = self._prefix + key if os.sep == "/" else self.file_path(key)
+        path = self.file_path(key)
         snapshot = read_snapshot(self)
         if snapshot is not None and routed is not None:
             found = snapshot.find(key, routed, path, self._container(routed[0]))

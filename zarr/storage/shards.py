@@ -363,13 +363,13 @@ class ContainerFile:
             return held
 
         def use(fd, index):
-            entry = index.entries.get(name)
-            if entry is None or name in index.bad or name in index.inline:
+            where = h5c.value_range(index, name)
+            if where is None:
                 try:
                     return h5c.read_value(fd, index, name)  # its bytes, or its error
                 except KeyError:
                     return None
-            return fd, entry[1], entry[2]
+            return (fd,) + where
         return self._with_index(use, lambda: None, keep=True)
 
     def open_version(self):
