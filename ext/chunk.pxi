@@ -7,7 +7,7 @@ import numpy as np
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock,
                                PyThread_free_lock, PyThread_acquire_lock,
                                PyThread_release_lock, WAIT_LOCK, NOWAIT_LOCK)
@@ -295,6 +295,7 @@ cdef class Chunk:
             raise ValueError("blocksize must be 0 (automatic) or positive, not %d" % self.blocksize)
         self._fill = _fill_array(fill_value, self.dtype)
         self.itemsize = self.dtype.itemsize
+        self.write_empty = True
         n = 1
         for d in self.shape:
             n *= d
@@ -584,8 +585,28 @@ cdef class Chunk:
         else:
             buf = self._whole(self._load(), None)
             buf[sel] = value
-        self._store(self._compress_array(buf))
+        if not self.write_empty and self._only_fill(buf):
+            self._erase()
+        else:
+            self._store(self._compress_array(buf))
         return 0
+
+    cdef bint _only_fill(self, object buf) except -1:
+        """Whether every item of buf, a C-contiguous array of the chunk, has
+        the bytes of the fill value: what the chunk reads as once erased (a
+        -0.0 among 0.0 fill, or another NaN's bits, is kept)."""
+        cdef const uint8_t[::1] data = np.asarray(buf).reshape(-1).view(np.uint8)
+        cdef const uint8_t[::1] fill = np.ascontiguousarray(self._fill).reshape(-1).view(
+            np.uint8)
+        cdef Py_ssize_t n = data.shape[0], k = fill.shape[0]
+        cdef int differs
+        if n == 0:
+            return True
+        if memcmp(&data[0], &fill[0], k) != 0:
+            return False
+        with nogil:  # every item equals the one before it
+            differs = memcmp(&data[0], &data[k], n - k)
+        return differs == 0
 
     def clear(self):
         """Drop the chunk's data: it reads as fill_value again and holds no memory."""

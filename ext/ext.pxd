@@ -88,6 +88,8 @@ cdef class Chunk:
     cdef bytes _cname_b
     cdef bint _raw
     cdef bytes _cdata
+    # False: a write that leaves only the fill value erases the chunk instead.
+    cdef public bint write_empty
 
     # Storage of the compressed bytes; subclasses keep them elsewhere.
     cdef object _load(self)
@@ -107,6 +109,7 @@ cdef class Chunk:
     cdef int _check_raw(self, cdata) except -1
     cdef int _codec_decode(self, object cdata, arr) except -1
     cdef object _whole(self, object cdata, object out)
+    cdef bint _only_fill(self, object buf) except -1
 
     # Reads and writes.
     cpdef object read(self, object sel=*, object out=*)

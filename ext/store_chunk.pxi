@@ -346,6 +346,7 @@ cdef class StoreChunk(Chunk):
         c.codec = self.codec
         c._max_cbytes = self._max_cbytes
         c._cdata = None
+        c.write_empty = self.write_empty
         if store is self.store:  # what the store offers, found once for the prototype
             c.store, c.key, c.lock = store, key, lock
             c._file_path, c._ranged = self._file_path, self._ranged

@@ -622,7 +622,7 @@ class Array(Selections, ShapeChanges, ArrayAPI3, DelayedOperations):
 
     def __reduce__(self):
         store = self._store.copy_prefix(self._key_prefix)
-        return _rebuild_array, (type(self), store, self._threads)
+        return _rebuild_array, (type(self), store, self._threads, self.write_empty_chunks)
 
     # dask names graphs by this token: the version of the data, never the data.
 
@@ -632,9 +632,10 @@ class Array(Selections, ShapeChanges, ArrayAPI3, DelayedOperations):
         return memory_token(self)
 
 
-def _rebuild_array(cls, store, threads):
-    meta = read_metadata(store, "")
-    return cls._over(store, "", "a", meta, None, threads)
+def _rebuild_array(cls, store, threads, write_empty=True):
+    z = cls._over(store, "", "a", read_metadata(store, ""), None, threads)
+    z.write_empty_chunks = write_empty
+    return z
 
 
 class SynchronizedArray(Array):

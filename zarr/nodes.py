@@ -65,6 +65,8 @@ class Nodes:
 
     #: An object every array opened here holds (see zarr.chunked's temporary storage).
     keeper = None
+    #: The ``write_empty_chunks`` of the arrays opened here (None: their own default).
+    write_empty_chunks = None
 
     def key(self, path):
         """The store's prefix of the member at ``path``."""
@@ -128,6 +130,8 @@ class Nodes:
                        zarr_format=self.zarr_format, **self.array_options)
         if self.keeper is not None:
             z._keeper = self.keeper
+        if self.write_empty_chunks is not None:
+            z.write_empty_chunks = self.write_empty_chunks
         return z
 
     def create_array(self, path, overwrite, kwargs):

@@ -339,6 +339,10 @@ class ObjectChunk:
         if not isinstance(codec, VLenArray) and codec not in OBJECT_CODECS:
             raise ValueError("unknown object codec %r" % (codec,))
 
+    #: False: a write that leaves only fill values deletes the chunk (see
+    #: ``zarr.Array.write_empty_chunks``).
+    write_empty = True
+
     def at(self, store, key, lock=None):
         """A chunk like this one at another key."""
         c = object.__new__(ObjectChunk)
@@ -432,6 +436,12 @@ class ObjectChunk:
             else:
                 arr = self._whole()
             arr[sel] = value
+            if not self.write_empty and self._only_fill(arr):
+                try:
+                    self.store.delete(self.key)
+                except KeyError:
+                    pass
+                return
             data = encode_objects(arr, self.codec, self._context())
             if len(data) > decoded_bound(arr.size):  # what no reader would read back
                 raise ValueError("%s: %s" % (self._context(), _too_large(
@@ -443,6 +453,13 @@ class ObjectChunk:
             self._store(data)
 
     __setitem__ = write
+
+    def _only_fill(self, arr):
+        """Whether every element is the fill value, of its type: what the
+        chunk reads as once deleted."""
+        fill = self.fill_value
+        kind = type(fill)
+        return all(type(v) is kind and (v is fill or v == fill) for v in arr.flat)
 
     def clear(self):
         with _Locked(self.lock):

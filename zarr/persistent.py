@@ -117,7 +117,7 @@ class PersistentArray(Array):
                 self.__dict__.pop("_attrs", None)  # its lock changes too
         return _reopen, (type(self), self._store, self._key_prefix,
                          "r" if self._mode == "r" else "r+", sync, self._threads,
-                         this_process())
+                         this_process(), self.write_empty_chunks)
 
 
 class SynchronizedPersistentArray(PersistentArray):
@@ -167,14 +167,17 @@ class SynchronizedLazyPersistentArray(LazyPersistentArray):
     _synchronized = True
 
 
-def _reopen(cls, store, path, mode, synchronizer, threads, origin=None):
+def _reopen(cls, store, path, mode, synchronizer, threads, origin=None, write_empty=True):
     try:
-        return _reopened(cls, store, path, mode, synchronizer, threads, origin)
+        z = _reopened(cls, store, path, mode, synchronizer, threads, origin)
     except Exception as exc:
         # Raised here, while unpickling, the error would never reach the caller
         # of a dask.distributed computation (a worker that fails to unpickle a
         # task loses its scheduler's connection, and the computation waits).
-        return UnopenedArray((cls, store, path, mode, synchronizer, threads, origin), exc)
+        return UnopenedArray((cls, store, path, mode, synchronizer, threads, origin,
+                              write_empty), exc)
+    z.write_empty_chunks = write_empty
+    return z
 
 
 class UnopenedArray:

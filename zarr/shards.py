@@ -138,6 +138,10 @@ class ShardChunk:
             self._fill_inner.append(self._fill_item * math.prod(self.inner_shape))
         return self._fill_inner[0]
 
+    #: A shard never stores an inner chunk of fill values, nor a shard of
+    #: them only, whatever ``zarr.Array.write_empty_chunks`` says.
+    write_empty = True
+
     def at(self, store, key, lock=None):
         """A shard like this one at another key."""
         c = object.__new__(ShardChunk)
