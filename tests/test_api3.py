@@ -39,14 +39,15 @@ def test_create_array_makes_what_it_is_asked(tmp_path, zarr_format):
 
 
 def test_create_array_defaults_and_data(tmp_path):
-    z = zarr.create_array(shape=(5,), dtype="f8")
+    with zarr.config.set(default_zarr_format=3):  # zarr-python 3's default (conftest sets 2)
+        z = zarr.create_array(shape=(5,), dtype="f8")
     assert z.zarr_format == 3 and z.fill_value == 0 and z[...].tolist() == [0] * 5
     d = np.linspace(0, 1, 50).reshape(5, 10)
     z = zarr.create_array({}, data=d, chunks=(2, 3), compressors=None, zarr_format=2)
     np.testing.assert_array_equal(z[...], d)
     assert z.compressor is None
     s = zarr.create_array(str(tmp_path / "sh.zarr"), shape=(40, 40), chunks=(5, 5),
-                          shards=(20, 20), dtype="u1")
+                          shards=(20, 20), dtype="u1", zarr_format=3)
     s[...] = 7
     assert zarr.open_array(str(tmp_path / "sh.zarr"), mode="r").shards == (20, 20)
 
@@ -59,7 +60,7 @@ def test_create_array_refuses_what_exists_and_what_it_cannot_do(tmp_path):
         zarr.create_array(path, shape=(8,), dtype="i4")
     assert zarr.open_array(path, mode="r")[...].tolist() == [3, 3, 3, 3]
     for bad in ({"order": "F"}, {"serializer": {"name": "vlen-utf8"}},
-                {"config": {"write_empty_chunks": False}}, {"config": {"unknown": 1}},
+                {"config": {"unknown": 1}},
                 {"compressors": [{"id": "zstd"}, {"id": "gzip"}]}):
         with pytest.raises(NotImplementedError):
             zarr.create_array({}, shape=(4,), dtype="i4", **bad)
@@ -94,7 +95,8 @@ def test_a_v2_array_made_with_no_fill_value_keeps_none(tmp_path):
     assert back.fill_value is None and back[...].tolist() == [0, 0, 0, 7, 7, 7, 0, 0, 0]
     with open(path + "/.zarray") as f:
         assert '"fill_value": null' in f.read()
-    assert zarr.create_array({}, shape=(2,), dtype="i4", fill_value=None).fill_value == 0
+    with zarr.config.set(default_zarr_format=3):
+        assert zarr.create_array({}, shape=(2,), dtype="i4", fill_value=None).fill_value == 0
     assert zarr.create_array({}, shape=(2,), dtype="i4", zarr_format=2).fill_value == 0
 
 
@@ -109,7 +111,9 @@ def test_groups_and_arrays_answer_zarr_python_3s_questions(tmp_path, zarr_format
     y = g.create_array("sub/y", shape=(3,), dtype="i8", compressors=None, attributes={"a": 1})
     assert [name for name, _ in g.members()] == ["sub", "x"]
     assert x.metadata.zarr_format == zarr_format and not x.read_only
-    assert x.compressors == (x.compressor,) and y.compressors == ()
+    assert y.compressors == ()
+    assert x.compressors == ((zarr.codecs.ZstdCodec(level=3),) if zarr_format == 3
+                             else (x.compressor,))
     assert y.attrs["a"] == 1 and np.isnan(x.fill_value)
     if zarr_format == 3:
         assert x.metadata.dimension_names == ("t", "c")
@@ -118,12 +122,56 @@ def test_groups_and_arrays_answer_zarr_python_3s_questions(tmp_path, zarr_format
         with pytest.raises(AttributeError):
             x.metadata.dimension_names
         assert x.serializer is None
+    z = g.create("z", shape=(3,), dtype="i4", config={"write_empty_chunks": False})
+    assert z.write_empty_chunks is False and x.write_empty_chunks is True
     with pytest.raises(NotImplementedError):
-        g.create("z", shape=(3,), dtype="i4", config={"write_empty_chunks": False})
-    assert "z" not in g
+        g.create("w", shape=(3,), dtype="i4", config={"order": "F"})
+    assert "w" not in g
     back = zarr.open(str(tmp_path / "g.zarr"), path="x", mode="r", config={})
     np.testing.assert_array_equal(back[...], np.arange(24).reshape(6, 4))
     assert back.read_only
+
+
+def test_open_group_makes_parents_and_takes_leading_slashes(tmp_path):
+    path = str(tmp_path / "p.zarr")
+    zarr.open_group(path, mode="w", path="/a/b/c").attrs["here"] = True
+    root = zarr.open_group(path, mode="r")
+    assert list(root) == ["a"] and list(root["a"]) == ["b"] and list(root["a/b"]) == ["c"]
+    assert root["a/b/c"].attrs["here"] is True
+    assert zarr.open_group(path, mode="r", path="/a/b/c").attrs["here"] is True
+    assert sorted(zarr.open_group(path, mode="r", path="/")) == ["a"]
+    for bad in ("//", "//a", "a//b", "/.zarray"):
+        with pytest.raises(ValueError):
+            zarr.open_group(path, mode="a", path=bad)
+
+
+def test_v2_chunk_key_encoding_gives_the_dimension_separator():
+    store = zarr.storage.MemoryStore()
+    z = zarr.create_array(store, name="x", shape=(4, 4), chunks=(2, 2), dtype="u1",
+                          zarr_format=2, fill_value=0,
+                          chunk_key_encoding={"name": "v2", "configuration": {"separator": "/"}})
+    z[...] = 1
+    assert "x/1/1" in store and "x/1.1" not in store and z[...].sum() == 16
+    for bad in ({"name": "default"}, {"name": "v2", "configuration": {"separator": "-"}}):
+        with pytest.raises(ValueError, match="chunk_key_encoding"):
+            zarr.create_array({}, shape=(4,), dtype="u1", zarr_format=2, chunk_key_encoding=bad)
+
+
+def test_stores_give_read_only_handles():
+    store = zarr.storage.MemoryStore()
+    reader = store.with_read_only()
+    store["k"] = b"v"
+    assert reader["k"] == b"v" and reader.read_only and not store.read_only
+    with pytest.raises(zarr.ReadOnlyError):
+        reader["k"] = b"w"
+    assert reader.with_read_only(False)["k"] == b"v"
+    wrapped = zarr.storage.WrapperStore({"a": b"1"})
+    frozen = wrapped.with_read_only()
+    assert frozen["a"] == b"1" and frozen.read_only and not wrapped.read_only
+    with pytest.raises(zarr.ReadOnlyError):
+        frozen["b"] = b"2"
+    around = zarr.storage.WrapperStore(store).with_read_only()
+    assert around.read_only and around.store.read_only and not store.read_only
 
 
 def test_open_group_uses_consolidated_metadata_as_asked(tmp_path):

@@ -14,6 +14,14 @@ import zarr.ext
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.fixture(autouse=True)
+def users_defaults():
+    """The examples run with the defaults a user has (tests/conftest.py sets
+    zarr.config's default_zarr_format to 2 for the other suites)."""
+    with zarr.config.set(default_zarr_format=3):
+        yield
+
+
 def test_ext_docstring_examples():
     result = doctest.testmod(zarr.ext, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10

@@ -42,6 +42,8 @@ from zarr.hierarchy import Group, group
 from zarr.consolidated import consolidate_metadata, open_consolidated
 from zarr.opening import open, open_like
 from zarr.api3 import create_array, open_array, open_group
+from zarr.async_array import AsyncArray
+from zarr import config
 from zarr.parallel import get_threads, set_threads
 from zarr import storage
 from zarr.storage import DirectoryStore, LocalStore, MemoryStore, WrapperStore
@@ -59,6 +61,8 @@ __all__ = [
     "get_threads",
     "set_threads",
     "create_array",
+    "AsyncArray",
+    "config",
     "open_array",
     "Array",
     "Attributes",

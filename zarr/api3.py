@@ -3,14 +3,15 @@ I/O, on this package's own functions: :func:`create_array`,
 :func:`open_array` and :func:`open_group` (with ``use_consolidated``).
 
 zarr-python 3 takes its keyword arguments (``store=``, ``name=``,
-``compressors=``, ``overwrite=``, ``zarr_format=`` defaulting to 3) and
-gives back this package's arrays. What this package cannot do raises
+``compressors=``, ``overwrite=``...), its defaults (:mod:`zarr.config`:
+Zarr v3, ``write_empty_chunks=False``) and gives back this package's arrays. What this package cannot do raises
 NotImplementedError naming the argument, never a silent substitute.
 """
 
 import errno
 
-from zarr.api3_nodes import creation_options, shape_of
+from zarr import config as zarr_config
+from zarr.api3_nodes import api3_config, creation_options, default_format, shape_of
 from zarr.codecs import DEFAULT
 from zarr.errors import ContainsGroupError
 from zarr.consolidated import open_consolidated
@@ -18,9 +19,6 @@ from zarr.hierarchy import open_group as open_plain_group
 from zarr.opening import open as open_node
 from zarr.storage import MemoryStore, as_store, describe_node, node_format
 from zarr.names import node_path
-
-#: The format :func:`create_array` makes when none is given (zarr-python 3's).
-DEFAULT_ZARR_FORMAT = 3
 
 
 def _make_parents(store, path, zarr_format):
@@ -37,7 +35,7 @@ def _make_parents(store, path, zarr_format):
 
 def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, chunks="auto",
                  shards=None, filters="auto", compressors="auto", serializer="auto",
-                 fill_value=DEFAULT, order=None, zarr_format=DEFAULT_ZARR_FORMAT, attributes=None,
+                 fill_value=DEFAULT, order=None, zarr_format=None, attributes=None,
                  chunk_key_encoding=None, dimension_names=None, storage_options=None,
                  overwrite=False, config=None, write_data=True):
     """Create an array, as zarr-python 3's ``zarr.create_array`` does.
@@ -70,7 +68,7 @@ def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, ch
     path = node_path(name)
     if not overwrite and node_format(store, path)[0] is not None:
         raise FileExistsError(errno.EEXIST, "a node is at", describe_node(store, path))
-    _make_parents(store, path, zarr_format)
+    _make_parents(store, path, options["zarr_format"])
     z = open_node(store, mode="w" if overwrite else "w-", path=path, **options)
     if attributes:
         z.attrs.update(attributes)
@@ -101,6 +99,7 @@ def open_array(store=None, *, path="", mode="a", zarr_format=None, storage_optio
     if node_format(store, path)[0] == "group":
         raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                  describe_node(store, path))
+    kwargs["config"] = api3_config(kwargs.get("config"))
     return open_node(store, mode=mode, path=path, zarr_format=zarr_format, **kwargs)
 
 
@@ -112,20 +111,37 @@ def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
     (:func:`zarr.open_consolidated`, modes 'r' and 'r+'); None and False
     list the members as they are stored. (zarr-python 3 takes None as "the
     consolidated metadata if there is some", which hides the members made
-    since it was written: here that takes asking.)
+    since it was written: here that takes asking.) A new group is made
+    in ``zarr_format``, by default :mod:`zarr.config`'s
+    ``default_zarr_format`` (3, as zarr-python 3), with groups above it
+    where there are none;
+    :func:`zarr.hierarchy.open_group` and :func:`zarr.group`, this
+    package's own, make Zarr v2 groups unless told.
 
     Examples
     --------
     >>> import zarr
     >>> store = zarr.storage.MemoryStore()
-    >>> _ = zarr.open_group(store, mode="w").zeros("x", shape=3, chunks=2)
+    >>> _ = zarr.open_group(store, mode="w", zarr_format=2).zeros("x", shape=3, chunks=2)
     >>> _ = zarr.consolidate_metadata(store)
     >>> type(zarr.open_group(store, mode="r", use_consolidated=True).store).__name__
     'ConsolidatedStore'
     """
+    if isinstance(path, str) and path.startswith("/") and not path.startswith("//"):
+        path = path[1:]  # zarr-python 3 takes '/a/b' for 'a/b', and '/' for the top
+    if mode in ("w", "w-", "a"):
+        store = as_store(store, mode=mode, fsync=fsync, storage_options=storage_options)
+        storage_options = None
+        key = node_path(path)
+        if mode == "w" or node_format(store, key)[0] is None:  # a new group
+            zarr_format = default_format(zarr_format)
+            _make_parents(store, key, zarr_format)
     if use_consolidated:
-        return open_consolidated(store, mode=mode, path=path, synchronized=synchronized,
-                                 lazy=lazy, fsync=fsync, threads=threads,
-                                 storage_options=storage_options, zarr_format=zarr_format)
-    return open_plain_group(store, mode, synchronized, lazy, fsync, process_sync, threads, path,
-                            zarr_format, storage_options)
+        group = open_consolidated(store, mode=mode, path=path, synchronized=synchronized,
+                                  lazy=lazy, fsync=fsync, threads=threads,
+                                  storage_options=storage_options, zarr_format=zarr_format)
+    else:
+        group = open_plain_group(store, mode, synchronized, lazy, fsync, process_sync, threads,
+                                 path, zarr_format, storage_options)
+    group._nodes.write_empty_chunks = zarr_config.get("array.write_empty_chunks")
+    return group

@@ -12,7 +12,11 @@ into :func:`zarr.open`'s.
 
 import numpy as np
 
+from zarr import config as zarr_config
+from zarr.async_array import AsyncArray
 from zarr.codecs import DEFAULT
+from zarr.codecs.v3 import BYTES_TO_BYTES, bytes_to_bytes
+from zarr.codecs.v3_objects import from_dict
 from zarr.meta import NO_FILL
 
 
@@ -40,35 +44,10 @@ class NodeMetadata:
         return "NodeMetadata(zarr_format=%d)" % self.zarr_format
 
 
-class Serializer:
-    """A v3 array's array-to-bytes codec (``bytes``, ``vlen-utf8``...), as
-    zarr-python 3's ``Array.serializer`` gives it: ``to_dict()``.
-
-    Examples
-    --------
-    >>> Serializer({"name": "bytes", "configuration": {"endian": "little"}}).to_dict()["name"]
-    'bytes'
-    """
-
-    def __init__(self, spec):
-        self._spec = dict(spec)
-
-    def to_dict(self):
-        return dict(self._spec)
-
-    def __eq__(self, other):
-        return isinstance(other, Serializer) and other._spec == self._spec
-
-    def __hash__(self):
-        return hash(self._spec["name"])
-
-    def __repr__(self):
-        return "Serializer(%r)" % (self._spec,)
-
-
-def one_codec(value, what):
+def one_codec(value, what, dtype=None):
     """A codec of this package, or its configuration, for one codec of
-    zarr-python's kinds (ours, numcodecs', zarr-python's v3 objects, dicts)."""
+    zarr-python's kinds (ours, numcodecs', the v3 objects of
+    :mod:`zarr.codecs.v3_objects` or zarr-python's, dicts)."""
     if isinstance(value, (list, tuple)):
         if len(value) > 1:
             raise NotImplementedError("%s=%r: more than one %s in a chain"
@@ -82,18 +61,26 @@ def one_codec(value, what):
     if callable(config):
         return dict(config())  # numcodecs' codecs describe themselves
     to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):  # zarr-python's v3 codec objects
+    if callable(to_dict):  # v3 codec objects
         spec = to_dict()
-        return dict(spec.get("configuration") or {}, id=spec.get("name"))
+        name, config = spec.get("name"), dict(spec.get("configuration") or {})
+        if name not in BYTES_TO_BYTES:
+            raise ValueError("%s: %r is not a compressor (a bytes-to-bytes codec: %s)"
+                             % (what, value, ", ".join(BYTES_TO_BYTES)))
+        itemsize = None if dtype is None or np.dtype(dtype).hasobject else \
+            np.dtype(dtype).itemsize
+        if name == "blosc" and config.get("shuffle") is None:  # as zarr-python 3 fills it in
+            config["shuffle"] = "bitshuffle" if itemsize == 1 else "shuffle"
+        return bytes_to_bytes(name, config, itemsize)
     raise TypeError("%s: expected a codec or its configuration, not %r" % (what, value))
 
 
-def _filters(value):
+def _filters(value, dtype):
     if value in ("auto", None) or (isinstance(value, (list, tuple)) and not value):
         return None
     if not isinstance(value, (list, tuple)):
         value = [value]
-    return [one_codec(f, "filters") for f in value]
+    return [one_codec(f, "filters", dtype) for f in value]
 
 
 def _fill(value, dtype, zarr_format):
@@ -114,16 +101,56 @@ def _serializer_ok(serializer, dtype):
 
 
 def check_config(config):
-    """zarr-python 3's array ``config``, checked: ``write_empty_chunks`` True or
-    None (chunks of fill values are stored), ``order`` 'C'; NotImplementedError
-    for anything else."""
+    """zarr-python 3's array ``config``, checked: its ``write_empty_chunks``
+    (None when it does not say); ``order`` must be 'C', and anything else
+    raises NotImplementedError.
+
+    Examples
+    --------
+    >>> check_config({"write_empty_chunks": False, "order": "C"})
+    False
+    """
     config = dict(config or {})
-    if config.pop("write_empty_chunks", None) is False:
-        raise NotImplementedError("write_empty_chunks=False: chunks of fill values are stored")
+    write_empty = config.pop("write_empty_chunks", None)
+    if write_empty is not None and type(write_empty) is not bool:
+        raise TypeError("write_empty_chunks must be True or False, not %r" % (write_empty,))
     if config.pop("order", None) not in (None, "C"):
         raise NotImplementedError("order: arrays are stored in C order")
     if config:
         raise NotImplementedError("config=%r" % (config,))
+    return write_empty
+
+
+def api3_config(config):
+    """``config`` with zarr-python 3's defaults (:mod:`zarr.config`) filled in:
+    what its creation functions give :func:`zarr.open`."""
+    check_config(config)
+    config = dict(config or {})
+    if config.get("write_empty_chunks") is None:
+        config["write_empty_chunks"] = zarr_config.get("array.write_empty_chunks")
+    return config
+
+
+def default_format(zarr_format):
+    """``zarr_format``, or zarr-python 3's default (:mod:`zarr.config`) for None."""
+    return zarr_config.get("default_zarr_format") if zarr_format is None else zarr_format
+
+
+def v2_separator(encoding):
+    """The ``dimension_separator`` of a Zarr v2 array given zarr-python 3's
+    ``chunk_key_encoding`` (``{"name": "v2", "configuration": {"separator": "/"}}``).
+
+    Examples
+    --------
+    >>> v2_separator({"name": "v2", "configuration": {"separator": "/"}})
+    '/'
+    """
+    if isinstance(encoding, dict) and encoding.get("name") == "v2":
+        separator = (encoding.get("configuration") or {}).get("separator", ".")
+        if separator in (".", "/"):
+            return separator
+    raise ValueError("chunk_key_encoding %r: a Zarr v2 array takes {'name': 'v2', "
+                     "'configuration': {'separator': '.' or '/'}}" % (encoding,))
 
 
 def shape_of(shape, dtype, data):
@@ -140,7 +167,7 @@ def shape_of(shape, dtype, data):
 
 def creation_options(shape, dtype=None, chunks="auto", shards=None, filters="auto",
                      compressors="auto", serializer="auto", fill_value=DEFAULT, order=None,
-                     zarr_format=3, chunk_key_encoding=None, dimension_names=None,
+                     zarr_format=None, chunk_key_encoding=None, dimension_names=None,
                      config=None):
     """:func:`zarr.open`'s options for zarr-python 3's creation keywords;
     NotImplementedError for what this package cannot make.
@@ -154,15 +181,20 @@ def creation_options(shape, dtype=None, chunks="auto", shards=None, filters="aut
         raise NotImplementedError("serializer=%r: only the default serializer" % (serializer,))
     if order not in (None, "C"):
         raise NotImplementedError("order=%r: arrays are stored in C order" % (order,))
-    check_config(config)
+    zarr_format = default_format(zarr_format)
     if zarr_format not in (2, 3):
         raise ValueError("zarr_format must be 2 or 3, not %r" % (zarr_format,))
-    return dict(shape=shape, dtype=dtype, chunks=None if chunks == "auto" else chunks,
+    separator = {}
+    if zarr_format == 2 and chunk_key_encoding is not None:
+        separator["dimension_separator"] = v2_separator(chunk_key_encoding)
+        chunk_key_encoding = None
+    return dict(separator, shape=shape, dtype=dtype, chunks=None if chunks == "auto" else chunks,
                 fill_value=_fill(fill_value, dtype, zarr_format),
-                compressor=DEFAULT if compressors == "auto" else one_codec(compressors,
-                                                                           "compressors"),
-                filters=_filters(filters), zarr_format=zarr_format, shards=shards,
-                chunk_key_encoding=chunk_key_encoding, dimension_names=dimension_names)
+                compressor=DEFAULT if compressors == "auto" else one_codec(
+                    compressors, "compressors", dtype),
+                filters=_filters(filters, dtype), zarr_format=zarr_format, shards=shards,
+                chunk_key_encoding=chunk_key_encoding, dimension_names=dimension_names,
+                config=api3_config(config))
 
 
 #: The keywords by which a call of ``Group.create`` is zarr-python 3's.
@@ -177,24 +209,62 @@ class ArrayAPI3:
         """The array's format and, for v3, dimension names (:class:`NodeMetadata`)."""
         return NodeMetadata(self.zarr_format, self.dimension_names)
 
+    def _v3_chain(self):
+        codecs = self._v3_meta["codecs"]
+        if codecs and codecs[0]["name"] == "sharding_indexed":  # the inner chunks' chain
+            codecs = codecs[0]["configuration"]["codecs"]
+        return codecs
+
     @property
     def compressors(self):
-        """The compressor as a tuple of codecs: ``()`` for raw chunks."""
+        """The compressors as a tuple of codecs: ``()`` for raw chunks; for a
+        v3 array its bytes-to-bytes codecs, as :mod:`zarr.codecs.v3_objects`."""
+        if self.zarr_format == 3:
+            return tuple(from_dict(c) for c in self._v3_chain() if c["name"] in BYTES_TO_BYTES)
         return () if self.compressor is None else (self.compressor,)
 
     @property
     def serializer(self):
-        """A v3 array's array-to-bytes codec (:class:`Serializer`); None for v2."""
+        """A v3 array's array-to-bytes codec (``BytesCodec``, ``VLenUTF8Codec``...);
+        None for v2."""
         if self.zarr_format != 3:
             return None
-        codecs = self._v3_meta["codecs"]
-        if codecs and codecs[0]["name"] == "sharding_indexed":  # the inner chunks' chain
-            codecs = codecs[0]["configuration"]["codecs"]
-        return Serializer(next(c for c in codecs if c["name"] != "transpose"))
+        return from_dict(next(c for c in self._v3_chain() if c["name"] != "transpose"))
 
     @property
     def read_only(self):
         return self._mode == "r"
+
+    @property
+    def write_empty_chunks(self):
+        """Whether a write that leaves a chunk holding only the fill value
+        stores it (True, this package's default) or deletes it (False, the
+        default of zarr-python 3's creation functions, :mod:`zarr.config`).
+        Either way the chunk reads back the same, bit for bit: a chunk is
+        deleted only when every item has the fill value's bytes. A setting of
+        this handle, not of the stored array.
+
+        Examples
+        --------
+        >>> import zarr
+        >>> z = zarr.zeros(10, chunks=5)
+        >>> z.write_empty_chunks = False
+        >>> z[:] = 1; z[5:] = 0
+        >>> z.nchunks_initialized
+        1
+        """
+        return self._proto.write_empty
+
+    @write_empty_chunks.setter
+    def write_empty_chunks(self, value):
+        if type(value) is not bool:
+            raise TypeError("write_empty_chunks must be True or False, not %r" % (value,))
+        self._proto.write_empty = value
+
+    @property
+    def _async_array(self):
+        """The array's coroutines (:class:`zarr.AsyncArray`)."""
+        return AsyncArray(self)
 
 
 class GroupAPI3:
@@ -217,7 +287,9 @@ class GroupAPI3:
         shape, dtype, data = shape_of(shape, dtype, data)
         kwargs.setdefault("zarr_format", self._nodes.zarr_format)
         options = creation_options(shape, dtype, **kwargs)
+        write_empty = options.pop("config")["write_empty_chunks"]
         z = self._create(name, overwrite, options, data)
+        z.write_empty_chunks = write_empty
         if attributes:
             z.attrs.update(attributes)
         return z

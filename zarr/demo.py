@@ -86,7 +86,7 @@ def group_session():
         ns = {"np": np, "zarr": zarr, "os": os}
         os.chdir(tmp)
         for code in [
-            "root = zarr.open_group('experiment.zarr', mode='w')",
+            "root = zarr.open_group('experiment.zarr', mode='w', zarr_format=2)",
             "root.attrs.update(title='a small hierarchy', version=2)",
             "t = root.zeros('run1/temperature', shape=(1000, 100), chunks=(100, 100), "
             "dtype='f4')",
@@ -171,7 +171,7 @@ def shell_session():
     print("From a shell: python -m zarr (or the zarr command)")
     with tempfile.TemporaryDirectory(prefix="zarr-demo-") as tmp:
         path = tmp + "/survey.zarr"
-        g = zarr.open_group(path, mode="w")
+        g = zarr.open_group(path, mode="w", zarr_format=2)
         g.attrs["title"] = "a survey"
         t = g.create("raw/temperature", shape=(2000, 500), chunks=(500, 100), dtype="f4")
         t[...] = np.random.default_rng(0).normal(15, 5, size=t.shape).astype("f4")

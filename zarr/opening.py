@@ -100,9 +100,9 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
         For a URL (``s3://bucket/a.zarr``): the options of its fsspec
         filesystem (:meth:`zarr.storage.FsspecStore.from_url`).
     config : dict, optional
-        zarr-python 3's array configuration: ``write_empty_chunks`` True or
-        None (chunks of fill values are stored; False raises
-        NotImplementedError), ``order`` 'C'.
+        zarr-python 3's array configuration: ``write_empty_chunks`` (see
+        :attr:`zarr.Array.write_empty_chunks`; this package's default is
+        True), ``order`` 'C'.
 
     Examples
     --------
@@ -115,7 +115,7 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
     """
     if mode not in MODES:
         raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
-    check_config(config)
+    write_empty = check_config(config)
     store = as_store(store, fsync=fsync, mode=mode, storage_options=storage_options)
     path = node_path(path)
     named = [value for value in (cname, clevel, shuffle, fill_value, compressor, blocksize)
@@ -130,10 +130,13 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
                            process_sync=process_sync, threads=threads, path=path,
                            zarr_format=zarr_format)
         return Table(group) if holds_table(group) else group
-    return open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
-                      fill_value, synchronized, lazy, blocksize, dimension_separator,
-                      process_sync, synchronizer, object_codec, threads, compressor, filters,
-                      zarr_format, codecs, chunk_key_encoding, dimension_names, shards)
+    z = open_array(store, path, mode, shape, dtype, chunks, cname, clevel, shuffle,
+                   fill_value, synchronized, lazy, blocksize, dimension_separator,
+                   process_sync, synchronizer, object_codec, threads, compressor, filters,
+                   zarr_format, codecs, chunk_key_encoding, dimension_names, shards)
+    if write_empty is not None:
+        z.write_empty_chunks = write_empty
+    return z
 
 
 

@@ -278,8 +278,8 @@ def from_scipy(matrix, group, chunks=None, **kwargs):
     if matrix.format not in ("csc", "csr"):
         matrix = matrix.tocsc()
     if isinstance(group, str):
-        import zarr
-        group = zarr.open_group(group, mode="w-")
+        from zarr.hierarchy import open_group
+        group = open_group(group, mode="w-")
     for name in ("data", "indices", "indptr"):
         values = np.ascontiguousarray(getattr(matrix, name))
         options = dict(kwargs)

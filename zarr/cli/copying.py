@@ -20,7 +20,7 @@ import zarr
 from zarr.cli.locations import Problem, UsageError, open_node, open_store
 from zarr.core import Array
 from zarr.creation import _like, _same_encoding
-from zarr.hierarchy import Group
+from zarr.hierarchy import Group, open_group
 from zarr.progress import Progress
 from zarr.storage import LocalStore, ZipStore, join_key
 from zarr.storage.sharded import ShardedStore
@@ -356,8 +356,7 @@ class Copier:
             g = self.dest.h5file.require_group(path or "/")
             _put_h5_attrs(g, attrs)
             return
-        g = zarr.open_group(self.dest.store, mode="a", path=path or None,
-                            zarr_format=zarr_format)
+        g = open_group(self.dest.store, mode="a", path=path or None, zarr_format=zarr_format)
         if attrs:
             g.attrs.put(attrs)
 
