@@ -3,6 +3,7 @@ to their recorded values; arrays made here round-trip against numpy, with
 their zarr.json, chunk keys, attributes and resizes; bad metadata raises
 naming what is wrong."""
 
+import base64
 import json
 import math
 import os
@@ -402,12 +403,104 @@ def test_like_a_v3_array_is_v3():
     assert zarr.empty_like(a, zarr_format=2).zarr_format == 2
 
 
-def test_v3_hierarchies_are_not_consolidated(tmp_path):
-    g = zarr.open_group(tmp_path / "g", zarr_format=3)
+def test_v3_hierarchies_consolidate_into_the_groups_zarr_json(tmp_path):
+    path = str(tmp_path / "g")
+    g = zarr.open_group(path, zarr_format=3)
+    g.attrs["title"] = "root"
+    g.zeros("x", shape=3, chunks=2)[...] = [1, 2, 3]
+    g.create_group("a/b").attrs["deep"] = True
+    g["a"].array("y", np.arange(4.0), chunks=2)
+    zarr.consolidate_metadata(path)
+    assert sorted(os.listdir(path)) == ["a", "x", "zarr.json"]  # no .zmetadata
+    with open(os.path.join(path, "zarr.json")) as f:
+        doc = json.load(f)
+    inline = doc["consolidated_metadata"]
+    assert inline["kind"] == "inline" and inline["must_understand"] is False
+    assert sorted(inline["metadata"]) == ["a", "a/b", "a/y", "x"]
+    assert inline["metadata"]["a/b"]["attributes"] == {"deep": True}
+    g.zeros("later", shape=1)
+    for opened in (zarr.open_consolidated(path), zarr.open_consolidated(path, zarr_format=3),
+                   zarr.open_group(path, mode="r", use_consolidated=True)):
+        assert sorted(opened) == ["a", "x"]  # "later" is not in the document
+        assert opened.attrs["title"] == "root" and opened["a/b"].attrs["deep"] is True
+        assert opened["x"][...].tolist() == [1, 2, 3]
+        assert opened["a/y"][...].tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert sorted(zarr.open_group(path, mode="r")) == ["a", "later", "x"]
+    with pytest.raises(ValueError, match="format"):
+        zarr.consolidate_metadata(path, zarr_format=2)
+    with pytest.raises(ValueError):
+        zarr.open_consolidated(path, zarr_format=2)  # no .zmetadata
+
+
+def test_a_v3_group_without_consolidated_metadata(tmp_path):
+    g = zarr.open_group(str(tmp_path / "g"), zarr_format=3)
     g.zeros("x", shape=3)
-    with pytest.raises(ValueError, match="Zarr v3 group .* not consolidated"):
-        zarr.consolidate_metadata(str(tmp_path / "g"))
-    assert sorted(os.listdir(tmp_path / "g")) == ["x", "zarr.json"]
+    with pytest.raises(ValueError, match="no consolidated metadata"):
+        zarr.open_consolidated(str(tmp_path / "g"))
+    with pytest.raises(FileNotFoundError):
+        zarr.open_consolidated(str(tmp_path / "none"), zarr_format=3)
+    with pytest.raises(zarr.ContainsArrayError):
+        zarr.open_consolidated(str(tmp_path / "g"), path="x")
+
+
+@pytest.mark.parametrize("inline", [
+    {"kind": "remote", "metadata": {}},
+    {"kind": "inline", "metadata": []},
+    {"kind": "inline", "metadata": {"x": {"zarr_format": 2}}},
+    {"kind": "inline", "metadata": {"../x": {"zarr_format": 3, "node_type": "group"}}},
+])
+def test_bad_v3_consolidated_metadata_raises_naming_it(tmp_path, inline):
+    g = zarr.open_group(str(tmp_path / "g"), zarr_format=3)
+    doc = json.loads(g.store.get("zarr.json"))
+    doc["consolidated_metadata"] = dict(inline, must_understand=False)
+    g.store.set("zarr.json", json.dumps(doc).encode())
+    with pytest.raises(zarr.MetadataError, match="zarr.json"):
+        zarr.open_consolidated(str(tmp_path / "g"))
+
+
+@pytest.mark.parametrize("dtype, values, fill", [
+    ("<U4", ["", "a", "déjà", "日本語x"[:4]], "?"),
+    ("U1", ["a", "", "é", "z"], None),
+    ("S3", [b"", b"a\x00", b"xyz", b"\x00\x01"], b"-"),
+])
+def test_fixed_length_strings_round_trip_as_zarr_python_31_names_them(tmp_path, dtype, values,
+                                                                     fill):
+    data = np.array(values * 3, dtype)
+    path = str(tmp_path / "s.zarr")
+    z = zarr.open(path, mode="w", shape=(15,), chunks=(4,), dtype=dtype, zarr_format=3,
+                  **({} if fill is None else {"fill_value": fill}))
+    z[:12] = data
+    back = zarr.open(path, mode="r")
+    assert back.dtype == np.dtype(dtype)
+    want = np.full(15, fill if fill is not None else "" if "U" in dtype else b"", dtype)
+    want[:12] = data
+    np.testing.assert_array_equal(back[...], want)
+    with open(os.path.join(path, "zarr.json")) as f:
+        doc = json.load(f)
+    kind = np.dtype(dtype).kind
+    assert doc["data_type"] == {
+        "name": "fixed_length_utf32" if kind == "U" else "null_terminated_bytes",
+        "configuration": {"length_bytes": np.dtype(dtype).itemsize}}
+    if fill is not None:
+        assert doc["fill_value"] == (fill if kind == "U" else base64.b64encode(fill).decode())
+
+
+@pytest.mark.parametrize("data_type, fill", [
+    ({"name": "fixed_length_utf32", "configuration": {"length_bytes": 6}}, ""),
+    ({"name": "fixed_length_utf32", "configuration": {"length_bytes": 0}}, ""),
+    ({"name": "fixed_length_utf32", "configuration": {"length_bytes": 2 ** 40}}, ""),
+    ({"name": "fixed_length_utf32", "configuration": {}}, ""),
+    ({"name": "fixed_length_utf32", "configuration": {"length_bytes": 4}}, "ab"),
+    ({"name": "fixed_length_utf32", "configuration": {"length_bytes": 4}}, 3),
+    ({"name": "null_terminated_bytes", "configuration": {"length_bytes": 2}}, "not base64!"),
+    ({"name": "null_terminated_bytes", "configuration": {"length_bytes": 2}}, "AAAA"),
+    ({"name": "null_terminated_bytes", "configuration": {"length_bytes": True}}, ""),
+])
+def test_bad_fixed_length_types_raise(data_type, fill):
+    doc = _hostile_doc([4], [2], [BYTES], data_type)
+    doc["fill_value"] = fill
+    with pytest.raises(MetadataError):
+        zarr.open(MemoryStore({"zarr.json": json.dumps(doc).encode()}), mode="r")
 
 
 def _hostile_doc(shape, chunks, codecs, data_type="int32"):

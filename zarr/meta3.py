@@ -35,6 +35,10 @@ DATA_TYPES = {name: np.dtype(name) for name in (
 #: The variable-length data types zarr-python 3 writes, and their codecs.
 OBJECT_TYPES = {"string": "vlen-utf8", "bytes": "vlen-bytes",
                 "variable_length_bytes": "vlen-bytes"}
+#: zarr-python 3's data types for numpy's fixed-length strings, by dtype kind.
+FIXED_LENGTH = {"U": "fixed_length_utf32", "S": "null_terminated_bytes"}
+#: The largest item of a fixed-length string type read (numpy's limit is 2 GB).
+MAX_ITEM_BYTES = 2 ** 24
 _ARRAY_KEYS = {"zarr_format", "node_type", "shape", "data_type", "chunk_grid",
                "chunk_key_encoding", "fill_value", "codecs"}
 #: The members of a group's zarr.json (consolidated metadata is not read from it).
@@ -57,12 +61,32 @@ def data_type_name(dtype, object_codec=None):
             raise ValueError("a Zarr v3 object array holds str (vlen-utf8) or bytes "
                              "(vlen-bytes), not %r" % (object_codec,))
         return names[object_codec]
+    if dtype.kind in FIXED_LENGTH and dtype.fields is None:
+        return {"name": FIXED_LENGTH[dtype.kind], "configuration": {
+            "length_bytes": dtype.itemsize}}
     native = dtype.newbyteorder("=")
     for name, known in DATA_TYPES.items():
         if known == native:
             return name
     raise ValueError("data type %s has no Zarr v3 name (v3 has bool, int8..uint64, "
-                     "float16..float64, complex64, complex128, str and bytes)" % (dtype,))
+                     "float16..float64, complex64, complex128, str and bytes, fixed-length "
+                     "U and S)" % (dtype,))
+
+
+def _fixed_length_dtype(data_type, where):
+    """The numpy dtype of a ``fixed_length_utf32`` or ``null_terminated_bytes``
+    data type (zarr-python 3's names for numpy's U and S), else None."""
+    if not isinstance(data_type, dict) or data_type.get("name") not in FIXED_LENGTH.values():
+        return None
+    name = data_type["name"]
+    config = data_type.get("configuration")
+    size = config.get("length_bytes") if isinstance(config, dict) else None
+    unit = 4 if name == "fixed_length_utf32" else 1
+    if (type(size) is not int or not 0 < size <= MAX_ITEM_BYTES or size % unit
+            or set(config) != {"length_bytes"} or set(data_type) - {"name", "configuration"}):
+        raise MetadataError("%s: data_type %r: length_bytes must be a positive multiple of %d "
+                            "up to %d" % (where, data_type, unit, MAX_ITEM_BYTES))
+    return np.dtype("U%d" % (size // 4) if unit == 4 else "S%d" % size)
 
 
 def _float_fill(value, dtype):
@@ -114,6 +138,20 @@ def decode_fill_value(value, dtype, data_type):
             except ValueError:
                 pass
         raise MetadataError("fill_value %r of a bytes array is not a list of bytes" % (value,))
+    if kind == "U":
+        if not isinstance(value, str) or len(value) > dtype.itemsize // 4:
+            raise MetadataError("fill_value %r is not a string of at most %d characters"
+                                % (value, dtype.itemsize // 4))
+        return value
+    if kind == "S":
+        try:
+            found = base64.b64decode(value, validate=True) if isinstance(value, str) else None
+        except ValueError:
+            found = None
+        if found is None or len(found) > dtype.itemsize:
+            raise MetadataError("fill_value %r is not the base64 of at most %d bytes"
+                                % (value, dtype.itemsize))
+        return found
     if kind == "b":
         if type(value) is not bool:
             raise MetadataError("fill_value %r is not true or false" % (value,))
@@ -158,6 +196,9 @@ def encode_fill_value(value, dtype, object_codec=None):
         if object_codec == "vlen-bytes":
             return list(bytes(value or b""))
         return "" if value is None else str(value)
+    if kind in FIXED_LENGTH:
+        a = np.asarray("" if value is None else value, dtype)[()]
+        return str(a) if kind == "U" else base64.b64encode(bytes(a)).decode("ascii")
     a = np.asarray(0 if value is None else value, dtype)
     if kind == "b":
         return bool(a)
@@ -303,10 +344,12 @@ def parse_v3_metadata(text, where):
         dtype, object_codec = DATA_TYPES[data_type], None
     elif isinstance(data_type, str) and data_type in OBJECT_TYPES:
         dtype, object_codec = np.dtype(object), OBJECT_TYPES[data_type]
+    elif _fixed_length_dtype(data_type, where) is not None:
+        dtype, object_codec = _fixed_length_dtype(data_type, where), None
     else:
         raise MetadataError("%s: unknown data_type %r (supported: %s)"
-                            % (where, data_type, ", ".join(list(DATA_TYPES) + ["string",
-                                                                               "bytes"])))
+                            % (where, data_type, ", ".join(list(DATA_TYPES) + [
+                                "string", "bytes"] + list(FIXED_LENGTH.values()))))
     _, grid = _named(doc["chunk_grid"], "chunk_grid", where, ("regular",))
     chunks = _ints(grid.get("chunk_shape"), "chunk_grid chunk_shape", where, True)
     if len(chunks) != len(shape) or set(grid) - {"chunk_shape"}:

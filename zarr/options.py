@@ -87,10 +87,10 @@ def new_metadata_v3(shape, dtype, chunks, compressor, fill_value, object_codec=N
     else:
         dtype = dtype.newbyteorder("=")
         if fill_value is None:
-            fill_value = False if dtype.kind == "b" else 0
+            fill_value = {"b": False, "U": "", "S": b""}.get(dtype.kind, 0)
     if codecs is None:
-        first = {"name": object_codec} if dtype.hasobject else \
-            {"name": "bytes", "configuration": {"endian": endian}}
+        first = {"name": object_codec} if dtype.hasobject else {"name": "bytes"} \
+            if dtype.kind == "S" else {"name": "bytes", "configuration": {"endian": endian}}
         codecs = [first] + ([] if compressor is None else [v3_config(compressor, dtype.itemsize)])
     codecs = normalize_codecs(codecs, dtype, len(shape))
     chunks = normalize_chunks(chunks, shape, dtype.itemsize)

@@ -33,7 +33,11 @@ from zarr.codecs.compressors import GZip, LZ4, Zlib, Zstd
 from zarr.codecs.filters import CRC32, Adler32, Delta, FixedScaleOffset, Shuffle
 from zarr.codecs.pipeline import ChunkCodec, codec_of, filters_of
 from zarr.codecs.vlen import VLenArray
+from zarr.codecs.v3_objects import (BloscCodec, BytesCodec, Crc32cCodec, GzipCodec,
+                                    TransposeCodec, VLenBytesCodec, VLenUTF8Codec, ZstdCodec)
 
 __all__ = ["DEFAULT", "Codec", "codec_registry", "get_codec", "register_codec", "Blosc", "GZip",
            "LZ4", "Zlib", "Zstd", "CRC32", "Adler32", "Delta", "FixedScaleOffset", "Shuffle",
-           "ChunkCodec", "codec_of", "filters_of", "VLenArray"]
+           "ChunkCodec", "codec_of", "filters_of", "VLenArray", "BloscCodec", "BytesCodec",
+           "Crc32cCodec", "GzipCodec", "TransposeCodec", "VLenBytesCodec", "VLenUTF8Codec",
+           "ZstdCodec"]

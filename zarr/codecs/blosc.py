@@ -2,7 +2,7 @@
 
 import operator
 
-from zarr.codecs.registry import register_codec
+from zarr.codecs.registry import register_codec, same_config
 from zarr.ext import (COMPRESSORS, MAX_BUFFERSIZE, SHUFFLE_NAMES, CorruptChunkError,
                       cbuffer_sizes, check_options, compress, decompress)
 
@@ -118,7 +118,7 @@ class Blosc:
         return cls(cname, clevel, shuffle, blocksize, typesize)
 
     def __eq__(self, other):
-        return type(other) is type(self) and self.get_config() == other.get_config()
+        return same_config(self, other)
 
     def __hash__(self):
         return hash((self.cname, self.clevel, self.shuffle, self.blocksize, self.typesize))

@@ -78,6 +78,26 @@ def check_int(codec_id, name, value, low=None, high=None):
     return value
 
 
+def same_config(codec, other):
+    """Whether ``other``, a codec of this package or another that describes
+    itself with ``get_config()`` (numcodecs'), has the configuration of
+    ``codec``; NotImplemented for anything else, so that Python asks ``other``.
+
+    Examples
+    --------
+    >>> from zarr.codecs import Zstd
+    >>> same_config(Zstd(level=3), Zstd(level=3)), same_config(Zstd(level=3), 3)
+    (True, NotImplemented)
+    """
+    get_config = getattr(other, "get_config", None)
+    if not callable(get_config):
+        return NotImplemented
+    try:
+        return codec.get_config() == get_config()
+    except Exception:  # another library's codec that cannot describe itself
+        return NotImplemented
+
+
 class Codec:
     """The base of the codecs other than blosc: value semantics from
     :meth:`get_config`, :meth:`from_config` by keyword, and a repr.
@@ -119,7 +139,7 @@ class Codec:
         return None
 
     def __eq__(self, other):
-        return type(other) is type(self) and self.get_config() == other.get_config()
+        return same_config(self, other)
 
     def __hash__(self):
         return hash(json.dumps(self.get_config(), sort_keys=True))

@@ -162,9 +162,10 @@ def _normalize_one(name, config, dtype, ndim):
     if name == "bytes":
         _only(name, config, ("endian",))
         endian = config.get("endian")
-        if endian not in ("little", "big") and not (endian is None and dtype.itemsize == 1):
+        if endian not in ("little", "big") and not (endian is None and (
+                dtype.itemsize == 1 or dtype.kind == "S")):
             raise ValueError("bytes endian must be 'little' or 'big' (it may be left out for "
-                             "1-byte data types only), not %r" % (endian,))
+                             "1-byte data types and bytes only), not %r" % (endian,))
         return {"name": name, "configuration": {"endian": endian}} if endian else {"name": name}
     if name in ("vlen-utf8", "vlen-bytes"):
         _only(name, config, ())

@@ -323,6 +323,14 @@ class Store(MutableMapping):
     def keys(self):
         return self.list()
 
+    def with_read_only(self, read_only=True):
+        """This store's keys through a handle that refuses writes (or not), as
+        zarr-python 3's stores give one."""
+        if bool(read_only) == bool(self.read_only):
+            return self
+        raise NotImplementedError("%s gives no handle with read_only=%r"
+                                  % (type(self).__name__, read_only))
+
     # Equal when over the same bytes (never by comparing every value).
 
     def __eq__(self, other):

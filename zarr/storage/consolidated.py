@@ -1,6 +1,8 @@
 """A store whose metadata is fixed: the keys of another store, but the
 metadata of one hierarchy answered from consolidated metadata in memory."""
 
+import json
+
 from zarr.errors import ReadOnlyError
 from zarr.storage.base import Store, join_key, normalize_key, normalize_prefix
 from zarr.storage.keys import ARRAY_META, ATTRS, CONSOLIDATED_META, GROUP_META, V3_META
@@ -98,7 +100,15 @@ class ConsolidatedStore(WrapperStore):
         return rel is not None and rel in self._children
 
     def _is_group(self, rel):
-        return join_key(rel, GROUP_META) in self._values
+        if join_key(rel, GROUP_META) in self._values:
+            return True
+        v3 = self._values.get(join_key(rel, V3_META))
+        if v3 is None:
+            return False
+        try:
+            return json.loads(v3).get("node_type") == "group"
+        except (ValueError, AttributeError):
+            return False
 
     # Reads.
 

@@ -138,6 +138,23 @@ class MemoryStore(Store):
     def describe_key(self, key):
         return "key %r of a MemoryStore" % key
 
+    def with_read_only(self, read_only=True):
+        """A store over the same keys (one dict, one lock), refusing writes
+        (or not).
+
+        Examples
+        --------
+        >>> store = MemoryStore()
+        >>> reader = store.with_read_only()
+        >>> store["a"] = b"1"
+        >>> reader["a"], reader.read_only
+        (b'1', True)
+        """
+        view = object.__new__(MemoryStore)
+        view.__dict__.update(self.__dict__)
+        view.read_only = bool(read_only)
+        return view
+
     def lock_identity(self, key):
         return ("memory", self._uid, key)
 

@@ -33,16 +33,34 @@ class WrapperStore(Store):
         if not isinstance(store, MutableMapping):
             raise TypeError("a store wraps a store or a MutableMapping, not %s"
                             % type(store).__name__)
-        self.store = store
+        self._store = store
+
+    @property
+    def store(self):
+        """The wrapped store or mapping."""
+        return self._store
 
     @property
     def _inner_store(self):
-        return self.store if isinstance(self.store, Store) else None
+        return self._store if isinstance(self._store, Store) else None
 
     @property
     def read_only(self):
         inner = self._inner_store
-        return inner.read_only if inner is not None else False
+        return inner.read_only if inner is not None else self._read_only
+
+    _read_only = False  # around a mapping: the flag of with_read_only
+
+    def with_read_only(self, read_only=True):
+        """This wrapper over the same keys, refusing writes (or not)."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        inner = self._inner_store
+        if inner is not None:
+            copy._store = inner.with_read_only(read_only)
+        else:
+            copy._read_only = bool(read_only)
+        return copy
 
     @property
     def supports_partial_reads(self):
@@ -62,7 +80,7 @@ class WrapperStore(Store):
     @property
     def process_local(self):
         inner = self._inner_store
-        return inner.process_local if inner is not None else isinstance(self.store, dict)
+        return inner.process_local if inner is not None else isinstance(self._store, dict)
 
     @property
     def io_threads(self):
@@ -84,7 +102,7 @@ class WrapperStore(Store):
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        if self._inner_store is None and isinstance(self.store, dict):
+        if self._inner_store is None and isinstance(self._store, dict):
             state["_origin"] = self._origin or this_process()
         return state
 
@@ -94,7 +112,7 @@ class WrapperStore(Store):
             self._origin = None
 
     def _get(self, key):
-        return self.store[key]
+        return self._store[key]
 
     def get_ranges(self, key, ranges):
         inner = self._inner_store
@@ -107,16 +125,16 @@ class WrapperStore(Store):
         if inner is not None:
             inner.set(key, value)
         else:
-            self.store[key] = value if isinstance(value, bytes) else bytes(value)
+            self._store[key] = value if isinstance(value, bytes) else bytes(value)
 
     def _delete(self, key):
-        del self.store[key]
+        del self._store[key]
 
     def _list(self, start):
         inner = self._inner_store
         if inner is not None:
             return inner._list(start)
-        return [k for k in list(self.store.keys()) if isinstance(k, str) and k.startswith(start)]
+        return [k for k in list(self._store.keys()) if isinstance(k, str) and k.startswith(start)]
 
     def list_dir(self, prefix=""):
         inner = self._inner_store
@@ -147,7 +165,7 @@ class WrapperStore(Store):
         if inner is not None:
             return inner.stamp(key)
         try:
-            value = self.store[key]
+            value = self._store[key]
         except KeyError:
             return None
         return value if type(value) is bytes else bytes(memoryview(value))
@@ -181,13 +199,13 @@ class WrapperStore(Store):
         inner = self._inner_store
         if inner is not None:
             return inner.describe_key(key)
-        return "key %r of a %s" % (key, type(self.store).__name__)
+        return "key %r of a %s" % (key, type(self._store).__name__)
 
     def lock_identity(self, key):
         inner = self._inner_store
         if inner is not None:
             return inner.lock_identity(key)
-        return ("mapping", id(self.store), key)
+        return ("mapping", id(self._store), key)
 
     def close(self):
         inner = self._inner_store
@@ -195,11 +213,11 @@ class WrapperStore(Store):
             inner.close()
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.store is self.store
+        return type(other) is type(self) and other._store is self._store
 
     def __hash__(self):
-        return hash((type(self), id(self.store)))
+        return hash((type(self), id(self._store)))
 
     def __repr__(self):
-        return "%s(%s)" % (type(self).__name__, repr(self.store) if self._inner_store
-                           else type(self.store).__name__)
+        return "%s(%s)" % (type(self).__name__, repr(self._store) if self._inner_store
+                           else type(self._store).__name__)
