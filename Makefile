@@ -34,6 +34,7 @@ bench: install
 	$(PY) bench/bench_table.py
 	$(PY) bench/bench_chunked.py
 	$(PY) bench/bench_delayed.py
+	$(PY) bench/bench_xarray.py
 	$(PY) bench/bench_peers.py
 	$(PY) bench/bench_s3.py
 
