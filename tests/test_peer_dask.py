@@ -5,11 +5,10 @@ the slow sharding ones included), run against this package.
 dask's test files come from its sdist, of the version installed here,
 fetched by pip into a cache beside the tests and run in their own directory,
 with dask's own pytest configuration (every warning an error), so that the
-``zarr`` they import is this package. Not run: the two
+``zarr`` they import is this package. The two
 ``test_xarray_blockwise_fusion_store`` tests of ``test_xarray.py``, which go
-through xarray's Zarr backend and need the parts of zarr-python 3's API
-that backend calls (groups' ``use_consolidated=``, ``Group.create_array``...)
-that this package does not have yet.
+through xarray's Zarr backend, run in .venv-peers (which holds xarray), from
+the sdist of the dask there.
 """
 
 import os
@@ -30,9 +29,10 @@ CACHE = Path(__file__).resolve().parent / ".peer-suites"
 EXPECTED = 33
 
 
-def dask_sources():
-    """The unpacked sdist of the installed dask (fetched once)."""
-    version = dask.__version__
+def dask_sources(version=None):
+    """The unpacked sdist of dask ``version``, the installed one's by default
+    (fetched once)."""
+    version = version or dask.__version__
     root = CACHE / ("dask-%s" % version)
     if (root / "dask" / "array" / "tests" / "test_array_core.py").exists():
         return root
@@ -61,3 +61,22 @@ def test_dask_zarr_tests_pass_on_this_package():
     counts = {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
     assert counts.get("passed") == EXPECTED, summary
     assert not set(counts) - {"passed", "deselected"}, summary
+
+
+def test_dasks_xarray_zarr_fusion_tests_pass_on_this_package(peers_python):
+    version = subprocess.run([str(peers_python), "-c", "import dask; print(dask.__version__)"],
+                             cwd="/", capture_output=True, text=True, check=True,
+                             timeout=120).stdout.strip()
+    root = dask_sources(version)
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        [str(peers_python), "-m", "pytest",
+         "dask/array/tests/test_xarray.py::test_xarray_blockwise_fusion_store",
+         "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", "-o", "addopts=", "-rfEs"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    if proc.returncode != 0:
+        pytest.fail("dask's xarray zarr tests failed:\n%s\n%s"
+                    % (proc.stdout[-6000:], proc.stderr[-2000:]))
+    assert re.fullmatch(r"2 passed in [0-9.]+s( \(.*\))?", summary), summary
