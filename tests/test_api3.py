@@ -194,3 +194,15 @@ def test_open_group_uses_consolidated_metadata_as_asked(tmp_path):
     with pytest.raises(ValueError):
         zarr.open_group(str(tmp_path / "g2.zarr"), mode="w").store and zarr.open_consolidated(
             str(tmp_path / "g2.zarr"))
+
+
+def test_a_groups_name_is_its_path_in_the_store(tmp_path):
+    # xarray opens a member as zarr.open(store=group.store, path=group.name + "/" + member).
+    path = str(tmp_path / "n.zarr")
+    g = zarr.open_group(path, mode="w", path="sub/g", zarr_format=2)
+    g.zeros("v", shape=3, chunks=2)[...] = [1, 2, 3]
+    assert g.name == "/sub/g" and g["v"].key_prefix == "sub/g/v"
+    member = "/".join([g.name.rstrip("/"), "v"]).lstrip("/")
+    z = zarr.open(store=g.store, path=member, config={"write_empty_chunks": False})
+    assert z[...].tolist() == [1, 2, 3] and z.write_empty_chunks is False
+    assert zarr.open_group(path, mode="r").name == "/"

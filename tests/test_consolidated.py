@@ -123,7 +123,7 @@ def test_consolidate_a_member_group_with_keys_relative_to_it(tmp_path):
                     "b/y/.zarray", "b/y/.zattrs", "x/.zarray", "x/.zattrs"]
     g = zarr.open_consolidated(path, path="a")
     plain = zarr.open_group(path, path="a", mode="r")
-    assert (g.name, g.key_prefix) == (plain.name, plain.key_prefix) == ("/", "a")
+    assert (g.name, g.key_prefix) == (plain.name, plain.key_prefix) == ("/a", "a")
     assert sorted(g) == ["b", "x"]
     np.testing.assert_array_equal(g["b/nested"][...], values["a/b/nested"])
     with pytest.raises(ValueError, match=r"no consolidated metadata \(no \.zmetadata\)"):

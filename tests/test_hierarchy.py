@@ -98,6 +98,11 @@ def dg(tmp_path):
     return zarr.open_group(str(tmp_path / "g.zarr"), mode="w")
 
 
+def under(g, path):
+    """The name of the node at ``path`` below the group ``g``: its path in the store."""
+    return g.name.rstrip("/") + "/" + path
+
+
 def populate(g):
     """A small hierarchy: x (array), a (group) holding b (group) holding y (array)."""
     x = g.array("x", np.arange(10, dtype="i4"), chunks=3)
@@ -117,7 +122,7 @@ def test_new_group_is_empty(g):
     assert g.array_keys() == [] and g.group_keys() == []
     assert list(g.arrays()) == [] and list(g.groups()) == []
     assert g.values() == [] and g.items() == []
-    assert g.name == "/" and g.basename == ""
+    assert g.name == "/" + g.key_prefix and g.basename == ""
     assert g.read_only is False
     assert g.attrs.asdict() == {}
     assert "x" not in g
@@ -154,7 +159,7 @@ def test_open_group_takes_path_like(tmp_path):
 def test_create_group(g):
     a = g.create_group("a")
     assert isinstance(a, zarr.Group)
-    assert a.name == "/a" and a.basename == "a"
+    assert a.name == under(g, "a") and a.basename == "a"
     assert "a" in g and len(g) == 1 and g.keys() == ["a"]
     assert g["a"] == a and hash(g["a"]) == hash(a)
     assert len(a) == 0
@@ -163,7 +168,7 @@ def test_create_group(g):
 
 def test_create_group_nested_makes_what_is_missing(g):
     d = g.create_group("a/b/c/d")
-    assert d.name == "/a/b/c/d" and d.basename == "d"
+    assert d.name == under(g, "a/b/c/d") and d.basename == "d"
     assert g.keys() == ["a"]
     assert g["a"].keys() == ["b"]
     assert g["a/b"].keys() == ["c"]
@@ -171,7 +176,7 @@ def test_create_group_nested_makes_what_is_missing(g):
     for path in ["a", "a/b", "a/b/c", "a/b/c/d"]:
         assert path in g
         assert isinstance(g[path], zarr.Group)
-        assert g[path].name == "/" + path
+        assert g[path].name == under(g, path)
     assert g["a"]["b/c"] == g["a/b/c"]
     assert g["a"]["b"]["c"]["d"] == d
     # A group on the way that already exists keeps its members.
@@ -187,7 +192,7 @@ def test_create_group_nested_makes_what_is_missing(g):
 def test_create_group_in_a_subgroup(g):
     a = g.create_group("a")
     c = a.create_group("b/c")
-    assert c.name == "/a/b/c"
+    assert c.name == under(g, "a/b/c")
     assert "a/b/c" in g and "b/c" in a
     assert a.keys() == ["b"]
     if g.path is not None:
@@ -214,10 +219,10 @@ def test_require_group(g):
     again = g.require_group("a")
     assert again == a and again.keys() == ["x"]
     deep = g.require_group("a/b/c")
-    assert deep.name == "/a/b/c"
+    assert deep.name == under(g, "a/b/c")
     assert g["a"].keys() == ["b", "x"]
     p, q = g.require_groups("p", "a")
-    assert p.name == "/p" and q == a
+    assert p.name == under(g, "p") and q == a
     check_disk(g)
 
 
@@ -563,8 +568,8 @@ def test_getitem(g):
     x, y = populate(g)
     np.testing.assert_array_equal(g["x"][...], np.arange(10))
     np.testing.assert_array_equal(g["a/b/y"][...], [[1, 2, 3], [4, 5, 6]])
-    assert isinstance(g["a"], zarr.Group) and g["a"].name == "/a"
-    assert isinstance(g["a/b"], zarr.Group) and g["a/b"].name == "/a/b"
+    assert isinstance(g["a"], zarr.Group) and g["a"].name == under(g, "a")
+    assert isinstance(g["a/b"], zarr.Group) and g["a/b"].name == under(g, "a/b")
     for missing in ["missing", "a/missing", "a/b/y/z", "x/anything", "a/b/missing/deeper"]:
         with pytest.raises(KeyError):
             g[missing]
@@ -600,7 +605,7 @@ def test_iteration_is_sorted(g):
     assert [name for name, _ in g.groups()] == g.group_keys()
     assert all(isinstance(a, Array) for _, a in g.arrays())
     assert all(isinstance(s, zarr.Group) for _, s in g.groups())
-    assert [group.name for _, group in g.groups()] == ["/B", "/a"]
+    assert [group.name for _, group in g.groups()] == [under(g, "B"), under(g, "a")]
     assert [name for name, _ in g.items()] == expected
     assert [type(v) is zarr.Group for v in g.values()] == \
         [name in ("a", "B") for name in expected]

@@ -51,8 +51,8 @@ class Group(GroupAPI3):
 
     @property
     def name(self):
-        """The group's path from the root of its hierarchy, ``'/'`` for the root."""
-        return "/" + self._path
+        """The group's path in its store, ``'/'`` for the top (as zarr-python's)."""
+        return "/" + self._nodes.key(self._path)
 
     @property
     def basename(self):
@@ -475,7 +475,7 @@ class Group(GroupAPI3):
          │   └── x (2, 3) float32
          └── b
         """
-        lines = [self.name if not self._path else self.basename]
+        lines = ["/" if not self._path else self.basename]
 
         def walk(group, indent, depth):
             if level is not None and depth >= level:
