@@ -1,6 +1,8 @@
 """zarr-python 3's calls that dask makes (zarr/api3.py): create_array and
 open_array, with numpy as the oracle, and the version strings."""
 
+import pickle
+
 import numpy as np
 import pytest
 from packaging.version import Version
@@ -206,3 +208,37 @@ def test_a_groups_name_is_its_path_in_the_store(tmp_path):
     z = zarr.open(store=g.store, path=member, config={"write_empty_chunks": False})
     assert z[...].tolist() == [1, 2, 3] and z.write_empty_chunks is False
     assert zarr.open_group(path, mode="r").name == "/"
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_strings_read_as_numpy_string_dtype_through_zarr_python_3s_calls(tmp_path, zarr_format):
+    T = np.dtypes.StringDType()
+    path = str(tmp_path / "s.zarr")
+    values = np.array(["", "a", "déjà", "日本語", "x" * 40], dtype=T)
+    z = zarr.create_array(path, shape=(5,), chunks=(2,), dtype=T, zarr_format=zarr_format)
+    assert z.dtype == T and z.string_dtype and z.holds_strings
+    z[...] = values
+    z[1] = "b"
+    values[1] = "b"
+    for got in (z[...], z[1:4], z.oindex[[0, 4]], z.vindex[[3, 1]],
+                z.get_mask_selection(np.array([1, 0, 1, 0, 1], bool))):
+        assert got.dtype == T
+    np.testing.assert_array_equal(z[...], values)
+    np.testing.assert_array_equal(z.oindex[[0, 4]], values[[0, 4]])
+    z.resize((7,))
+    back = zarr.open_array(path, mode="r")
+    assert back.dtype == T and back[...].tolist() == values.tolist() + ["", ""]
+    assert pickle.loads(pickle.dumps(back)).dtype == T
+    # The stored metadata is that of str (vlen-utf8), which this package's own
+    # functions read as objects of str.
+    own = zarr.open(path, mode="r")
+    assert own.dtype == np.dtype(object) and not own.string_dtype
+    assert own[...].tolist() == values.tolist() + ["", ""]
+    own.string_dtype = True
+    assert own[...].dtype == T
+    g = zarr.open_group(str(tmp_path / "g.zarr"), mode="w", zarr_format=zarr_format)
+    g.create_array("s", shape=(2,), dtype=str)
+    assert zarr.open_group(str(tmp_path / "g.zarr"), mode="r")["s"].dtype == T
+    assert zarr.hierarchy.open_group(str(tmp_path / "g.zarr"), mode="r")["s"].dtype == object
+    with pytest.raises(TypeError, match="not str"):
+        zarr.zeros(3).string_dtype = True

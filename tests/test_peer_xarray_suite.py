@@ -46,10 +46,6 @@ EXCLUDED = {
        "types this package writes too; xarray tells them apart by zarr.core.dtype"
        for cls in ("TestZarrDictStore", "TestZarrDirectoryStore", "TestZarrWriteEmpty",
                    "TestZarrNoConsolidatedMetadataSupport")},
-    **{BACKENDS + "::%s::test_roundtrip_stringdtype_data[3]" % cls:
-       "Zarr v3 strings read back as object arrays of str, not as numpy's StringDType"
-       for cls in ("TestZarrDictStore", "TestZarrDirectoryStore", "TestZarrWriteEmpty",
-                   "TestZarrNoConsolidatedMetadataSupport")},
     BACKENDS + "::TestZarrRegionAuto::test_dataset_to_zarr_align_chunks_true[2-ZipStore]":
         "its unused fixture makes ZipStore(path) of a missing file, which raises "
         "FileNotFoundError here at once (zarr-python opens the file on first use)",
@@ -58,7 +54,7 @@ EXCLUDED = {
 }
 
 #: What the run gives (xarray 2026.9.0 on this machine's packages).
-EXPECTED = {"passed": 1455, "skipped": 165, "xfailed": 16, "xpassed": 2}
+EXPECTED = {"passed": 1459, "skipped": 165, "xfailed": 16, "xpassed": 2}
 
 
 def xarray_sources(python):

@@ -70,6 +70,7 @@ def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, ch
         raise FileExistsError(errno.EEXIST, "a node is at", describe_node(store, path))
     _make_parents(store, path, options["zarr_format"])
     z = open_node(store, mode="w" if overwrite else "w-", path=path, **options)
+    z._apply_settings({"string_dtype": True})
     if attributes:
         z.attrs.update(attributes)
     if data is not None and write_data:
@@ -100,7 +101,9 @@ def open_array(store=None, *, path="", mode="a", zarr_format=None, storage_optio
         raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                  describe_node(store, path))
     kwargs["config"] = api3_config(kwargs.get("config"))
-    return open_node(store, mode=mode, path=path, zarr_format=zarr_format, **kwargs)
+    z = open_node(store, mode=mode, path=path, zarr_format=zarr_format, **kwargs)
+    z._apply_settings({"string_dtype": True})
+    return z
 
 
 def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
@@ -143,5 +146,6 @@ def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
     else:
         group = open_plain_group(store, mode, synchronized, lazy, fsync, process_sync, threads,
                                  path, zarr_format, storage_options)
-    group._nodes.write_empty_chunks = zarr_config.get("array.write_empty_chunks")
+    group._nodes.array_settings = {"write_empty_chunks": zarr_config.get(
+        "array.write_empty_chunks"), "string_dtype": True}
     return group

@@ -262,6 +262,55 @@ class ArrayAPI3:
         self._proto.write_empty = value
 
     @property
+    def string_dtype(self):
+        """Whether an array of str (``vlen-utf8``) reads as numpy's
+        ``StringDType`` (True: the default of zarr-python 3's calls, as
+        zarr-python 3 reads them) or as an object array of str (False: this
+        package's own functions). Either way the same strings are stored; a
+        setting of this handle. False for arrays of anything else.
+
+        Examples
+        --------
+        >>> import zarr
+        >>> z = zarr.array(["a", "bc"], dtype=str)
+        >>> z.dtype, z.string_dtype
+        (dtype('O'), False)
+        >>> z.string_dtype = True
+        >>> z[...]
+        array(['a', 'bc'], dtype=StringDType())
+        """
+        return self._dtype.kind == "T"
+
+    @string_dtype.setter
+    def string_dtype(self, value):
+        if type(value) is not bool:
+            raise TypeError("string_dtype must be True or False, not %r" % (value,))
+        if value and not self.holds_strings:
+            raise TypeError("string_dtype: the array %s holds %s, not str"
+                            % (self._describe(), self._object_codec if self._dtype.hasobject
+                               else self._dtype))
+        if self.holds_strings:
+            self._dtype = np.dtypes.StringDType() if value else np.dtype(object)
+
+    @property
+    def holds_strings(self):
+        """Whether the array holds str (an object array of ``vlen-utf8``)."""
+        return self._dtype.hasobject and self._object_codec == "vlen-utf8"
+
+    def _settings(self):
+        """What this handle was told, for a copy of it (its pickles)."""
+        return {"write_empty_chunks": self.write_empty_chunks,
+                "string_dtype": self.string_dtype}
+
+    def _apply_settings(self, settings):
+        """Take ``settings`` (of :meth:`_settings`; a ``string_dtype`` only
+        where the array holds str)."""
+        for name, value in (settings or {}).items():
+            if name == "string_dtype" and not self.holds_strings:
+                continue
+            setattr(self, name, value)
+
+    @property
     def _async_array(self):
         """The array's coroutines (:class:`zarr.AsyncArray`)."""
         return AsyncArray(self)
@@ -289,7 +338,7 @@ class GroupAPI3:
         options = creation_options(shape, dtype, **kwargs)
         write_empty = options.pop("config")["write_empty_chunks"]
         z = self._create(name, overwrite, options, data)
-        z.write_empty_chunks = write_empty
+        z._apply_settings({"write_empty_chunks": write_empty, "string_dtype": True})
         if attributes:
             z.attrs.update(attributes)
         return z

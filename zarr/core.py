@@ -449,6 +449,8 @@ class Array(Selections, ShapeChanges, ArrayAPI3, DelayedOperations):
             if (check and res.size and self._is_fill(res.flat[0])
                     and not self._metadata_current()):
                 return self._get(selection, out, threads, False)
+            if res.dtype != self._dtype:  # str read as StringDType (string_dtype)
+                return res.astype(self._dtype)
             # A view of a decompressed chunk would keep the whole chunk alive.
             return res if res.base is None and res.flags.c_contiguous else res.copy()
         out = np.empty(selection_shape(sel, self._shape), self._dtype)
@@ -622,7 +624,7 @@ class Array(Selections, ShapeChanges, ArrayAPI3, DelayedOperations):
 
     def __reduce__(self):
         store = self._store.copy_prefix(self._key_prefix)
-        return _rebuild_array, (type(self), store, self._threads, self.write_empty_chunks)
+        return _rebuild_array, (type(self), store, self._threads, self._settings())
 
     # dask names graphs by this token: the version of the data, never the data.
 
@@ -632,9 +634,9 @@ class Array(Selections, ShapeChanges, ArrayAPI3, DelayedOperations):
         return memory_token(self)
 
 
-def _rebuild_array(cls, store, threads, write_empty=True):
+def _rebuild_array(cls, store, threads, settings=None):
     z = cls._over(store, "", "a", read_metadata(store, ""), None, threads)
-    z.write_empty_chunks = write_empty
+    z._apply_settings(settings)
     return z
 
 

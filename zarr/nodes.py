@@ -65,8 +65,9 @@ class Nodes:
 
     #: An object every array opened here holds (see zarr.chunked's temporary storage).
     keeper = None
-    #: The ``write_empty_chunks`` of the arrays opened here (None: their own default).
-    write_empty_chunks = None
+    #: What the arrays opened here are told (``write_empty_chunks``,
+    #: ``string_dtype``: see zarr.Array); None: their own defaults.
+    array_settings = None
 
     def key(self, path):
         """The store's prefix of the member at ``path``."""
@@ -130,8 +131,7 @@ class Nodes:
                        zarr_format=self.zarr_format, **self.array_options)
         if self.keeper is not None:
             z._keeper = self.keeper
-        if self.write_empty_chunks is not None:
-            z.write_empty_chunks = self.write_empty_chunks
+        z._apply_settings(self.array_settings)
         return z
 
     def create_array(self, path, overwrite, kwargs):

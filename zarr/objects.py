@@ -181,8 +181,9 @@ def object_options(dtype, object_codec=None, fill_value=None, data=None):
     """The dtype, object codec and fill value of a new array: where every way
     of making an array chooses its object codec.
 
-    - ``dtype=str`` (or ``'U'``, numpy's str of no size): an object array of
-      ``vlen-utf8``, filled with ``''``, as zarr-python makes it;
+    - ``dtype=str`` (or ``'U'``, numpy's str of no size, or its
+      ``StringDType``): an object array of ``vlen-utf8``, filled with
+      ``''``, as zarr-python makes it;
       ``dtype=bytes`` (or ``'S'``): ``vlen-bytes``, filled with ``b''``. A
       fill value of another type converts as numpy's ``np.full(n, 1, str)``.
     - ``dtype=object``: ``vlen-utf8`` when every element of ``data`` is a
@@ -212,6 +213,8 @@ def object_options(dtype, object_codec=None, fill_value=None, data=None):
     if dtype is None:
         return dtype, None, fill_value
     given = np.dtype(dtype)
+    if given.kind == "T":  # numpy's StringDType: its strings are stored as str
+        given = _STR
     if given == _STR or given == _BYTES:
         kind = str if given == _STR else bytes
         codec = "vlen-utf8" if kind is str else "vlen-bytes"

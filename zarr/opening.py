@@ -2,6 +2,8 @@
 
 import errno
 
+import numpy as np
+
 from zarr.api3_nodes import check_config
 from zarr.codecs import DEFAULT
 from zarr.errors import ContainsGroupError
@@ -136,6 +138,8 @@ def open(store, mode="a", shape=None, dtype=None, chunks=None, cname=DEFAULT, cl
                    zarr_format, codecs, chunk_key_encoding, dimension_names, shards)
     if write_empty is not None:
         z.write_empty_chunks = write_empty
+    if dtype is not None and np.dtype(dtype).kind == "T":  # asked for numpy's StringDType
+        z.string_dtype = True
     return z
 
 

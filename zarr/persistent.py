@@ -117,7 +117,7 @@ class PersistentArray(Array):
                 self.__dict__.pop("_attrs", None)  # its lock changes too
         return _reopen, (type(self), self._store, self._key_prefix,
                          "r" if self._mode == "r" else "r+", sync, self._threads,
-                         this_process(), self.write_empty_chunks)
+                         this_process(), self._settings())
 
 
 class SynchronizedPersistentArray(PersistentArray):
@@ -167,7 +167,7 @@ class SynchronizedLazyPersistentArray(LazyPersistentArray):
     _synchronized = True
 
 
-def _reopen(cls, store, path, mode, synchronizer, threads, origin=None, write_empty=True):
+def _reopen(cls, store, path, mode, synchronizer, threads, origin=None, settings=None):
     try:
         z = _reopened(cls, store, path, mode, synchronizer, threads, origin)
     except Exception as exc:
@@ -175,8 +175,8 @@ def _reopen(cls, store, path, mode, synchronizer, threads, origin=None, write_em
         # of a dask.distributed computation (a worker that fails to unpickle a
         # task loses its scheduler's connection, and the computation waits).
         return UnopenedArray((cls, store, path, mode, synchronizer, threads, origin,
-                              write_empty), exc)
-    z.write_empty_chunks = write_empty
+                              settings), exc)
+    z._apply_settings(settings)
     return z
 
 

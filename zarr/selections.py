@@ -445,7 +445,7 @@ def _read_items(chunk, flat, result, where, lead):
 
 
 def _read_part(chunk, box, inner, result, where, lead):
-    if inner and result.dtype.kind != "O":
+    if inner and not result.dtype.hasobject:
         # The box is only gathered from: decompress it into this thread's
         # scratch buffer rather than a new array (page faults and all).
         shape = tuple(len(range(*s.indices(c))) for s, c in zip(box, chunk.shape)

@@ -153,7 +153,8 @@ class ShapeChanges:
     def _metadata(self):
         if self._v3_meta is not None:
             return v3_document(dict(self._v3_meta, shape=self._shape))
-        return array_metadata(self._shape, self._dtype, self._chunks, self._compressor,
+        stored = np.dtype(object) if self._dtype.hasobject else self._dtype  # StringDType too
+        return array_metadata(self._shape, stored, self._chunks, self._compressor,
                               self.fill_value, self._separator,
                               self._object_codec if self._dtype.hasobject else None,
                               self._filters)
