@@ -52,7 +52,7 @@ def test_a_v3_array_takes_them_and_gives_them_back():
     assert z[...].tolist() == list(range(6))
     one = zarr.create_array(shape=(6,), dtype="u1", zarr_format=3, compressors=BloscCodec())
     assert one.compressors[0].shuffle == "bitshuffle"
-    with pytest.raises(ValueError, match="not a compressor"):
+    with pytest.raises(ValueError, match="not a bytes-to-bytes codec"):
         zarr.create_array(shape=(6,), dtype="u1", compressors=BytesCodec())
 
 

@@ -33,6 +33,17 @@ def _make_parents(store, path, zarr_format):
             open_plain_group(store, mode="a", path=prefix, zarr_format=zarr_format)
 
 
+def _format_for_new_node(store, path):
+    """The format of a new node at ``path``: its hierarchy's (that of the
+    nearest group above it), else zarr.config's default."""
+    parts = path.split("/")[:-1] if path else []
+    for i in range(len(parts), -1, -1):
+        kind, found = node_format(store, "/".join(parts[:i]))
+        if kind == "group":
+            return found
+    return default_format(None)
+
+
 def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, chunks="auto",
                  shards=None, filters="auto", compressors="auto", serializer="auto",
                  fill_value=DEFAULT, order=None, zarr_format=None, attributes=None,
@@ -101,6 +112,9 @@ def open_array(store=None, *, path="", mode="a", zarr_format=None, storage_optio
         raise ContainsGroupError(errno.EEXIST, "a group, not an array, is at",
                                  describe_node(store, path))
     kwargs["config"] = api3_config(kwargs.get("config"))
+    if zarr_format is None and kwargs.get("shape") is not None and (
+            mode == "w" or mode in ("a", "w-") and node_format(store, path)[0] is None):
+        zarr_format = _format_for_new_node(store, path)
     z = open_node(store, mode=mode, path=path, zarr_format=zarr_format, **kwargs)
     z._apply_settings({"string_dtype": True})
     return z
@@ -137,7 +151,8 @@ def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
         storage_options = None
         key = node_path(path)
         if mode == "w" or node_format(store, key)[0] is None:  # a new group
-            zarr_format = default_format(zarr_format)
+            if zarr_format is None:
+                zarr_format = _format_for_new_node(store, key)
             _make_parents(store, key, zarr_format)
     if use_consolidated:
         group = open_consolidated(store, mode=mode, path=path, synchronized=synchronized,

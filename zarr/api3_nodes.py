@@ -65,10 +65,12 @@ def one_codec(value, what, dtype=None):
         spec = to_dict()
         name, config = spec.get("name"), dict(spec.get("configuration") or {})
         if name not in BYTES_TO_BYTES:
-            raise ValueError("%s: %r is not a compressor (a bytes-to-bytes codec: %s)"
-                             % (what, value, ", ".join(BYTES_TO_BYTES)))
-        itemsize = None if dtype is None or np.dtype(dtype).hasobject else \
-            np.dtype(dtype).itemsize
+            raise ValueError("%s: %r is not a bytes-to-bytes codec (%s), which is all this "
+                             "package takes here" % (what, value, ", ".join(BYTES_TO_BYTES)))
+        # Variable-length items (str, bytes, objects) are encoded as bytes.
+        itemsize = None if dtype is None else np.dtype(dtype).itemsize or 1
+        if dtype is not None and np.dtype(dtype).hasobject:
+            itemsize = 1
         if name == "blosc" and config.get("shuffle") is None:  # as zarr-python 3 fills it in
             config["shuffle"] = "bitshuffle" if itemsize == 1 else "shuffle"
         return bytes_to_bytes(name, config, itemsize)
@@ -96,8 +98,12 @@ def _serializer_ok(serializer, dtype):
         return True
     spec = serializer.to_dict() if hasattr(serializer, "to_dict") else serializer
     name = spec.get("name") if isinstance(spec, dict) else None
-    objects = dtype in (str, bytes, object) or (dtype is not None and np.dtype(dtype).kind == "O")
-    return name in ("vlen-utf8", "vlen-bytes") if objects else name == "bytes"
+    objects = dtype in (str, bytes, object) or (dtype is not None and np.dtype(dtype).kind in "OT")
+    if objects:
+        return name in ("vlen-utf8", "vlen-bytes") and not spec.get("configuration")
+    # Only the default byte order: another would be stored otherwise than asked.
+    return name == "bytes" and (spec.get("configuration") or {}).get("endian") in (None,
+                                                                                  "little")
 
 
 def check_config(config):
@@ -242,7 +248,8 @@ class ArrayAPI3:
         default of zarr-python 3's creation functions, :mod:`zarr.config`).
         Either way the chunk reads back the same, bit for bit: a chunk is
         deleted only when every item has the fill value's bytes. A setting of
-        this handle, not of the stored array.
+        this handle, not of the stored array; always True in a store that
+        cannot delete (a zip archive).
 
         Examples
         --------
@@ -259,7 +266,8 @@ class ArrayAPI3:
     def write_empty_chunks(self, value):
         if type(value) is not bool:
             raise TypeError("write_empty_chunks must be True or False, not %r" % (value,))
-        self._proto.write_empty = value
+        # A store that cannot delete (a zip archive) keeps every chunk written.
+        self._proto.write_empty = value or not getattr(self._store, "supports_deletes", True)
 
     @property
     def string_dtype(self):
@@ -335,10 +343,16 @@ class GroupAPI3:
         :func:`zarr.create_array`), in the group's format unless given."""
         shape, dtype, data = shape_of(shape, dtype, data)
         kwargs.setdefault("zarr_format", self._nodes.zarr_format)
+        asked = check_config(kwargs.get("config"))
         options = creation_options(shape, dtype, **kwargs)
-        write_empty = options.pop("config")["write_empty_chunks"]
-        z = self._create(name, overwrite, options, data)
-        z._apply_settings({"write_empty_chunks": write_empty, "string_dtype": True})
+        # As the group's other arrays are opened (zarr.open_group's settings),
+        # unless the call says otherwise.
+        settings = dict(self._nodes.array_settings or {
+            "write_empty_chunks": options["config"]["write_empty_chunks"], "string_dtype": True})
+        del options["config"]
+        if asked is not None:
+            settings["write_empty_chunks"] = asked
+        z = self._create(name, overwrite, options, data, settings)
         if attributes:
             z.attrs.update(attributes)
         return z

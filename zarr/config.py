@@ -45,6 +45,11 @@ _ALLOWED = {
 }
 
 _lock = threading.Lock()
+#: The settings before any change, and the changes made by set() since, in
+#: order: a change undone (the end of its with block) is taken out, so that
+#: blocks that overlap in time (in two threads) each undo their own change.
+_BASE = {key: None for key in _ALLOWED}
+_layers = []
 
 
 def _split(key):
@@ -58,6 +63,19 @@ def _split(key):
     return node, parts[-1]
 
 
+for _key in _BASE:
+    _node, _last = _split(_key)
+    _BASE[_key] = _node[_last]
+
+
+def _recompute():
+    for key, value in _BASE.items():
+        for _, changes in _layers:
+            value = changes.get(key, value)
+        node, last = _split(key)
+        node[last] = value
+
+
 def get(key, default=None):
     """The value of ``key`` (dotted for nested settings: ``'array.order'``).
 
@@ -66,6 +84,8 @@ def get(key, default=None):
     >>> get("array.write_empty_chunks")
     False
     """
+    if isinstance(config.get(key), dict):  # a section: a copy of its settings
+        return dict(config[key])
     try:
         node, last = _split(key)
     except KeyError:
@@ -84,17 +104,17 @@ def _check(key, value):
 class _Setting:
     """The change made by :func:`set`, undone when its ``with`` block ends."""
 
-    def __init__(self, previous):
-        self._previous = previous
+    def __init__(self, layer):
+        self._layer = layer
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         with _lock:
-            for key, value in reversed(self._previous):
-                node, last = _split(key)
-                node[last] = value
+            if self._layer in _layers:
+                _layers.remove(self._layer)
+            _recompute()
         return False
 
 
@@ -116,11 +136,9 @@ def set(values=None, **kwargs):  # noqa: A001  (zarr-python 3's name)
     changes.update({key.replace("__", "."): value for key, value in kwargs.items()})
     for key, value in changes.items():
         _check(key, value)
-    previous = []
+    layer = (object(), changes)
     with _lock:
-        for key, value in changes.items():
-            node, last = _split(key)
-            previous.append((key, node[last]))
-            node[last] = value
-    return _Setting(previous)
+        _layers.append(layer)
+        _recompute()
+    return _Setting(layer)
 

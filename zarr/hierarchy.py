@@ -280,7 +280,7 @@ class Group(GroupAPI3):
         return self._create(name, overwrite, dict(kwargs, shape=shape, dtype=dtype,
                                                   chunks=chunks))
 
-    def _create(self, name, overwrite, kwargs, data=None):
+    def _create(self, name, overwrite, kwargs, data=None, settings=None):
         check_writable(self._nodes, "create an array")
         full = self._full(name)
         self._check_free(full, overwrite)
@@ -289,10 +289,13 @@ class Group(GroupAPI3):
         z = None
         try:
             z = self._nodes.create_array(full, overwrite, kwargs)
+            z._apply_settings(settings)  # before the data: write_empty_chunks
             if data is not None:
                 copy_into(z, data)
             self._make_parents(full)
-            return self._nodes.add_array(full, z, overwrite)
+            added = self._nodes.add_array(full, z, overwrite)
+            added._apply_settings(settings)
+            return added
         except BaseException:
             if z is not None:
                 self._nodes.discard_array(full, z)

@@ -372,11 +372,18 @@ def parse_v3_metadata(text, where):
     return {"zarr_format": 3, "shape": shape, "dtype": dtype, "chunks": chunks,
             "inner_chunks": inner, "codecs": codecs,
             "compressor": compressor_of(codecs, dtype.itemsize),
-            "fill_value": decode_fill_value(doc["fill_value"], dtype, data_type),
+            "fill_value": _fill_of(doc["fill_value"], dtype, data_type, where),
             "dimension_separator": encoding["separator"], "chunk_key_encoding": encoding,
             "object_codec": object_codec, "filters": (),
             "dimension_names": None if names is None else tuple(names),
             "attributes": attributes}
+
+
+def _fill_of(value, dtype, data_type, where):
+    try:
+        return decode_fill_value(value, dtype, data_type)
+    except MetadataError as e:
+        raise MetadataError("%s: %s" % (where, e)) from None
 
 
 def v3_document(meta, attributes=None):

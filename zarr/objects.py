@@ -458,11 +458,13 @@ class ObjectChunk:
     __setitem__ = write
 
     def _only_fill(self, arr):
-        """Whether every element is the fill value, of its type: what the
-        chunk reads as once deleted."""
+        """Whether every element is the fill value, of its type and its very
+        value (``-0.0`` is not ``0.0``; a NaN is only itself): what the chunk
+        reads as once deleted."""
         fill = self.fill_value
-        kind = type(fill)
-        return all(type(v) is kind and (v is fill or v == fill) for v in arr.flat)
+        kind, text = type(fill), repr(fill)
+        return all(v is fill or (type(v) is kind and v == fill and repr(v) == text)
+                   for v in arr.flat)
 
     def clear(self):
         with _Locked(self.lock):

@@ -17,7 +17,7 @@ Examples
 True
 """
 
-from zarr.codecs.v3 import BLOSC_SHUFFLES
+from zarr.codecs.v3 import BYTES_TO_BYTES, bytes_to_bytes
 
 #: Each codec's options and their defaults, in the order its JSON lists them.
 _OPTIONS = {
@@ -46,12 +46,9 @@ class V3Codec:
             raise TypeError("%s has no option %s (only %s)" % (
                 type(self).__name__, ", ".join(unknown), ", ".join(known) or "none"))
         known.update(options)
-        if self.name == "blosc" and known["shuffle"] is not None \
-                and known["shuffle"] not in BLOSC_SHUFFLES:
-            raise ValueError("blosc shuffle must be one of %s, not %r"
-                             % (", ".join(BLOSC_SHUFFLES), known["shuffle"]))
+        _check(self.name, known)
         if self.name == "transpose":
-            known["order"] = list(known["order"] or ())
+            known["order"] = list(known["order"])
         object.__setattr__(self, "_config", known)
 
     def __getattr__(self, name):
@@ -84,6 +81,23 @@ class V3Codec:
 
     def __reduce__(self):
         return from_dict, (self.to_dict(),)
+
+
+def _check(name, config):
+    """ValueError or TypeError, as the codec would raise when used, for
+    options it cannot take: refused where the object is made."""
+    if name in BYTES_TO_BYTES:
+        given = {k: v for k, v in config.items() if v is not None}
+        bytes_to_bytes(name, given, 1)  # a typesize left out is the array's item size
+    elif name == "bytes" and config["endian"] not in (None, "little", "big"):
+        raise ValueError("bytes endian must be 'little' or 'big', not %r" % (config["endian"],))
+    elif name == "transpose":
+        order = config["order"]
+        if (isinstance(order, (str, bytes)) or not hasattr(order, "__len__")
+                or sorted(order) != list(range(len(order)))
+                or not all(type(i) is int for i in order)):
+            raise ValueError("transpose order must be a permutation of range(n), not %r"
+                             % (order,))
 
 
 def _filled(spec):

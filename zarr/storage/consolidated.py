@@ -257,8 +257,10 @@ class ConsolidatedStore(WrapperStore):
         rel = self._fixed(key)
         if rel is None:
             return self.store.describe_key(key)
+        # A v3 hierarchy's is in its group's zarr.json, a v2 one's in .zmetadata.
+        where = V3_META if V3_META in self._values else CONSOLIDATED_META
         return "%r of the consolidated metadata in %s" % (
-            rel, self.store.describe_key(join_key(self.root, CONSOLIDATED_META)))
+            rel, self.store.describe_key(join_key(self.root, where)))
 
     def __eq__(self, other):
         return (type(other) is type(self) and other.store is self.store
