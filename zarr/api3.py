@@ -4,8 +4,9 @@ I/O, on this package's own functions: :func:`create_array`,
 
 zarr-python 3 takes its keyword arguments (``store=``, ``name=``,
 ``compressors=``, ``overwrite=``...), its defaults (:mod:`zarr.config`:
-Zarr v3, ``write_empty_chunks=False``) and gives back this package's arrays. What this package cannot do raises
-NotImplementedError naming the argument, never a silent substitute.
+Zarr v3, ``write_empty_chunks=False``) and gives back this package's
+arrays. What this package cannot do raises NotImplementedError naming the
+argument, never a silent substitute.
 """
 
 import errno
@@ -21,27 +22,33 @@ from zarr.storage import MemoryStore, as_store, describe_node, node_format
 from zarr.names import node_path
 
 
-def _make_parents(store, path, zarr_format):
-    """Groups at each prefix above ``path`` that holds no node yet, the top included."""
-    if not path:
-        return
-    parts = path.split("/")[:-1]
-    for i in range(len(parts) + 1):
-        prefix = "/".join(parts[:i])
-        kind, _ = node_format(store, prefix)
+def _above(store, path):
+    """What is above ``path``, with one look-up a prefix: the format of the
+    nearest group above it (for ``''``, the node there), or None; and the
+    prefixes above it that hold no node, the top first."""
+    parts = path.split("/")[:-1] if path else None
+    prefixes = [""] if parts is None else ["/".join(parts[:i]) for i in range(len(parts) + 1)]
+    nearest, missing = None, []
+    for prefix in prefixes:
+        kind, found = node_format(store, prefix)
         if kind is None:
-            open_plain_group(store, mode="a", path=prefix, zarr_format=zarr_format)
+            missing.append(prefix)
+        elif kind == "group":
+            nearest = found
+    return nearest, ([] if parts is None else missing)
+
+
+def _make_parents(store, path, zarr_format, missing=None):
+    """Groups at each prefix above ``path`` that holds no node yet, the top
+    included (``missing``, when :func:`_above` gave them already)."""
+    for prefix in _above(store, path)[1] if missing is None else missing:
+        open_plain_group(store, mode="a", path=prefix, zarr_format=zarr_format)
 
 
 def _format_for_new_node(store, path):
     """The format of a new node at ``path``: its hierarchy's (that of the
     nearest group above it), else zarr.config's default."""
-    parts = path.split("/")[:-1] if path else []
-    for i in range(len(parts), -1, -1):
-        kind, found = node_format(store, "/".join(parts[:i]))
-        if kind == "group":
-            return found
-    return default_format(None)
+    return _above(store, path)[0] or default_format(None)
 
 
 def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, chunks="auto",
@@ -151,9 +158,9 @@ def open_group(store=None, mode="a", synchronized=True, lazy=False, fsync=False,
         storage_options = None
         key = node_path(path)
         if mode == "w" or node_format(store, key)[0] is None:  # a new group
-            if zarr_format is None:
-                zarr_format = _format_for_new_node(store, key)
-            _make_parents(store, key, zarr_format)
+            nearest, missing = _above(store, key)
+            zarr_format = zarr_format or nearest or default_format(None)
+            _make_parents(store, key, zarr_format, missing)
     if use_consolidated:
         group = open_consolidated(store, mode=mode, path=path, synchronized=synchronized,
                                   lazy=lazy, fsync=fsync, threads=threads,

@@ -68,9 +68,8 @@ def one_codec(value, what, dtype=None):
             raise ValueError("%s: %r is not a bytes-to-bytes codec (%s), which is all this "
                              "package takes here" % (what, value, ", ".join(BYTES_TO_BYTES)))
         # Variable-length items (str, bytes, objects) are encoded as bytes.
-        itemsize = None if dtype is None else np.dtype(dtype).itemsize or 1
-        if dtype is not None and np.dtype(dtype).hasobject:
-            itemsize = 1
+        itemsize = None if dtype is None else 1 if np.dtype(dtype).hasobject else \
+            np.dtype(dtype).itemsize or 1
         if name == "blosc" and config.get("shuffle") is None:  # as zarr-python 3 fills it in
             config["shuffle"] = "bitshuffle" if itemsize == 1 else "shuffle"
         return bytes_to_bytes(name, config, itemsize)

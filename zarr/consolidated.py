@@ -14,7 +14,8 @@ zarr-python 3 writes it::
      "consolidated_metadata": {"kind": "inline", "must_understand": false,
                                "metadata": {"a": {...}, "a/x": {...}}}}
 
-each value the ``zarr.json`` of the node at that path below the group. :func:`open_consolidated` opens the hierarchy over a
+each value the ``zarr.json`` of the node at that path below the group.
+:func:`open_consolidated` opens the hierarchy over a
 :class:`zarr.storage.ConsolidatedStore`, which answers metadata from that
 document and passes chunks through to the store; the arrays and groups read
 it with the parsers they always use.
